@@ -1,0 +1,11 @@
+/** What activities are built from: injected clients, so tests can hand in their own. */
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { TaskStore } from './tasks/task-store';
+
+export interface ActivityDeps {
+  redis: Redis;
+  tasks: TaskStore;
+  log: Logger;
+  prefix: string;
+}

@@ -1,0 +1,170 @@
+/**
+ * The task store (SPEC §5) in Redis. Creation is atomic and idempotent (SET NX in one Lua script
+ * with the indexes and the `dealflow:tasks` stream event), so a retried or replayed activity never
+ * makes a second task or a second event.
+ *
+ * Keys (prefix `dealflow:` by default):
+ *   task:<id>                    JSON of the task
+ *   tasks:open:<assignee>        zset dueAt → id (open tasks only)
+ *   tasks:all:<assignee>         zset dueAt → id (every task ever assigned)
+ *   tasks:team:<team>            zset dueAt → id
+ *   tasks:lead:<leadId>          zset createdAt → id
+ *   stream dealflow:tasks        one event per create / complete / cancel / reassign
+ */
+import type Redis from 'ioredis';
+import type { NewTask, Task, TaskStatus } from './task';
+
+const CREATE = `
+local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX')
+if not ok then return {0, redis.call('GET', KEYS[1])} end
+local due = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[2], due, ARGV[3])
+redis.call('ZADD', KEYS[3], due, ARGV[3])
+redis.call('ZADD', KEYS[4], due, ARGV[3])
+redis.call('ZADD', KEYS[5], tonumber(ARGV[4]), ARGV[3])
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'task.created', 'taskId', ARGV[3], 'task', ARGV[1], 'at', ARGV[5])
+return {1, ARGV[1]}
+`;
+
+/** KEYS: task, open-zset, stream; ARGV: new status, at, actor, id, maxlen */
+const FINISH = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {-1, ''} end
+local t = cjson.decode(raw)
+if t['status'] ~= 'open' then return {0, raw} end
+t['status'] = ARGV[1]
+if ARGV[1] == 'done' then t['completedAt'] = ARGV[2]; t['completedBy'] = ARGV[3] end
+local out = cjson.encode(t)
+redis.call('SET', KEYS[1], out)
+redis.call('ZREM', KEYS[2], ARGV[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.' .. (ARGV[1] == 'done' and 'completed' or 'cancelled'), 'taskId', ARGV[4], 'task', out, 'at', ARGV[2])
+return {1, out}
+`;
+
+export interface ListOptions {
+  assignee?: string;
+  team?: string;
+  status?: TaskStatus | 'all';
+  limit?: number;
+  cursor?: string;
+}
+
+export class TaskNotFoundError extends Error {
+  override name = 'TaskNotFoundError';
+}
+
+export class TaskStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'dealflow:',
+    private readonly streamMaxLen = 1_000_000,
+  ) {}
+
+  get streamKey(): string {
+    return `${this.prefix}tasks`;
+  }
+
+  private k(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  /** Creates the task unless one with its id exists; returns the stored task and whether it is new. */
+  async create(input: NewTask, now = new Date()): Promise<{ task: Task; created: boolean }> {
+    const task: Task = { ...input, status: 'open', createdAt: input.createdAt ?? now.toISOString() };
+    const res = (await this.redis.eval(
+      CREATE,
+      6,
+      this.k('task', task.id),
+      this.k('tasks', 'open', task.assignee),
+      this.k('tasks', 'all', task.assignee),
+      this.k('tasks', 'team', task.team),
+      this.k('tasks', 'lead', task.leadId),
+      this.streamKey,
+      JSON.stringify(task),
+      String(Date.parse(task.dueAt)),
+      task.id,
+      String(Date.parse(task.createdAt)),
+      now.toISOString(),
+      String(this.streamMaxLen),
+    )) as [number, string];
+    return { task: JSON.parse(res[1]) as Task, created: res[0] === 1 };
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    const raw = await this.redis.get(this.k('task', id));
+    return raw ? (JSON.parse(raw) as Task) : undefined;
+  }
+
+  async getMany(ids: string[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.k('task', id)));
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Task);
+  }
+
+  private async finish(id: string, status: 'done' | 'cancelled', actor: string, now: Date): Promise<{ task: Task; changed: boolean }> {
+    const current = await this.get(id);
+    if (!current) throw new TaskNotFoundError(`task ${id} not found`);
+    const res = (await this.redis.eval(
+      FINISH,
+      3,
+      this.k('task', id),
+      this.k('tasks', 'open', current.assignee),
+      this.streamKey,
+      status,
+      now.toISOString(),
+      actor,
+      id,
+      String(this.streamMaxLen),
+    )) as [number, string];
+    if (res[0] === -1) throw new TaskNotFoundError(`task ${id} not found`);
+    return { task: JSON.parse(res[1]) as Task, changed: res[0] === 1 };
+  }
+
+  /** Marks an open task done. Completing a done task again changes nothing (changed=false). */
+  complete(id: string, actor: string, now = new Date()) {
+    return this.finish(id, 'done', actor, now);
+  }
+
+  cancel(id: string, actor: string, now = new Date()) {
+    return this.finish(id, 'cancelled', actor, now);
+  }
+
+  /** Cancels every open task of a lead (a lost or disqualified deal); returns how many changed. */
+  async cancelForLead(leadId: string, actor: string, now = new Date()): Promise<number> {
+    const ids = await this.redis.zrange(this.k('tasks', 'lead', leadId), '0', '-1');
+    let n = 0;
+    for (const t of await this.getMany(ids)) {
+      if (t.status === 'open' && (await this.cancel(t.id, actor, now)).changed) n++;
+    }
+    return n;
+  }
+
+  async forLead(leadId: string): Promise<Task[]> {
+    return this.getMany(await this.redis.zrange(this.k('tasks', 'lead', leadId), '0', '-1'));
+  }
+
+  /** Lists tasks by due date (earliest first). The cursor is an opaque offset. */
+  async list(opts: ListOptions): Promise<{ items: Task[]; nextPageToken?: string }> {
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    const status = opts.status ?? 'open';
+    let key: string;
+    if (opts.assignee) key = this.k('tasks', status === 'open' ? 'open' : 'all', opts.assignee);
+    else if (opts.team) key = this.k('tasks', 'team', opts.team);
+    else throw new RangeError('list needs an assignee or a team');
+    const items: Task[] = [];
+    let offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
+    // filter pages until we have enough (team and "done" listings mix statuses)
+    for (;;) {
+      const ids = await this.redis.zrange(key, String(offset), String(offset + limit - 1));
+      if (ids.length === 0) return { items };
+      offset += ids.length;
+      for (const t of await this.getMany(ids)) {
+        if (status === 'all' || t.status === status) items.push(t);
+      }
+      if (items.length >= limit) {
+        const more = (await this.redis.zcard(key)) > offset;
+        return { items, nextPageToken: more ? Buffer.from(String(offset)).toString('base64url') : undefined };
+      }
+    }
+  }
+}

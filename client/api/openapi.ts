@@ -1,0 +1,74 @@
+/** The OpenAPI 3.1 document served at /docs, built from the same zod schemas that validate requests. */
+import { z } from 'zod';
+import { leadInputSchema } from '../lead-input';
+import { activityBody, listLeadsQuery, listTasksQuery, lostBody, moveBody, repliedBody, wonBody } from './schemas';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      required: ['code', 'message'],
+    },
+  },
+};
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: String(c), content: { 'application/json': { schema: errorSchema } } }]));
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
+const queryParams = (schema: z.ZodObject) =>
+  Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+const ok = (description: string) => ({ '200': { description } });
+
+export function openApiDocument(baseUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'dealflow API', version: '1', description: 'A sales pipeline run as durable Temporal workflows (SPEC §7).' },
+    servers: [{ url: baseUrl }],
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } }, schemas: { Error: errorSchema } },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/v1/leads': {
+        post: {
+          summary: 'Create and start a lead (idempotent on id / email). Roles: marketing, manager, admin.',
+          requestBody: body(leadInputSchema),
+          responses: { '201': { description: 'created' }, ...ok('already existed'), ...errors(400, 401, 403, 503) },
+        },
+        get: {
+          summary: 'List leads through Temporal visibility. Reps see their own, managers their team.',
+          parameters: queryParams(listLeadsQuery),
+          responses: { ...ok('{ items, nextPageToken }'), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/leads/{id}': {
+        get: { summary: 'Lead state (SPEC §9)', parameters: idParam, responses: { ...ok('lead state'), ...errors(401, 403, 404) } },
+      },
+      '/v1/leads/{id}/stage': {
+        post: { summary: 'Move stage (Temporal update with validator)', parameters: idParam, requestBody: body(moveBody), responses: { ...ok('moved'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/v1/leads/{id}/activities': {
+        post: { summary: 'Log a call, email, meeting or note', parameters: idParam, requestBody: body(activityBody), responses: { ...ok('logged'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/v1/leads/{id}/replied': {
+        post: { summary: 'The customer replied', parameters: idParam, requestBody: body(repliedBody), responses: { '202': { description: 'accepted' }, ...errors(400, 401, 403, 404) } },
+      },
+      '/v1/leads/{id}/won': {
+        post: { summary: 'Mark won → follow_up', parameters: idParam, requestBody: body(wonBody), responses: { ...ok('won'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/v1/leads/{id}/lost': {
+        post: { summary: 'Mark lost', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/v1/tasks': {
+        get: { summary: 'Tasks by due date (assignee or team)', parameters: queryParams(listTasksQuery), responses: { ...ok('{ items, nextPageToken }'), ...errors(400, 401, 403) } },
+      },
+      '/v1/tasks/{id}/complete': {
+        post: { summary: 'Complete a task (counts as activity on its lead)', parameters: idParam, responses: { ...ok('the task'), ...errors(401, 403, 404) } },
+      },
+      '/v1/config/roster': { get: { summary: 'Teams, managers, reps. Roles: manager, admin.', responses: { ...ok('roster'), ...errors(401, 403) } } },
+      '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
+      '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },
+    },
+  };
+}

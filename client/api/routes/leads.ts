@@ -1,0 +1,91 @@
+/** /v1/leads: create, read, list, move, log, replied, won, lost. */
+import type { FastifyInstance } from 'fastify';
+import { ForbiddenError } from '../../errors';
+import { parseOrThrow } from '../../lead-input';
+import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
+import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, repliedBody, wonBody } from '../schemas';
+import { who, type ApiDeps } from '../server';
+import type { ActivityType } from '../../../config/defaults';
+
+export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): void {
+  /** Reads the lead (404 if unknown) and checks the caller may act on it (403). */
+  const actable = async (p: Principal, id: string) => {
+    const lead = await leads.get(id);
+    assertCanAct(p, lead);
+    return lead;
+  };
+
+  app.post('/v1/leads', async (req, reply) => {
+    const p = who(req);
+    requireRole(p, ['marketing', 'manager', 'admin']);
+    const input = await leads.prepare(req.body);
+    if (p.role === 'manager' && input.team !== p.scope) {
+      throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
+    }
+    const res = await leads.start(input, p.actor, `created by ${p.actor} via API`);
+    return reply.status(res.created ? 201 : 200).send({ id: res.id, created: res.created, workflowId: `lead-${res.id}` });
+  });
+
+  app.get('/v1/leads', async (req) => {
+    const p = who(req);
+    const q = parseOrThrow(listLeadsQuery, req.query, 'query');
+    if (p.role === 'rep') {
+      if (q.owner && q.owner !== p.scope) throw new ForbiddenError('a rep may list only their own leads');
+      q.owner = p.scope;
+    }
+    if (p.role === 'manager') {
+      if (q.team && q.team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
+      q.team = p.scope;
+    }
+    return leads.list(q);
+  });
+
+  app.get('/v1/leads/:id', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const lead = await leads.getWithTasks(id);
+    assertCanView(p, lead);
+    return lead;
+  });
+
+  app.post('/v1/leads/:id/stage', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(moveBody, req.body ?? {}, 'request body');
+    await actable(p, id);
+    return leads.move(id, body.to, p.actor, body.note);
+  });
+
+  app.post('/v1/leads/:id/activities', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(activityBody, req.body ?? {}, 'request body');
+    await actable(p, id);
+    return leads.logActivity(id, body.type as ActivityType, p.actor, body.note);
+  });
+
+  app.post('/v1/leads/:id/replied', async (req, reply) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(repliedBody, req.body ?? {}, 'request body');
+    await actable(p, id);
+    await leads.replied(id, { actor: p.actor, via: 'api', note: body.note });
+    return reply.status(202).send({ id, accepted: true });
+  });
+
+  app.post('/v1/leads/:id/won', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(wonBody, req.body ?? {}, 'request body');
+    await actable(p, id);
+    return leads.won(id, p.actor, body.amount, body.note);
+  });
+
+  app.post('/v1/leads/:id/lost', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
+    await actable(p, id);
+    return leads.lost(id, p.actor, body.reason);
+  });
+}

@@ -1,0 +1,29 @@
+/** `dealflow api`: the HTTP API process. Stops cleanly on SIGINT/SIGTERM. */
+import type { Config } from '../../config/env';
+import { createClientRuntime } from '../runtime';
+import { buildApi } from './server';
+
+export async function startApi(config: Config) {
+  const rt = await createClientRuntime(config);
+  const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster });
+  const address = await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  return {
+    app,
+    address,
+    runtime: rt,
+    async stop() {
+      await app.close();
+      await rt.close();
+    },
+  };
+}
+
+export async function runApi(config: Config): Promise<void> {
+  const api = await startApi(config);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await api.stop();
+}

@@ -1,0 +1,37 @@
+/** Request schemas of the HTTP API (zod): the one source for validation and the OpenAPI document. */
+import { z } from 'zod';
+import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
+
+export const leadIdParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a lead id') });
+export const taskIdParam = z.strictObject({ id: z.string().min(1).max(300) });
+
+export const moveBody = z.strictObject({
+  to: z.enum(STAGES as unknown as [string, ...string[]], { message: `must be one of ${STAGES.join(', ')}` }),
+  note: z.string().max(5000).optional(),
+});
+export const activityBody = z.strictObject({
+  type: z.enum(ACTIVITY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${ACTIVITY_TYPES.join(', ')}` }),
+  note: z.string().max(5000).optional(),
+});
+export const repliedBody = z.strictObject({ note: z.string().max(5000).optional() });
+export const wonBody = z.strictObject({ amount: z.number().min(0).max(1e12).optional(), note: z.string().max(5000).optional() });
+export const lostBody = z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(2000) });
+
+const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
+export const listLeadsQuery = z.strictObject({
+  stage: z.enum(STAGES as unknown as [string, ...string[]]).optional(),
+  owner: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  status: z.enum(STATUSES as unknown as [string, ...string[]]).optional(),
+  stalled: boolString.optional(),
+  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  pageSize: z.coerce.number().int().min(1).max(1000).optional(),
+  pageToken: z.string().max(4096).optional(),
+});
+export const listTasksQuery = z.strictObject({
+  assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  status: z.enum(['open', 'done', 'cancelled', 'all']).optional(),
+  pageSize: z.coerce.number().int().min(1).max(500).optional(),
+  pageToken: z.string().max(200).optional(),
+});

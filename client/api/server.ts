@@ -1,0 +1,64 @@
+/**
+ * The HTTP API (SPEC §7): fastify with API-key roles, zod validation, SPEC's error shape, OpenAPI at
+ * /docs, health and readiness, structured logs.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/env';
+import type { RosterIndex } from '../../config/roster';
+import type { TaskStore } from '../../activities/tasks/task-store';
+import type { LeadsClient } from '../leads';
+import { authenticate, type Principal } from './auth';
+import { errorHandler } from './errors';
+import { registerLeadRoutes } from './routes/leads';
+import { registerTaskRoutes } from './routes/tasks';
+import { registerSystemRoutes } from './routes/system';
+
+export interface ApiDeps {
+  config: Config;
+  leads: LeadsClient;
+  tasks: TaskStore;
+  redis: Redis;
+  roster: () => RosterIndex;
+  logger?: Logger | boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** The authenticated caller of a /v1 route (set by the auth hook). */
+export function who(req: FastifyRequest): Principal {
+  if (!req.principal) throw new Error('route is missing authentication');
+  return req.principal;
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    disableRequestLogging: false,
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/v1/') && !req.url.startsWith('/v1/inbound/')) {
+      req.principal = authenticate(req.headers.authorization, deps.config.apiKeys, deps.roster());
+    }
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    return payload;
+  });
+  registerSystemRoutes(app, deps);
+  registerLeadRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,102 @@
+/**
+ * `dealflow dev`: the whole local stack in one command. Starts what is not configured — a Temporal
+ * dev server (SQLite in .data/temporal.db, search attributes registered), Redis (append-only file in
+ * .data/redis), an SMTP catcher — then a worker and the API, and prints the URLs and demo keys.
+ * A service whose address is configured (TEMPORAL_ADDRESS, REDIS_URL, SMTP_URL) is used as it is.
+ * Ctrl-C stops everything it started.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEMO_API_KEYS, loadConfig } from '../../config/env';
+import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService } from '../dev/services';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export async function runDev(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string' },
+      'temporal-port': { type: 'string' },
+      'redis-port': { type: 'string' },
+      'smtp-port': { type: 'string' },
+      'mail-port': { type: 'string' },
+      'ui-port': { type: 'string' },
+    },
+  });
+  const dataDir = path.resolve(values['data-dir'] ?? path.join(ROOT, '.data'));
+  const started: ManagedService[] = [];
+  const lines: string[] = [];
+  let stopping = false;
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of [...started].reverse()) await s.stop().catch(() => undefined);
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+
+  try {
+    const env = process.env;
+    if (!env.TEMPORAL_ADDRESS) {
+      process.stdout.write('starting Temporal dev server… ');
+      const t = await startTemporalDevServer({
+        dbFile: path.join(dataDir, 'temporal.db'),
+        port: Number(values['temporal-port'] ?? 7233),
+        uiPort: Number(values['ui-port'] ?? 8233),
+        logDir: dataDir,
+      });
+      started.push(t);
+      env.TEMPORAL_ADDRESS = t.address;
+      console.log('ok');
+      lines.push(`Temporal          ${t.address}  (UI ${t.uiUrl})`);
+    } else lines.push(`Temporal          ${env.TEMPORAL_ADDRESS}  (configured)`);
+    if (!env.REDIS_URL) {
+      process.stdout.write('starting Redis… ');
+      const r = await startRedis({ dataDir: path.join(dataDir, 'redis'), port: Number(values['redis-port'] ?? 6379), logDir: dataDir });
+      started.push(r);
+      env.REDIS_URL = r.url;
+      console.log('ok');
+      lines.push(`Redis             ${r.url}  (append-only file in ${path.join(dataDir, 'redis')})`);
+    } else lines.push(`Redis             ${env.REDIS_URL}  (configured)`);
+    if (!env.SMTP_URL) {
+      process.stdout.write('starting SMTP catcher… ');
+      const m = await startMailCatcher({ smtpPort: Number(values['smtp-port'] ?? 1025), httpPort: Number(values['mail-port'] ?? 1080) });
+      started.push(m);
+      env.SMTP_URL = m.smtpUrl;
+      console.log('ok');
+      lines.push(`SMTP catcher      ${m.smtpUrl}  (messages at ${m.httpUrl})`);
+    } else lines.push(`SMTP              ${env.SMTP_URL}  (configured)`);
+    const demoKeys = !env.API_KEYS;
+    if (demoKeys) env.API_KEYS = DEMO_API_KEYS;
+    const config = loadConfig(env);
+
+    const { createWorker } = await import('../../workers/worker');
+    const { startApi } = await import('../api/run');
+    const worker = await createWorker(config);
+    const running = worker.run();
+    started.push({ name: 'worker', url: '', stop: () => worker.shutdown() });
+    const api = await startApi(config);
+    started.push({ name: 'api', url: api.address, stop: () => api.stop() });
+
+    lines.unshift(`API               ${api.address}   (OpenAPI at ${api.address}/docs, health ${api.address}/readyz)`);
+    console.log('\ndealflow is running\n');
+    for (const l of lines) console.log('  ' + l);
+    if (demoKeys) {
+      console.log('\n  Demo API keys (Authorization: Bearer <key>):');
+      for (const part of DEMO_API_KEYS.split(',')) {
+        const [key, role] = part.split('=');
+        console.log(`    ${role.padEnd(16)} ${key}`);
+      }
+    }
+    console.log(`\n  Try:\n    curl -s -H 'Authorization: Bearer demo-manager-alpha' -H 'content-type: application/json' \\\n      -d '{"email":"ada@example.com","name":"Ada","company":"Analytical Engines","team":"alpha"}' ${api.address}/v1/leads`);
+    console.log(`    curl -s -H 'Authorization: Bearer demo-manager-alpha' ${api.address}/v1/leads\n`);
+    console.log('  Ctrl-C stops everything dealflow dev started; data stays in ' + dataDir);
+    await running;
+    return 0;
+  } catch (err) {
+    console.error(`\ndealflow dev failed: ${(err as Error).message}`);
+    await stopAll();
+    return 1;
+  }
+}

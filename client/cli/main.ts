@@ -1,0 +1,189 @@
+/**
+ * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks.
+ * It uses the same LeadsClient as the API.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, type Config } from '../../config/env';
+import { createClientRuntime } from '../runtime';
+import { ACTIVITY_TYPES, type ActivityType } from '../../config/defaults';
+import type { LeadState } from '../../workflows/types';
+
+const USAGE = `dealflow — a sales pipeline run as durable Temporal workflows
+
+Usage:
+  dealflow dev                      the whole local stack: Temporal dev server (SQLite in .data/),
+                                    Redis, an SMTP catcher, worker and API; prints URLs and demo keys
+  dealflow worker                   run a worker
+  dealflow api                      run the HTTP API
+  dealflow lead add --email E [--name N] [--company C] [--owner REP] [--team T] [--value V] [--timezone TZ] [--locale en|fa] [--id ID]
+  dealflow lead show ID [--json]
+  dealflow lead list [--stage S] [--owner REP] [--team T] [--status S] [--stalled]
+  dealflow lead move ID STAGE [--note TEXT]
+  dealflow lead log ID call|email|meeting|note [--note TEXT]
+  dealflow lead won ID [--amount N]
+  dealflow lead lost ID --reason TEXT
+  dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
+
+Options for lead/tasks commands:
+  --as NAME    the actor recorded in the lead's history (default cli:<user>)
+Configuration comes from the environment (see docs/CONFIG.md).`;
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+function table(rows: Record<string, unknown>[], cols: string[]): string {
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n');
+}
+
+function printLead(l: LeadState): void {
+  console.log(`${l.id}  ${l.name ?? ''} <${l.email}>  ${l.company ?? ''}`);
+  console.log(`  stage ${l.stage}  status ${l.status}  owner ${l.owner} (${l.team})  value ${l.value} ${l.currency}`);
+  console.log(`  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind} at ${l.next.at}` : ''}`);
+  if (l.score !== null) console.log(`  score ${l.score}: ${l.scoreReasons.join('; ')}`);
+  console.log('  history:');
+  for (const h of l.history) console.log(`    ${h.at}  ${h.type.padEnd(16)} ${h.actor.padEnd(10)} ${h.cause}`);
+  if (l.tasks.length) {
+    console.log('  tasks:');
+    for (const t of l.tasks) console.log(`    ${t.id}  ${t.kind}  → ${t.assignee}  due ${t.dueAt}`);
+  }
+}
+
+async function leadCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' }, name: { type: 'string' }, company: { type: 'string' }, title: { type: 'string' },
+      owner: { type: 'string' }, team: { type: 'string' }, value: { type: 'string' }, timezone: { type: 'string' },
+      locale: { type: 'string' }, id: { type: 'string' }, source: { type: 'string' }, cadence: { type: 'string' },
+      stage: { type: 'string' }, status: { type: 'string' }, stalled: { type: 'boolean' },
+      note: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' },
+      as: { type: 'string' },
+    },
+  });
+  const actor = values.as ?? `cli:${os.userInfo().username}`;
+  const rt = await createClientRuntime(config());
+  try {
+    switch (sub) {
+      case 'add': {
+        const body: Record<string, unknown> = {};
+        for (const k of ['email', 'name', 'company', 'title', 'owner', 'team', 'timezone', 'locale', 'id', 'source', 'cadence'] as const) {
+          if (values[k] !== undefined) body[k] = values[k];
+        }
+        if (values.value !== undefined) body.value = Number(values.value);
+        const res = await rt.leads.create(body, actor, `created by ${actor} via CLI`);
+        console.log(res.created ? `created lead ${res.id}` : `lead ${res.id} already exists (nothing started)`);
+        return 0;
+      }
+      case 'show': {
+        const id = positionals[0];
+        if (!id) throw new Error('usage: dealflow lead show ID');
+        const l = await rt.leads.get(id);
+        if (values.json) console.log(JSON.stringify(l, null, 2));
+        else printLead(l);
+        return 0;
+      }
+      case 'list': {
+        const res = await rt.leads.list({ stage: values.stage, owner: values.owner, team: values.team, status: values.status, stalled: values.stalled });
+        if (values.json) console.log(JSON.stringify(res, null, 2));
+        else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'stage', 'status', 'owner', 'team', 'value', 'escalationLevel']));
+        return 0;
+      }
+      case 'move': {
+        const [id, to] = positionals;
+        if (!id || !to) throw new Error('usage: dealflow lead move ID STAGE [--note TEXT]');
+        const s = await rt.leads.move(id, to, actor, values.note);
+        console.log(`${s.id} is now in ${s.stage}`);
+        return 0;
+      }
+      case 'log': {
+        const [id, type] = positionals;
+        if (!id || !(ACTIVITY_TYPES as readonly string[]).includes(type)) throw new Error(`usage: dealflow lead log ID ${ACTIVITY_TYPES.join('|')} [--note TEXT]`);
+        await rt.leads.logActivity(id, type as ActivityType, actor, values.note);
+        console.log(`${type} logged on ${id}`);
+        return 0;
+      }
+      case 'won': {
+        const id = positionals[0];
+        if (!id) throw new Error('usage: dealflow lead won ID [--amount N]');
+        const s = await rt.leads.won(id, actor, values.amount !== undefined ? Number(values.amount) : undefined);
+        console.log(`${s.id} won → ${s.stage}`);
+        return 0;
+      }
+      case 'lost': {
+        const id = positionals[0];
+        if (!id || !values.reason) throw new Error('usage: dealflow lead lost ID --reason TEXT');
+        await rt.leads.lost(id, actor, values.reason);
+        console.log(`${id} lost`);
+        return 0;
+      }
+      default:
+        console.error(USAGE);
+        return 2;
+    }
+  } finally {
+    await rt.close();
+  }
+}
+
+async function tasksCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { assignee: { type: 'string' }, team: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } } });
+  const rt = await createClientRuntime(config());
+  try {
+    const assignee = values.assignee ?? (values.team ? undefined : os.userInfo().username);
+    const res = await rt.tasks.list({ assignee, team: values.team, status: (values.status as 'open') ?? 'open', limit: 200 });
+    if (values.json) console.log(JSON.stringify(res, null, 2));
+    else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'assignee', 'kind', 'dueAt', 'priority', 'status', 'title']));
+    return 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'dev': {
+      const { runDev } = await import('./dev');
+      return runDev(rest);
+    }
+    case 'worker': {
+      const { createWorker } = await import('../../workers/worker');
+      const w = await createWorker(config());
+      w.log.info({ taskQueue: w.worker.options.taskQueue }, 'worker started');
+      await w.run();
+      return 0;
+    }
+    case 'api': {
+      const { runApi } = await import('../api/run');
+      await runApi(config());
+      return 0;
+    }
+    case 'lead':
+      return leadCommand(rest);
+    case 'tasks':
+      return tasksCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return cmd ? 0 : 2;
+    default:
+      console.error(`unknown command "${cmd}"\n\n${USAGE}`);
+      return 2;
+  }
+}

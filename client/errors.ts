@@ -1,0 +1,32 @@
+/**
+ * Errors the client layer raises; the API maps each to SPEC §7's status codes (client/api/errors.ts)
+ * and the CLI prints their message.
+ */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  constructor(message: string, public readonly details: FieldProblem[] = []) {
+    super(message);
+  }
+}
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+/** An illegal stage move or a change to a closed deal: 409 with the workflow's reason. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+export class DependencyError extends Error {
+  override name = 'DependencyError';
+}
+
+export function zodProblems(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldProblem[] {
+  return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}

@@ -1,0 +1,76 @@
+/**
+ * SPEC §7 "Lead input": the one schema for POST /v1/leads, a CSV row and a bulk array element.
+ * Unknown fields and wrong types are errors naming the field.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { OPEN_STAGES } from '../config/defaults';
+import { ValidationError, type FieldProblem } from './errors';
+
+export function isIanaZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+const safeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'control characters are not allowed');
+
+export const leadInputSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
+  email: z.string().trim().pipe(z.email('must be an email address').max(254)),
+  name: safeText(200).optional(),
+  company: safeText(200).optional(),
+  title: safeText(200).optional(),
+  phone: z.string().regex(/^[+0-9 ()./-]{3,40}$/, 'must be a phone number').optional(),
+  owner: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a rep id').optional(),
+  team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a team id').optional(),
+  source: safeText(100).optional(),
+  timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
+  locale: z.enum(['en', 'fa']).optional(),
+  value: z.number().min(0, 'must be ≥ 0').max(1e12).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
+  tags: z.array(z.string().min(1).max(50)).max(50).optional(),
+  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  stage: z.enum(OPEN_STAGES as unknown as [string, ...string[]]).optional(),
+});
+export type LeadInputBody = z.infer<typeof leadInputSchema>;
+
+/** zod issues → field problems; an unknown key becomes a problem at that key's path. */
+export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const i of issues) {
+    const base = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) out.push({ path: [...base, k].join('.'), message: 'unknown field' });
+    } else {
+      out.push({ path: base.join('.') || '(body)', message: i.message });
+    }
+  }
+  return out;
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what = 'request body'): T {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const details = issuesToProblems(r.error.issues);
+    throw new ValidationError(`invalid ${what}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  }
+  return r.data;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A lead id from its normalised email: stable, URL-safe and free of the address itself. */
+export function leadIdFromEmail(email: string): string {
+  return 'e-' + crypto.createHash('sha256').update(normaliseEmail(email)).digest('hex').slice(0, 24);
+}

@@ -1,0 +1,299 @@
+/**
+ * LeadsClient: everything that talks to the lead workflows as a client. The API, the CLI and the
+ * tests all use this one class, so they behave the same.
+ */
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import type Redis from 'ioredis';
+import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
+import { RosterIndex } from '../config/roster';
+import type { Task } from '../activities/tasks/task';
+import type { TaskStore } from '../activities/tasks/task-store';
+import { TaskNotFoundError } from '../activities/tasks/task-store';
+import {
+  customerRepliedSignal,
+  disqualifyUpdate,
+  logActivityUpdate,
+  markLostUpdate,
+  markWonUpdate,
+  moveStageUpdate,
+  stateQuery,
+  taskCompletedSignal,
+  WORKFLOW_TYPE,
+  workflowIdFor,
+  leadIdFromWorkflowId,
+} from '../workflows/messages';
+import { SA } from '../workflows/search-attributes';
+import type { LeadInput, LeadState, LeadSummary, LeadWorkflowInput, RepliedSignal } from '../workflows/types';
+import type { leadWorkflow } from '../workflows/lead.workflow';
+import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
+
+export interface LeadListItem {
+  id: string;
+  stage: Stage | null;
+  status: Status | null;
+  owner: string | null;
+  team: string | null;
+  escalationLevel: number;
+  value: number | null;
+  campaign: string | null;
+  startedAt: string | null;
+}
+
+export interface ListFilter {
+  stage?: string;
+  owner?: string;
+  team?: string;
+  status?: string;
+  stalled?: boolean;
+  campaign?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface LeadsClientOptions {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+  redis: Redis;
+  tasks: TaskStore;
+  roster: () => RosterIndex;
+  prefix?: string;
+}
+
+const KEYWORD = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export class LeadsClient {
+  constructor(private readonly o: LeadsClientOptions) {}
+
+  get temporal(): Client {
+    return this.o.client;
+  }
+
+  handle(leadId: string): WorkflowHandle<typeof leadWorkflow> {
+    return this.o.client.workflow.getHandle<typeof leadWorkflow>(workflowIdFor(leadId));
+  }
+
+  /** Validates and normalises raw input into the workflow's LeadInput (assigning an owner if none). */
+  async prepare(body: unknown): Promise<LeadInput> {
+    const b: LeadInputBody = parseOrThrow(leadInputSchema, body, 'lead');
+    const roster = this.o.roster();
+    const email = normaliseEmail(b.email);
+    let team = b.team;
+    let owner = b.owner;
+    if (owner) {
+      const ownerTeam = roster.teamOfRep(owner);
+      if (!ownerTeam) throw new ValidationError(`unknown owner "${owner}"`, [{ path: 'owner', message: 'not a rep in the roster' }]);
+      if (team && team !== ownerTeam) {
+        throw new ValidationError(`owner "${owner}" is not in team "${team}"`, [{ path: 'team', message: `owner ${owner} belongs to ${ownerTeam}` }]);
+      }
+      team = ownerTeam;
+    } else {
+      team = team ?? roster.teams()[0] ?? DEFAULT_LEAD.team;
+      const t = roster.team(team);
+      if (!t) throw new ValidationError(`unknown team "${team}"`, [{ path: 'team', message: 'not a team in the roster' }]);
+      owner = await this.roundRobin(team, t.reps.map((r) => r.id));
+    }
+    return {
+      id: b.id ?? leadIdFromEmail(email),
+      email,
+      name: b.name,
+      company: b.company,
+      title: b.title,
+      phone: b.phone,
+      owner,
+      team,
+      source: b.source,
+      timezone: b.timezone ?? DEFAULT_LEAD.timezone,
+      locale: b.locale ?? DEFAULT_LEAD.locale,
+      value: b.value ?? 0,
+      currency: b.currency ?? DEFAULT_LEAD.currency,
+      tags: b.tags ?? [],
+      campaign: b.campaign,
+      cadence: b.cadence,
+      stage: b.stage as OpenStage | undefined,
+    };
+  }
+
+  private async roundRobin(team: string, reps: string[]): Promise<string> {
+    const n = await this.o.redis.incr(`${this.o.prefix ?? 'dealflow:'}rr:${team}`);
+    return reps[(n - 1) % reps.length];
+  }
+
+  /**
+   * Creates and starts a lead. Idempotent: the workflow id is `lead-<id>`, and a second create of
+   * the same id (or the same normalised email) returns the existing lead with created=false.
+   */
+  async create(body: unknown, actor: string, cause = `created by ${actor}`): Promise<{ id: string; created: boolean }> {
+    const lead = await this.prepare(body);
+    return this.start(lead, actor, cause);
+  }
+
+  async start(lead: LeadInput, actor: string, cause: string): Promise<{ id: string; created: boolean }> {
+    const input: LeadWorkflowInput = { lead, createdBy: { actor, cause } };
+    try {
+      await this.o.client.workflow.start<typeof leadWorkflow>('leadWorkflow', {
+        taskQueue: this.o.taskQueue,
+        workflowId: workflowIdFor(lead.id),
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: SA.stage, value: lead.stage ?? 'prospecting' },
+          { key: SA.status, value: 'open' },
+          { key: SA.owner, value: lead.owner },
+          { key: SA.team, value: lead.team },
+          { key: SA.escalationLevel, value: 0 },
+          { key: SA.value, value: lead.value },
+          ...(lead.campaign ? [{ key: SA.campaign, value: lead.campaign }] : []),
+        ],
+      });
+      return { id: lead.id, created: true };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { id: lead.id, created: false };
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<LeadState> {
+    try {
+      return await this.handle(id).query(stateQuery);
+    } catch (err) {
+      throw this.mapError(err, id);
+    }
+  }
+
+  /** The lead's state with its tasks' current details from the task store. */
+  async getWithTasks(id: string): Promise<LeadState & { tasks: (Task | LeadState['tasks'][number])[] }> {
+    const state = await this.get(id);
+    const tasks = await this.o.tasks.forLead(id);
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    return { ...state, tasks: state.tasks.map((t) => byId.get(t.id) ?? t) };
+  }
+
+  /** Lists leads through Temporal visibility and the custom search attributes. */
+  async list(f: ListFilter): Promise<{ items: LeadListItem[]; nextPageToken?: string }> {
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    const kw = (field: string, name: string, v: string | undefined) => {
+      if (v === undefined) return;
+      if (!KEYWORD.test(v)) throw new ValidationError(`invalid ${name}`, [{ path: name, message: 'letters, digits and . _ : - only' }]);
+      clauses.push(`${field} = '${v}'`);
+    };
+    kw('DealflowStage', 'stage', f.stage);
+    kw('DealflowOwner', 'owner', f.owner);
+    kw('DealflowTeam', 'team', f.team);
+    kw('DealflowStatus', 'status', f.status);
+    kw('DealflowCampaign', 'campaign', f.campaign);
+    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 3');
+    if (f.stalled === false) clauses.push('DealflowEscalationLevel < 3');
+    const pageSize = Math.min(Math.max(f.pageSize ?? 100, 1), 1000);
+    const res = await this.o.client.workflowService.listWorkflowExecutions({
+      namespace: this.o.namespace,
+      query: clauses.join(' AND '),
+      pageSize,
+      nextPageToken: f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined,
+    });
+    const items: LeadListItem[] = (res.executions ?? []).map((e) => {
+      const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+      const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
+      return {
+        id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
+        stage: (sa.get(SA.stage) as Stage | undefined) ?? null,
+        status: (sa.get(SA.status) as Status | undefined) ?? null,
+        owner: sa.get(SA.owner) ?? null,
+        team: sa.get(SA.team) ?? null,
+        escalationLevel: Number(sa.get(SA.escalationLevel) ?? 0),
+        value: sa.get(SA.value) ?? null,
+        campaign: sa.get(SA.campaign) ?? null,
+        startedAt: start,
+      };
+    });
+    const token = res.nextPageToken && res.nextPageToken.length ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
+    return { items, nextPageToken: token };
+  }
+
+  /** Counts leads matching a visibility query fragment (e.g. stalled deals). */
+  async count(extra?: string): Promise<number> {
+    const q = `WorkflowType = '${WORKFLOW_TYPE}'${extra ? ` AND ${extra}` : ''}`;
+    const res = await this.o.client.workflowService.countWorkflowExecutions({ namespace: this.o.namespace, query: q });
+    return Number(res.count ?? 0);
+  }
+
+  async move(id: string, to: string, actor: string, note?: string): Promise<LeadSummary> {
+    return this.update(id, () => this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor }] }));
+  }
+
+  async logActivity(id: string, type: ActivityType, actor: string, note?: string): Promise<LeadSummary> {
+    return this.update(id, () => this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor }] }));
+  }
+
+  async won(id: string, actor: string, amount?: number, note?: string): Promise<LeadSummary> {
+    return this.update(id, () => this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note }] }));
+  }
+
+  async lost(id: string, actor: string, reason: string): Promise<LeadSummary> {
+    return this.update(id, () => this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor }] }));
+  }
+
+  async disqualify(id: string, actor: string, reason: string): Promise<LeadSummary> {
+    return this.update(id, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor }] }));
+  }
+
+  async replied(id: string, r: RepliedSignal): Promise<void> {
+    try {
+      await this.handle(id).signal(customerRepliedSignal, r);
+    } catch (err) {
+      throw this.mapError(err, id);
+    }
+  }
+
+  /** Completes a task and tells its lead (completing a task counts as activity). */
+  async completeTask(taskId: string, actor: string): Promise<{ task: Task; changed: boolean }> {
+    let res: { task: Task; changed: boolean };
+    try {
+      res = await this.o.tasks.complete(taskId, actor);
+    } catch (err) {
+      if (err instanceof TaskNotFoundError) throw new NotFoundError(err.message);
+      throw err;
+    }
+    try {
+      await this.handle(res.task.leadId).signal(taskCompletedSignal, { taskId, actor });
+    } catch (err) {
+      // a closed lead cannot be signalled; the task is still done
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    return res;
+  }
+
+  private async update<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // an update to a workflow that has ended: the lead exists but is closed
+        const closed = await this.handle(id).query(stateQuery).catch(() => undefined);
+        if (closed) throw new ConflictError(`the deal is ${closed.status}; it cannot be changed`);
+      }
+      throw this.mapError(err, id);
+    }
+  }
+
+  private mapError(err: unknown, id: string): Error {
+    if (err instanceof WorkflowNotFoundError) return new NotFoundError(`lead ${id} not found`);
+    if (err instanceof WorkflowUpdateFailedError) {
+      const reason = (err.cause as Error | undefined)?.message ?? err.message;
+      return new ConflictError(reason);
+    }
+    const msg = (err as Error)?.message ?? '';
+    if (/workflow execution already completed/i.test(msg)) return new ConflictError(`lead ${id} is closed`);
+    if (/not found/i.test(msg) && /workflow/i.test(msg)) return new NotFoundError(`lead ${id} not found`);
+    return err as Error;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Builds the client side (Temporal client, Redis, task store, LeadsClient, roster) from config. The
+ * API, the CLI and the tests all start here.
+ */
+import Redis from 'ioredis';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/env';
+import { loadRoster, RosterIndex } from '../config/roster';
+import { TaskStore } from '../activities/tasks/task-store';
+import { LeadsClient } from './leads';
+import { connectClient } from './temporal';
+
+export interface ClientRuntime {
+  config: Config;
+  client: Client;
+  redis: Redis;
+  tasks: TaskStore;
+  leads: LeadsClient;
+  roster: () => RosterIndex;
+  close(): Promise<void>;
+}
+
+export async function createClientRuntime(config: Config): Promise<ClientRuntime> {
+  const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
+  const client = await connectClient(config);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  redis.on('error', () => undefined); // surfaced per request (503) and by /readyz
+  const tasks = new TaskStore(redis, config.REDIS_PREFIX);
+  const leads = new LeadsClient({
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    namespace: config.TEMPORAL_NAMESPACE,
+    redis,
+    tasks,
+    roster: () => roster,
+    prefix: config.REDIS_PREFIX,
+  });
+  return {
+    config,
+    client,
+    redis,
+    tasks,
+    leads,
+    roster: () => roster,
+    async close() {
+      redis.disconnect();
+      await client.connection.close();
+    },
+  };
+}

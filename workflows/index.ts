@@ -1,0 +1,2 @@
+/** The one file the worker's workflowsPath points at. */
+export { leadWorkflow } from './lead.workflow';

@@ -1,0 +1,253 @@
+/**
+ * The lead's life (SPEC §2): one workflow per lead, id `lead-<id>`, from the first touch to the last
+ * check-in. It owns the stage and status, runs each stage's entry automations in a cancellable
+ * scope (a stage change cancels the old stage's timers), records every change in the lead's history
+ * with time, actor and cause, keeps its search attributes current, and continues as new with its
+ * plain-JSON state when the server suggests it.
+ */
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { DEFAULT_LEAD, HISTORY_KEEP, type Stage, type Status } from '../config/defaults';
+import { nowIso } from './clock';
+import { makeContext, runStageAutomation, type StageContext } from './context';
+import {
+  customerRepliedSignal,
+  disqualifyUpdate,
+  logActivityUpdate,
+  markLostUpdate,
+  markWonUpdate,
+  moveStageUpdate,
+  stateQuery,
+  taskCompletedSignal,
+} from './messages';
+import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
+import { acts } from './proxies';
+import { SA } from './search-attributes';
+import { STAGE_AUTOMATIONS } from './stages';
+import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
+
+const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
+
+export function initialState(lead: LeadInput, at: string): LeadState {
+  return {
+    id: lead.id,
+    email: lead.email,
+    name: lead.name,
+    company: lead.company,
+    title: lead.title,
+    phone: lead.phone,
+    owner: lead.owner,
+    team: lead.team ?? DEFAULT_LEAD.team,
+    source: lead.source,
+    tags: lead.tags ?? [],
+    campaign: lead.campaign,
+    cadence: lead.cadence,
+    locale: lead.locale ?? 'en',
+    timezone: lead.timezone ?? 'UTC',
+    value: lead.value ?? 0,
+    currency: lead.currency ?? DEFAULT_LEAD.currency,
+    stage: lead.stage ?? 'prospecting',
+    status: 'open',
+    score: null,
+    scoreReasons: [],
+    enrichment: null,
+    history: [],
+    historyTrimmed: 0,
+    createdAt: at,
+    lastActivityAt: at,
+    stageEnteredAt: at,
+    stageEntry: 1,
+    escalation: { level: 0, since: null, thresholdVersion: null },
+    next: null,
+    tasks: [],
+    emails: [],
+    done: [],
+    runs: 1,
+  };
+}
+
+export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummary> {
+  const continued = !!input.state;
+  const state: LeadState = input.state ?? initialState(input.lead, nowIso());
+  if (continued) state.runs += 1;
+
+  const record = (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void => {
+    syncSearchAttributes();
+    state.history.push({ at: nowIso(), actor: e.actor ?? 'system', ...e } as HistoryEntry);
+    if (state.history.length > HISTORY_KEEP) {
+      const drop = state.history.length - HISTORY_KEEP;
+      state.history.splice(0, drop);
+      state.historyTrimmed += drop;
+    }
+  };
+  const summary = (): LeadSummary => ({
+    id: state.id,
+    stage: state.stage,
+    status: state.status,
+    owner: state.owner,
+    lastActivityAt: state.lastActivityAt,
+  });
+  const touch = (): void => {
+    state.lastActivityAt = nowIso();
+    state.escalation = { level: 0, since: null, thresholdVersion: state.escalation.thresholdVersion };
+  };
+  const enterStage = (to: Stage, actor: string, cause: string, note?: string): void => {
+    const from = state.stage;
+    state.stage = to;
+    state.stageEntry += 1;
+    state.stageEnteredAt = nowIso();
+    state.done = [];
+    state.next = null;
+    touch();
+    record({ type: 'stage_changed', from, to, actor, cause, data: note ? { note } : undefined });
+  };
+
+  // ---- handlers (registered before the first await) ----
+  setHandler(stateQuery, () => state);
+
+  setHandler(
+    moveStageUpdate,
+    ({ to, note, actor }) => {
+      enterStage(to as Stage, actor, note ? `moved by ${actor}: ${note}` : `moved by ${actor}`, note);
+      return summary();
+    },
+    {
+      validator: ({ to, actor }) => {
+        if (!actor) throw new Error('an actor is required');
+        const v = checkMove(state, to);
+        if (!v.ok) throw new Error(v.reason);
+      },
+    },
+  );
+
+  setHandler(
+    logActivityUpdate,
+    ({ type, note, actor }) => {
+      touch();
+      record({ type: 'activity_logged', actor, cause: `${type} logged by ${actor}${note ? `: ${note}` : ''}`, data: { activity: type } });
+      return summary();
+    },
+    {
+      validator: ({ type, actor }) => {
+        if (!actor) throw new Error('an actor is required');
+        if (!['call', 'email', 'meeting', 'note'].includes(type)) throw new Error(`unknown activity type "${type}"`);
+        if (!acceptsActivity(state.status)) throw new Error(`the deal is ${state.status}; no activity can be logged`);
+      },
+    },
+  );
+
+  setHandler(
+    markWonUpdate,
+    ({ amount, actor, note }) => {
+      if (typeof amount === 'number') state.value = amount;
+      state.wonAmount = state.value;
+      state.status = 'won';
+      state.closedAt = nowIso();
+      record({ type: 'won', from: state.stage, to: 'follow_up', actor, cause: `won by ${actor}${note ? `: ${note}` : ''}`, data: { amount: state.value } });
+      enterStage('follow_up', actor, `deal won by ${actor}`);
+      return summary();
+    },
+    {
+      validator: ({ amount, actor }) => {
+        if (!actor) throw new Error('an actor is required');
+        if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw new Error('amount must be a number ≥ 0');
+        const v = checkClose(state, 'won');
+        if (!v.ok) throw new Error(v.reason);
+      },
+    },
+  );
+
+  const closeAs = (status: 'lost' | 'disqualified') => ({ reason, actor }: { reason: string; actor: string }) => {
+    state.status = status;
+    state.lostReason = reason;
+    state.closedAt = nowIso();
+    state.next = null;
+    record({ type: status, from: state.stage, actor, cause: `${status} (${actor}): ${reason}` });
+    return summary();
+  };
+  const closeValidator = (status: 'lost' | 'disqualified') => ({ reason, actor }: { reason: string; actor: string }) => {
+    if (!actor) throw new Error('an actor is required');
+    if (!reason || !reason.trim()) throw new Error('a reason is required');
+    const v = checkClose(state, status);
+    if (!v.ok) throw new Error(v.reason);
+  };
+  setHandler(markLostUpdate, closeAs('lost'), { validator: closeValidator('lost') });
+  setHandler(disqualifyUpdate, closeAs('disqualified'), { validator: closeValidator('disqualified') });
+
+  setHandler(customerRepliedSignal, ({ actor, via, note }) => {
+    if (!acceptsActivity(state.status)) return;
+    touch();
+    state.lastReplyAt = nowIso();
+    record({ type: 'customer_replied', actor, cause: `customer replied (${via})${note ? `: ${note}` : ''}` });
+  });
+
+  setHandler(taskCompletedSignal, ({ taskId, actor }) => {
+    if (state.history.some((h) => h.type === 'task_completed' && h.data?.taskId === taskId)) return;
+    if (acceptsActivity(state.status)) touch();
+    record({ type: 'task_completed', actor, cause: `task completed by ${actor}`, data: { taskId } });
+  });
+
+  // ---- search attributes, kept current (every recorded change re-checks them) ----
+  let lastSA = '';
+  function syncSearchAttributes(): void {
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: SA.stage, value: state.stage },
+      { key: SA.status, value: state.status },
+      { key: SA.owner, value: state.owner },
+      { key: SA.team, value: state.team },
+      { key: SA.escalationLevel, value: state.escalation.level },
+      { key: SA.value, value: state.value },
+    ];
+    if (state.campaign) pairs.push({ key: SA.campaign, value: state.campaign });
+    const sig = JSON.stringify(pairs.map((p) => p.value));
+    if (sig === lastSA) return;
+    lastSA = sig;
+    upsertSearchAttributes(pairs);
+  }
+
+  if (!continued) {
+    const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };
+    record({ type: 'created', to: state.stage, actor: by.actor, cause: by.cause });
+  } else {
+    record({ type: 'continued_as_new', actor: 'system', cause: `history compacted (run ${state.runs})` });
+  }
+  syncSearchAttributes();
+
+  // ---- the stage loop ----
+  const closedForGood = (): boolean => TERMINAL.includes(state.status);
+  let canSuggested = false;
+  while (!closedForGood()) {
+    const entry = state.stageEntry;
+    const ctx: StageContext = makeContext(state, record);
+    const scope = new CancellationScope();
+    const running = scope.run(() => runStageAutomation(ctx, STAGE_AUTOMATIONS[state.stage]));
+    await condition(() => {
+      canSuggested = workflowInfo().continueAsNewSuggested;
+      return state.stageEntry !== entry || closedForGood() || canSuggested;
+    });
+    scope.cancel();
+    await running;
+    syncSearchAttributes();
+    if (canSuggested && !closedForGood()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state });
+    }
+  }
+
+  // ---- closed: tidy up ----
+  if (state.status === 'lost' || state.status === 'disqualified') {
+    const n = await acts.cancelLeadTasks({ leadId: state.id, actor: 'system' });
+    if (n > 0) record({ type: 'automation', actor: 'system', cause: `${n} open task(s) cancelled because the deal is ${state.status}` });
+  }
+  syncSearchAttributes();
+  await condition(allHandlersFinished);
+  return summary();
+}

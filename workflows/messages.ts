@@ -1,0 +1,35 @@
+/**
+ * Every signal, query and update of the lead workflow with its payload types. Clients (API, CLI,
+ * tests) import this file; it has no side effects.
+ *
+ * - updates when the caller needs a yes/no (move, log, won, lost): validators reject synchronously
+ *   with a reason and nothing is recorded;
+ * - signals for fire-and-forget facts (customer replied, task completed);
+ * - a query for reads.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  LeadState,
+  LeadSummary,
+  LogActivityRequest,
+  LostRequest,
+  MoveStageRequest,
+  RepliedSignal,
+  TaskCompletedSignal,
+  WonRequest,
+} from './types';
+
+export const moveStageUpdate = defineUpdate<LeadSummary, [MoveStageRequest]>('moveStage');
+export const logActivityUpdate = defineUpdate<LeadSummary, [LogActivityRequest]>('logActivity');
+export const markWonUpdate = defineUpdate<LeadSummary, [WonRequest]>('markWon');
+export const markLostUpdate = defineUpdate<LeadSummary, [LostRequest]>('markLost');
+export const disqualifyUpdate = defineUpdate<LeadSummary, [LostRequest]>('disqualify');
+
+export const customerRepliedSignal = defineSignal<[RepliedSignal]>('customerReplied');
+export const taskCompletedSignal = defineSignal<[TaskCompletedSignal]>('taskCompleted');
+
+export const stateQuery = defineQuery<LeadState>('state');
+
+export const WORKFLOW_TYPE = 'leadWorkflow';
+export const workflowIdFor = (leadId: string): string => `lead-${leadId}`;
+export const leadIdFromWorkflowId = (workflowId: string): string => workflowId.replace(/^lead-/, '');

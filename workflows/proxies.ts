@@ -1,0 +1,18 @@
+/**
+ * Activities proxied once, at module top, by type only: workflows never import activity code.
+ * Retries are unbounded with backoff (nothing is lost while Redis or SMTP is down); the error class
+ * names in nonRetryableErrorTypes are the contract with activities/errors.ts.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE_ERRORS } from '../activities/errors';
+
+export const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
+  },
+});

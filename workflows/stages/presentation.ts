@@ -1,0 +1,11 @@
+/** presentation: a task to schedule and deliver the demo. */
+import type { StageContext } from '../context';
+
+export async function onPresentation(ctx: StageContext): Promise<void> {
+  const s = ctx.state;
+  await ctx.task({
+    kind: 'demo',
+    title: `Schedule and deliver the demo for ${s.company ?? s.name ?? s.email}`,
+    details: 'Agree a time with the customer, prepare the demo for their use case and deliver it.',
+  });
+}

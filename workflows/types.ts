@@ -1,0 +1,159 @@
+/**
+ * The lead's shapes (SPEC §9). Plain JSON only: this state is the continue-as-new input and a
+ * query result, so no Map, Set, Date or class instance may appear in it.
+ */
+import type { ActivityType, Stage, Status } from '../config/defaults';
+
+/** A lead as it enters the workflow: validated and normalised by the client (client/leads.ts). */
+export interface LeadInput {
+  id: string;
+  email: string;
+  name?: string;
+  company?: string;
+  title?: string;
+  phone?: string;
+  owner: string;
+  team: string;
+  source?: string;
+  timezone: string;
+  locale: 'en' | 'fa';
+  value: number;
+  currency: string;
+  tags: string[];
+  campaign?: string;
+  cadence?: string;
+  /** a stage to start in other than prospecting (imports of deals already in flight) */
+  stage?: Exclude<Stage, 'follow_up'>;
+}
+
+export type HistoryType =
+  | 'created'
+  | 'stage_changed'
+  | 'activity_logged'
+  | 'customer_replied'
+  | 'task_created'
+  | 'task_completed'
+  | 'won'
+  | 'lost'
+  | 'disqualified'
+  | 'automation'
+  | 'automation_failed'
+  | 'escalation'
+  | 'email_sent'
+  | 'email_skipped'
+  | 'config_applied'
+  | 'continued_as_new'
+  | 'completed';
+
+export interface HistoryEntry {
+  at: string;
+  type: HistoryType;
+  from?: string;
+  to?: string;
+  actor: string;
+  cause: string;
+  /** small structured extras (task id, activity type, threshold version, …) */
+  data?: Record<string, string | number | boolean | null>;
+}
+
+export interface TaskRef {
+  id: string;
+  kind: string;
+  assignee: string;
+  dueAt: string;
+}
+
+export interface EmailRef {
+  step: string;
+  template: string;
+  messageId: string;
+  sentAt: string;
+}
+
+export interface LeadState {
+  id: string;
+  email: string;
+  name?: string;
+  company?: string;
+  title?: string;
+  phone?: string;
+  owner: string;
+  team: string;
+  source?: string;
+  tags: string[];
+  campaign?: string;
+  cadence?: string;
+  locale: 'en' | 'fa';
+  timezone: string;
+  value: number;
+  currency: string;
+  stage: Stage;
+  status: Status;
+  score: number | null;
+  scoreReasons: string[];
+  enrichment: Record<string, unknown> | null;
+  history: HistoryEntry[];
+  /** how many older history entries were trimmed out of the state (they remain in Temporal's event history) */
+  historyTrimmed: number;
+  createdAt: string;
+  lastActivityAt: string;
+  lastReplyAt?: string;
+  stageEnteredAt: string;
+  /** increases on every stage entry; part of every deterministic task id and idempotency key */
+  stageEntry: number;
+  escalation: { level: number; since: string | null; thresholdVersion: number | null };
+  next: { kind: string; at: string } | null;
+  tasks: TaskRef[];
+  emails: EmailRef[];
+  /** the keys of the current stage entry's automation steps already done (survives continue-as-new) */
+  done: string[];
+  wonAmount?: number;
+  lostReason?: string;
+  closedAt?: string;
+  runs: number;
+}
+
+export interface LeadWorkflowInput {
+  lead: LeadInput;
+  /** present when continuing as new */
+  state?: LeadState;
+  /** the actor and cause of creation, for the first history entry */
+  createdBy?: { actor: string; cause: string };
+}
+
+export interface MoveStageRequest {
+  to: string;
+  note?: string;
+  actor: string;
+}
+export interface LogActivityRequest {
+  type: ActivityType;
+  note?: string;
+  actor: string;
+}
+export interface WonRequest {
+  amount?: number;
+  actor: string;
+  note?: string;
+}
+export interface LostRequest {
+  reason: string;
+  actor: string;
+}
+export interface RepliedSignal {
+  actor: string;
+  via: 'api' | 'inbound_email' | 'unsubscribe';
+  note?: string;
+}
+export interface TaskCompletedSignal {
+  taskId: string;
+  actor: string;
+}
+
+export interface LeadSummary {
+  id: string;
+  stage: Stage;
+  status: Status;
+  owner: string;
+  lastActivityAt: string;
+}
