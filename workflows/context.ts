@@ -43,7 +43,8 @@ export function makeContext(state: LeadState, record: StageContext['record']): S
         const id = `${state.id}.${entry}.${kind}`;
         const dueAt = new Date(nowMs() + durationMs(due ?? DEFAULT_TASK_DUE[kind] ?? '1d')).toISOString();
         const who = assignee ?? state.owner;
-        const res = await acts.createTask({
+        // once decided, a task is made even if the stage changes meanwhile (no half-cancelled activity)
+        const res = await CancellationScope.nonCancellable(() => acts.createTask({
           id,
           leadId: state.id,
           assignee: who,
@@ -54,7 +55,7 @@ export function makeContext(state: LeadState, record: StageContext['record']): S
           dueAt,
           priority: priority ?? 'normal',
           data,
-        });
+        }));
         if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee: who, dueAt: res.dueAt });
         record({ type: 'task_created', cause: `${state.stage} automation: ${title}`, actor: 'system', data: { taskId: id, assignee: who } });
       });
