@@ -110,7 +110,33 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: 'stage_changed', from, to, actor, cause, data: note ? { note } : undefined });
   };
 
-  // ---- handlers (registered before the first await) ----
+  // ---- search attributes, kept current (every recorded change re-checks them) ----
+  let lastSA = '';
+  function syncSearchAttributes(): void {
+    const pairs: SearchAttributeUpdatePair[] = [
+      { key: SA.stage, value: state.stage },
+      { key: SA.status, value: state.status },
+      { key: SA.owner, value: state.owner },
+      { key: SA.team, value: state.team },
+      { key: SA.escalationLevel, value: state.escalation.level },
+      { key: SA.value, value: state.value },
+    ];
+    if (state.campaign) pairs.push({ key: SA.campaign, value: state.campaign });
+    const sig = JSON.stringify(pairs.map((p) => p.value));
+    if (sig === lastSA) return;
+    lastSA = sig;
+    upsertSearchAttributes(pairs);
+  }
+
+  if (!continued) {
+    const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };
+    record({ type: 'created', to: state.stage, actor: by.actor, cause: by.cause });
+  } else {
+    record({ type: 'continued_as_new', actor: 'system', cause: `history compacted (run ${state.runs})` });
+  }
+  syncSearchAttributes();
+
+  // ---- handlers (registered before the first await; a buffered message runs as its handler is set) ----
   setHandler(stateQuery, () => state);
 
   setHandler(
@@ -195,31 +221,6 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: 'task_completed', actor, cause: `task completed by ${actor}`, data: { taskId } });
   });
 
-  // ---- search attributes, kept current (every recorded change re-checks them) ----
-  let lastSA = '';
-  function syncSearchAttributes(): void {
-    const pairs: SearchAttributeUpdatePair[] = [
-      { key: SA.stage, value: state.stage },
-      { key: SA.status, value: state.status },
-      { key: SA.owner, value: state.owner },
-      { key: SA.team, value: state.team },
-      { key: SA.escalationLevel, value: state.escalation.level },
-      { key: SA.value, value: state.value },
-    ];
-    if (state.campaign) pairs.push({ key: SA.campaign, value: state.campaign });
-    const sig = JSON.stringify(pairs.map((p) => p.value));
-    if (sig === lastSA) return;
-    lastSA = sig;
-    upsertSearchAttributes(pairs);
-  }
-
-  if (!continued) {
-    const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };
-    record({ type: 'created', to: state.stage, actor: by.actor, cause: by.cause });
-  } else {
-    record({ type: 'continued_as_new', actor: 'system', cause: `history compacted (run ${state.runs})` });
-  }
-  syncSearchAttributes();
 
   // ---- the stage loop ----
   const closedForGood = (): boolean => TERMINAL.includes(state.status);

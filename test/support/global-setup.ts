@@ -11,7 +11,21 @@ import { startRedis, startTemporalDevServer, type ManagedService } from '../../c
 const ROOT = path.resolve(__dirname, '../..');
 export const TEST_DATA = path.join(ROOT, '.test-data');
 
+/** Services of an earlier run that was killed before its teardown (their pids are in .test-data/pids). */
+function killLeftovers(): void {
+  const file = path.join(TEST_DATA, 'pids');
+  if (!fs.existsSync(file)) return;
+  for (const pid of fs.readFileSync(file, 'utf8').split(/\s+/).filter(Boolean).map(Number)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
+  killLeftovers();
   fs.rmSync(TEST_DATA, { recursive: true, force: true });
   fs.mkdirSync(TEST_DATA, { recursive: true });
   const services: ManagedService[] = [];
@@ -27,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
   ]);
   if (temporal) services.push(temporal);
   if (redis) services.push(redis);
+  fs.writeFileSync(path.join(TEST_DATA, 'pids'), [temporal?.pid, redis?.pid].filter(Boolean).join('\n'));
   fs.writeFileSync(bundlePath, bundle.code);
   process.env.TEST_TEMPORAL_ADDRESS ??= temporal!.address;
   process.env.TEST_REDIS_URL ??= redis!.url;
