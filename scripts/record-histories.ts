@@ -1,0 +1,82 @@
+/**
+ * Records lead workflow histories from a real Temporal dev server into test/replay/histories/, for
+ * the replay test. Run it when a deliberate, versioned workflow change needs new fixtures:
+ *
+ *   npx tsx scripts/record-histories.ts
+ *
+ * Keep the old files too: they are running leads' histories, and every one must keep replaying.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { loadConfig } from '../config/env';
+import { findTemporalCli, startRedis, startTemporalDevServer } from '../client/dev/services';
+import { createWorker } from '../workers/worker';
+import { createClientRuntime } from '../client/runtime';
+
+const OUT = path.resolve(__dirname, '../test/replay/histories');
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-record-'));
+  const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 't.db'), logDir: dir });
+  const redis = await startRedis({ dataDir: path.join(dir, 'redis'), logDir: dir });
+  const config = loadConfig({ TEMPORAL_ADDRESS: temporal.address, REDIS_URL: redis.url, TEMPORAL_TASK_QUEUE: 'record', LOG_LEVEL: 'warn' });
+  const worker = await createWorker(config);
+  const running = worker.run();
+  const rt = await createClientRuntime(config);
+  const L = rt.leads;
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const tag = process.env.RECORD_TAG ?? 'v1';
+  try {
+    // 1. every stage, a skip, a step back, activity, a reply, a completed task, won
+    const a = await L.create({ id: 'replay-walk', email: 'walk@example.com', name: 'Ada', company: 'Engines', owner: 'alice', value: 5000 }, 'mia');
+    await L.move(a.id, 'preparation', 'alice');
+    await wait(300);
+    await L.move(a.id, 'presentation', 'alice', 'skip: demo requested');
+    await wait(300);
+    await L.move(a.id, 'approach', 'mia', 'back: demo postponed');
+    await L.logActivity(a.id, 'call', 'alice', 'voicemail');
+    await L.replied(a.id, { actor: 'customer', via: 'api' });
+    await L.move(a.id, 'objections', 'alice', 'price');
+    await wait(300);
+    const [task] = await rt.tasks.forLead(a.id);
+    if (task) await L.completeTask(task.id, 'alice');
+    await L.move(a.id, 'closing', 'alice');
+    await wait(300);
+    await L.won(a.id, 'alice', 6000);
+    await wait(500);
+    // 2. lost after a task
+    const b = await L.create({ id: 'replay-lost', email: 'lost@example.com', owner: 'bob' }, 'mia');
+    await L.move(b.id, 'preparation', 'bob');
+    await wait(300);
+    await L.lost(b.id, 'bob', 'no budget');
+    await wait(500);
+    // 3. rejected moves leave no trace
+    const c = await L.create({ id: 'replay-rejected', email: 'rej@example.com', owner: 'carol' }, 'max');
+    await L.move(c.id, 'follow_up', 'carol').catch(() => undefined);
+    await L.move(c.id, 'prospecting', 'carol').catch(() => undefined);
+    await L.move(c.id, 'approach', 'carol');
+    await wait(500);
+
+    fs.mkdirSync(OUT, { recursive: true });
+    for (const id of [a.id, b.id, c.id]) {
+      // the CLI's JSON is the canonical history format that historyFromJSON reads
+      const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
+      const file = path.join(OUT, `${tag}-${id}.json`);
+      fs.writeFileSync(file, json);
+      console.log(`recorded ${file} (${JSON.parse(json).events.length} events)`);
+    }
+  } finally {
+    await rt.close();
+    await worker.shutdown();
+    await running;
+    await redis.stop();
+    await temporal.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
