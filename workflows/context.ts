@@ -10,11 +10,16 @@ import type { HistoryEntry, LeadState } from './types';
 import { acts } from './proxies';
 import { DEFAULT_TASK_DUE } from '../config/defaults';
 import type { TaskPriority } from '../activities/tasks/task';
+import type { Stage } from '../config/defaults';
 
 export interface StageContext {
   state: LeadState;
-  /** the stage entry number these automations belong to */
+  /** the stage entry number these automations belong to (may be behind state.stageEntry) */
   entry: number;
+  /** the stage of that entry */
+  stage: Stage;
+  /** true once the lead has moved on from this entry */
+  superseded(): boolean;
   /** records a history entry (and trims the oldest past the keep limit) */
   record(e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void;
   /** runs fn once per stage entry under `key` */
@@ -25,17 +30,18 @@ export interface StageContext {
   sleepUntil(kind: string, atMs: number): Promise<void>;
 }
 
-export function makeContext(state: LeadState, record: StageContext['record']): StageContext {
-  const entry = state.stageEntry;
+export function makeContext(state: LeadState, record: StageContext['record'], entry: number, stage: Stage): StageContext {
   const ctx: StageContext = {
     state,
     entry,
+    stage,
+    superseded: () => state.stageEntry !== entry,
     record,
     async once(key, fn) {
       const k = `${entry}:${key}`;
       if (state.done.includes(k)) return undefined;
       const out = await fn();
-      if (state.stageEntry === entry && !state.done.includes(k)) state.done.push(k);
+      if (!state.done.includes(k)) state.done.push(k);
       return out;
     },
     async task({ kind, title, details, assignee, due, priority, data }) {
@@ -57,7 +63,7 @@ export function makeContext(state: LeadState, record: StageContext['record']): S
           data,
         }));
         if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee: who, dueAt: res.dueAt });
-        record({ type: 'task_created', cause: `${state.stage} automation: ${title}`, actor: 'system', data: { taskId: id, assignee: who } });
+        record({ type: 'task_created', cause: `${stage} automation: ${title}`, actor: 'system', data: { taskId: id, assignee: who } });
       });
     },
     async sleepUntil(kind, atMs) {
@@ -80,8 +86,8 @@ export async function runStageAutomation(ctx: StageContext, fn: (ctx: StageConte
   } catch (err) {
     if (isCancellation(err) || CancellationScope.current().consideredCancelled) return;
     const message = err instanceof Error ? err.message : String(err);
-    log.warn('stage automation failed', { leadId: ctx.state.id, stage: ctx.state.stage, error: message });
-    ctx.record({ type: 'automation_failed', cause: `${ctx.state.stage} automation failed: ${message}`, actor: 'system' });
+    log.warn('stage automation failed', { leadId: ctx.state.id, stage: ctx.stage, error: message });
+    ctx.record({ type: 'automation_failed', cause: `${ctx.stage} automation failed: ${message}`, actor: 'system' });
   }
 }
 

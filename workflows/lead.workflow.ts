@@ -70,6 +70,7 @@ export function initialState(lead: LeadInput, at: string): LeadState {
     tasks: [],
     emails: [],
     done: [],
+    pending: [{ entry: 1, stage: lead.stage ?? 'prospecting' }],
     runs: 1,
   };
 }
@@ -104,7 +105,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     state.stage = to;
     state.stageEntry += 1;
     state.stageEnteredAt = nowIso();
-    state.done = [];
+    state.pending.push({ entry: state.stageEntry, stage: to });
     state.next = null;
     touch();
     record({ type: 'stage_changed', from, to, actor, cause, data: note ? { note } : undefined });
@@ -223,25 +224,39 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
 
 
   // ---- the stage loop ----
+  // Every stage entry is queued (state.pending) and its entry automation runs in order. An entry
+  // that is already superseded when its turn comes runs in a cancelled scope: its immediate steps
+  // (tasks) still happen — deterministically, however fast the moves came — while its timers do
+  // not. A stage change cancels the running entry's timers. Continue-as-new keeps the queue.
   const closedForGood = (): boolean => TERMINAL.includes(state.status);
   let canSuggested = false;
+  const suggested = (): boolean => (canSuggested = workflowInfo().continueAsNewSuggested);
   while (!closedForGood()) {
-    const entry = state.stageEntry;
-    const ctx: StageContext = makeContext(state, record);
-    const scope = new CancellationScope();
-    const running = scope.run(() => runStageAutomation(ctx, STAGE_AUTOMATIONS[state.stage]));
-    await condition(() => {
-      canSuggested = workflowInfo().continueAsNewSuggested;
-      return state.stageEntry !== entry || closedForGood() || canSuggested;
-    });
-    scope.cancel();
-    await running;
+    const head = state.pending[0];
+    if (!head) {
+      await condition(() => state.pending.length > 0 || closedForGood() || suggested());
+    } else {
+      const ctx: StageContext = makeContext(state, record, head.entry, head.stage);
+      const scope = new CancellationScope();
+      if (head.entry !== state.stageEntry) scope.cancel();
+      let finished = false;
+      const running = scope.run(() => runStageAutomation(ctx, STAGE_AUTOMATIONS[head.stage])).finally(() => (finished = true));
+      await condition(() => finished || state.stageEntry !== head.entry || closedForGood() || suggested());
+      const interruptedForCan = !finished && canSuggested && state.stageEntry === head.entry && !closedForGood();
+      scope.cancel();
+      await running;
+      if (!interruptedForCan) {
+        state.pending.shift();
+        state.done = state.done.filter((k) => Number(k.split(':')[0]) > head.entry);
+      }
+    }
     syncSearchAttributes();
     if (canSuggested && !closedForGood()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state });
     }
   }
+  state.pending = [];
 
   // ---- closed: tidy up ----
   if (state.status === 'lost' || state.status === 'disqualified') {

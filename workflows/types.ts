@@ -105,8 +105,10 @@ export interface LeadState {
   next: { kind: string; at: string } | null;
   tasks: TaskRef[];
   emails: EmailRef[];
-  /** the keys of the current stage entry's automation steps already done (survives continue-as-new) */
+  /** `<entry>:<step>` keys of stage-entry automation steps already done (survives continue-as-new) */
   done: string[];
+  /** stage entries whose entry automation has not finished yet, oldest first */
+  pending: { entry: number; stage: Stage }[];
   wonAmount?: number;
   lostReason?: string;
   closedAt?: string;

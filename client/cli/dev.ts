@@ -71,8 +71,8 @@ export async function runDev(args: string[]): Promise<number> {
     if (demoKeys) env.API_KEYS = DEMO_API_KEYS;
     const config = loadConfig(env);
 
-    const { createWorker } = await import('../../workers/worker');
-    const { startApi } = await import('../api/run');
+    const { createWorker } = require('../../workers/worker') as typeof import('../../workers/worker'); // loaded lazily: heavy
+    const { startApi } = require('../api/run') as typeof import('../api/run'); // loaded lazily: heavy
     const worker = await createWorker(config);
     const running = worker.run();
     started.push({ name: 'worker', url: '', stop: () => worker.shutdown() });

@@ -157,18 +157,18 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'dev': {
-      const { runDev } = await import('./dev');
+      const { runDev } = require('./dev') as typeof import('./dev'); // loaded lazily: heavy
       return runDev(rest);
     }
     case 'worker': {
-      const { createWorker } = await import('../../workers/worker');
+      const { createWorker } = require('../../workers/worker') as typeof import('../../workers/worker'); // loaded lazily: heavy
       const w = await createWorker(config());
       w.log.info({ taskQueue: w.worker.options.taskQueue }, 'worker started');
       await w.run();
       return 0;
     }
     case 'api': {
-      const { runApi } = await import('../api/run');
+      const { runApi } = require('../api/run') as typeof import('../api/run'); // loaded lazily: heavy
       await runApi(config());
       return 0;
     }
