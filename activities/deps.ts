@@ -2,10 +2,13 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { TaskStore } from './tasks/task-store';
+import type { RosterIndex } from '../config/roster';
 
 export interface ActivityDeps {
   redis: Redis;
   tasks: TaskStore;
   log: Logger;
   prefix: string;
+  /** the current roster (file, or the version an admin stored) */
+  roster: () => RosterIndex;
 }

@@ -4,10 +4,12 @@
  */
 import type { ActivityDeps } from './deps';
 import { createTaskActivities } from './tasks/task.activities';
+import { createConfigActivities } from './config/config.activities';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities(deps),
+    ...createConfigActivities(deps),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Config } from '../config/env';
 import { createActivities } from '../activities';
 import { TaskStore } from '../activities/tasks/task-store';
 import { tlsFromConfig } from '../client/temporal';
+import { loadRoster, RosterIndex } from '../config/roster';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -34,7 +35,8 @@ export async function createWorker(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis error'));
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
-  const activities = createActivities({ redis, tasks, log, prefix: config.REDIS_PREFIX });
+  const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
+  const activities = createActivities({ redis, tasks, log, prefix: config.REDIS_PREFIX, roster: () => roster });
   const bundle = opts.workflowBundlePath ?? process.env.DEALFLOW_WORKFLOW_BUNDLE;
   const worker = await Worker.create({
     connection,

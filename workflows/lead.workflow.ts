@@ -27,11 +27,13 @@ import {
   moveStageUpdate,
   stateQuery,
   taskCompletedSignal,
+  thresholdsChangedSignal,
 } from './messages';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
 import { acts } from './proxies';
 import { SA } from './search-attributes';
 import { STAGE_AUTOMATIONS } from './stages';
+import { applyThresholds, watchStalls } from './stall';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
@@ -65,7 +67,9 @@ export function initialState(lead: LeadInput, at: string): LeadState {
     lastActivityAt: at,
     stageEnteredAt: at,
     stageEntry: 1,
-    escalation: { level: 0, since: null, thresholdVersion: null },
+    escalation: { level: 0, since: null, thresholdVersion: null, nextAt: null },
+    activitySeq: 0,
+    thresholds: null,
     next: null,
     tasks: [],
     emails: [],
@@ -98,7 +102,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   });
   const touch = (): void => {
     state.lastActivityAt = nowIso();
-    state.escalation = { level: 0, since: null, thresholdVersion: state.escalation.thresholdVersion };
+    state.activitySeq += 1;
+    state.escalation = { level: 0, since: null, thresholdVersion: state.escalation.thresholdVersion, nextAt: null };
   };
   const enterStage = (to: Stage, actor: string, cause: string, note?: string): void => {
     const from = state.stage;
@@ -216,6 +221,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: 'customer_replied', actor, cause: `customer replied (${via})${note ? `: ${note}` : ''}` });
   });
 
+  setHandler(thresholdsChangedSignal, (doc) => applyThresholds(state, doc, record, 'pushed on change'));
+
   setHandler(taskCompletedSignal, ({ taskId, actor }) => {
     if (state.history.some((h) => h.type === 'task_completed' && h.data?.taskId === taskId)) return;
     if (acceptsActivity(state.status)) touch();
@@ -230,6 +237,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   // not. A stage change cancels the running entry's timers. Continue-as-new keeps the queue.
   const closedForGood = (): boolean => TERMINAL.includes(state.status);
   let canSuggested = false;
+  const watcher = new CancellationScope();
+  // the watcher's escalation side effects are non-cancellable, so awaiting it after cancel() lets a
+  // level that already fired finish its task before continue-as-new or the end
+  const watching = watcher.run(() => watchStalls({ state, record, closed: () => closedForGood() || canSuggested })).catch(() => undefined);
   const suggested = (): boolean => (canSuggested = workflowInfo().continueAsNewSuggested);
   while (!closedForGood()) {
     const head = state.pending[0];
@@ -252,11 +263,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     }
     syncSearchAttributes();
     if (canSuggested && !closedForGood()) {
+      watcher.cancel();
+      await watching;
       await condition(allHandlersFinished);
       await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state });
     }
   }
   state.pending = [];
+  watcher.cancel();
+  await watching;
 
   // ---- closed: tidy up ----
   if (state.status === 'lost' || state.status === 'disqualified') {

@@ -18,6 +18,7 @@ import type {
   TaskCompletedSignal,
   WonRequest,
 } from './types';
+import type { ThresholdsDoc } from './policy/thresholds';
 
 export const moveStageUpdate = defineUpdate<LeadSummary, [MoveStageRequest]>('moveStage');
 export const logActivityUpdate = defineUpdate<LeadSummary, [LogActivityRequest]>('logActivity');
@@ -27,6 +28,9 @@ export const disqualifyUpdate = defineUpdate<LeadSummary, [LostRequest]>('disqua
 
 export const customerRepliedSignal = defineSignal<[RepliedSignal]>('customerReplied');
 export const taskCompletedSignal = defineSignal<[TaskCompletedSignal]>('taskCompleted');
+
+/** sent by the threshold propagation workflow to leads whose threshold got shorter */
+export const thresholdsChangedSignal = defineSignal<[ThresholdsDoc]>('thresholdsChanged');
 
 export const stateQuery = defineQuery<LeadState>('state');
 

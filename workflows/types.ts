@@ -101,7 +101,11 @@ export interface LeadState {
   stageEnteredAt: string;
   /** increases on every stage entry; part of every deterministic task id and idempotency key */
   stageEntry: number;
-  escalation: { level: number; since: string | null; thresholdVersion: number | null };
+  escalation: { level: number; since: string | null; thresholdVersion: number | null; nextAt?: string | null };
+  /** bumped by every activity; resets the stall ladder */
+  activitySeq: number;
+  /** the stall thresholds this lead acts on (the newest version it has seen) */
+  thresholds: import('./policy/thresholds').ThresholdsDoc | null;
   next: { kind: string; at: string } | null;
   tasks: TaskRef[];
   emails: EmailRef[];

@@ -41,6 +41,24 @@ redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.' .. (ARG
 return {1, out}
 `;
 
+/** KEYS: task, new-open-zset, stream; ARGV: to, at, actor, id, maxlen, prefix */
+const REASSIGN = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local t = cjson.decode(raw)
+if t['status'] ~= 'open' or t['assignee'] == ARGV[1] then return 0 end
+local from = t['assignee']
+t['assignee'] = ARGV[1]
+local out = cjson.encode(t)
+redis.call('SET', KEYS[1], out)
+local due = redis.call('ZSCORE', ARGV[6] .. 'tasks:open:' .. from, ARGV[4])
+redis.call('ZREM', ARGV[6] .. 'tasks:open:' .. from, ARGV[4])
+redis.call('ZADD', KEYS[2], due or 0, ARGV[4])
+redis.call('ZADD', ARGV[6] .. 'tasks:all:' .. ARGV[1], due or 0, ARGV[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.reassigned', 'taskId', ARGV[4], 'task', out, 'at', ARGV[2], 'from', from)
+return 1
+`;
+
 export interface ListOptions {
   assignee?: string;
   team?: string;
@@ -137,6 +155,33 @@ export class TaskStore {
       if (t.status === 'open' && (await this.cancel(t.id, actor, now)).changed) n++;
     }
     return n;
+  }
+
+  /** Moves every open task of a lead to another assignee (e.g. the team queue `queue:<team>`). */
+  async reassignForLead(leadId: string, to: string, actor: string, now = new Date()): Promise<number> {
+    let n = 0;
+    for (const t of await this.forLead(leadId)) {
+      if (t.status === 'open' && t.assignee !== to && (await this.reassign(t.id, to, actor, now))) n++;
+    }
+    return n;
+  }
+
+  /** Reassigns one open task; returns false if it was not open. Atomic per task. */
+  async reassign(id: string, to: string, actor: string, now = new Date()): Promise<boolean> {
+    const res = (await this.redis.eval(
+      REASSIGN,
+      3,
+      this.k('task', id),
+      this.k('tasks', 'open', to),
+      this.streamKey,
+      to,
+      now.toISOString(),
+      actor,
+      id,
+      String(this.streamMaxLen),
+      this.prefix,
+    )) as number;
+    return res === 1;
   }
 
   async forLead(leadId: string): Promise<Task[]> {

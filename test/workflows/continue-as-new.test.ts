@@ -14,6 +14,7 @@ import { logActivityUpdate, moveStageUpdate, stateQuery } from '../../workflows/
 import { SA } from '../../workflows/search-attributes';
 import type { NewTask, Task } from '../../activities/tasks/task';
 import { workflowSource } from '../support/time-skipping';
+import { defaultThresholds } from '../../activities/config/thresholds-store';
 
 jest.setTimeout(180_000);
 
@@ -35,7 +36,11 @@ beforeAll(async () => {
     connection: await NativeConnection.connect({ address: server.address }),
     taskQueue: 'can',
     ...workflowSource(),
-    activities: { createTask, cancelLeadTasks: async () => 0 },
+    activities: {
+      createTask,
+      cancelLeadTasks: async () => 0,
+      getThresholds: async () => ({ ...defaultThresholds(), version: 0, updatedAt: null, updatedBy: null }),
+    },
   });
   running = worker.run();
 });

@@ -13,6 +13,7 @@ import { logActivityUpdate, markLostUpdate, markWonUpdate, moveStageUpdate, stat
 import { SA } from '../../workflows/search-attributes';
 import type { LeadInput } from '../../workflows/types';
 import { testWorker, timeSkippingEnv } from '../support/time-skipping';
+import { defaultThresholds } from '../../activities/config/thresholds-store';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -21,7 +22,13 @@ const taskQueue = 'lead-workflow-test';
 
 const createTask = jest.fn<Promise<Task>, [NewTask]>(async (t) => ({ ...t, status: 'open', createdAt: new Date().toISOString() }));
 const cancelLeadTasks = jest.fn<Promise<number>, [{ leadId: string; actor: string }]>(async () => 2);
-const activities: Partial<Activities> = { createTask, cancelLeadTasks };
+const activities: Partial<Activities> = {
+  createTask,
+  cancelLeadTasks,
+  getThresholds: async () => ({ ...defaultThresholds(), version: 0, updatedAt: null, updatedBy: null }),
+  lookupPeople: async () => ({ owner: null, manager: null }),
+  reassignLeadTasks: async () => 0,
+};
 
 beforeAll(async () => {
   env = await timeSkippingEnv();

@@ -1,0 +1,31 @@
+/**
+ * Configuration and roster reads for workflows (config reaches a workflow as input or through an
+ * activity, never from env), and lead-task reassignment for the escalation ladder.
+ */
+import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
+import type { Person } from '../../config/roster';
+import type { ActivityDeps } from '../deps';
+import { thresholdsStore } from './thresholds-store';
+
+export function createConfigActivities(deps: ActivityDeps) {
+  const thresholds = thresholdsStore(deps.redis, deps.prefix);
+  // a short in-process cache: many leads asking at once cost one Redis read per worker per second
+  let cached: { at: number; doc: ThresholdsDoc } | undefined;
+  return {
+    async getThresholds(): Promise<ThresholdsDoc> {
+      if (cached && Date.now() - cached.at < 1000) return cached.doc;
+      const doc = (await thresholds.get()) as ThresholdsDoc;
+      cached = { at: Date.now(), doc };
+      return doc;
+    },
+    /** The owner and the team's manager from the roster (null when not in it, e.g. a team queue). */
+    async lookupPeople({ owner, team }: { owner: string; team: string }): Promise<{ owner: Person | null; manager: Person | null }> {
+      const r = deps.roster();
+      return { owner: r.person(owner) ?? null, manager: r.managerOf(team) ?? null };
+    },
+    /** Moves a lead's open tasks to another assignee (auto-reassignment to the team queue). */
+    async reassignLeadTasks({ leadId, to, actor }: { leadId: string; to: string; actor: string }): Promise<number> {
+      return deps.tasks.reassignForLead(leadId, to, actor);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Stall thresholds (SPEC §3, §9): the document's shape, the effective threshold of a (team, stage),
+ * the escalation ladder's fire times, and validation with field paths. Pure; shared by the
+ * workflow, the API and the tests.
+ */
+import { OPEN_STAGES, type OpenStage, type Stage } from '../../config/defaults';
+import { parseDuration } from './duration';
+
+export interface ThresholdsBody {
+  global: Partial<Record<OpenStage, string>>;
+  teams: Record<string, Partial<Record<OpenStage, string>>>;
+  escalation: { multipliers: number[]; autoReassign: boolean };
+}
+export interface ThresholdsDoc extends ThresholdsBody {
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+/** The effective stall threshold in ms for a team's stage; undefined for follow_up (it does not stall). */
+export function thresholdMs(doc: ThresholdsBody, team: string, stage: Stage): number | undefined {
+  if (stage === 'follow_up') return undefined;
+  const text = doc.teams[team]?.[stage] ?? doc.global[stage];
+  return text === undefined ? undefined : parseDuration(text);
+}
+
+/**
+ * When the next escalation level fires: lastActivity + threshold × multipliers[level]. Undefined
+ * when the ladder is exhausted or the stage has no threshold.
+ */
+export function nextEscalationAt(doc: ThresholdsBody, team: string, stage: Stage, lastActivityMs: number, level: number): number | undefined {
+  const t = thresholdMs(doc, team, stage);
+  const m = doc.escalation.multipliers[level];
+  if (t === undefined || m === undefined) return undefined;
+  return lastActivityMs + t * m;
+}
+
+const STAGE_SET = new Set<string>(OPEN_STAGES);
+
+function checkStages(obj: unknown, path: string, problems: { path: string; message: string }[]): void {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    problems.push({ path, message: 'must be an object of stage → duration' });
+    return;
+  }
+  for (const [stage, value] of Object.entries(obj)) {
+    const p = `${path}.${stage}`;
+    if (!STAGE_SET.has(stage)) {
+      problems.push({ path: p, message: `unknown stage; stages with thresholds are ${OPEN_STAGES.join(', ')}` });
+      continue;
+    }
+    if (value === null) continue; // null removes a team override
+    if (typeof value !== 'string') {
+      problems.push({ path: p, message: 'must be a duration such as "3d"' });
+      continue;
+    }
+    const ms = parseDuration(value);
+    if (ms === undefined) problems.push({ path: p, message: `"${value}" is not a duration such as "90s", "15m", "3d"` });
+    else if (ms <= 0) problems.push({ path: p, message: 'must be longer than zero' });
+  }
+}
+
+/** Validates a PUT body (a partial document); returns field problems (empty when valid). */
+export function validateThresholdsPatch(patch: unknown): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return [{ path: '(body)', message: 'must be an object' }];
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'global') checkStages(v, 'global', problems);
+    else if (k === 'teams') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) problems.push({ path: 'teams', message: 'must be an object of team → stages' });
+      else for (const [team, stages] of Object.entries(v)) {
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(team)) problems.push({ path: `teams.${team}`, message: 'not a team id' });
+        else if (stages !== null) checkStages(stages, `teams.${team}`, problems);
+      }
+    } else if (k === 'escalation') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        problems.push({ path: 'escalation', message: 'must be an object' });
+        continue;
+      }
+      for (const [ek, ev] of Object.entries(v)) {
+        if (ek === 'multipliers') {
+          if (!Array.isArray(ev) || ev.length !== 3) problems.push({ path: 'escalation.multipliers', message: 'must be three numbers, one per level' });
+          else
+            ev.forEach((m, i) => {
+              if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0) problems.push({ path: `escalation.multipliers.${i}`, message: 'must be a number > 0' });
+              else if (i > 0 && typeof ev[i - 1] === 'number' && m <= ev[i - 1]) problems.push({ path: `escalation.multipliers.${i}`, message: 'must be greater than the level before' });
+            });
+        } else if (ek === 'autoReassign') {
+          if (typeof ev !== 'boolean') problems.push({ path: 'escalation.autoReassign', message: 'must be true or false' });
+        } else problems.push({ path: `escalation.${ek}`, message: 'unknown field' });
+      }
+    } else if (!['version', 'updatedAt', 'updatedBy'].includes(k)) problems.push({ path: k, message: 'unknown field' });
+  }
+  return problems;
+}
+
+/** Applies a validated patch: stage values replace, `null` removes a team override (or a whole team). */
+export function applyThresholdsPatch(current: ThresholdsBody, patch: Partial<ThresholdsBody>): ThresholdsBody {
+  const next: ThresholdsBody = {
+    global: { ...current.global, ...(patch.global ?? {}) },
+    teams: { ...current.teams },
+    escalation: { ...current.escalation, ...(patch.escalation ?? {}) },
+  };
+  for (const [team, stages] of Object.entries(patch.teams ?? {})) {
+    if (stages === null) {
+      delete next.teams[team];
+      continue;
+    }
+    const merged: Record<string, string> = { ...(next.teams[team] ?? {}) } as Record<string, string>;
+    for (const [s, v] of Object.entries(stages)) {
+      if (v === null) delete merged[s];
+      else merged[s] = v as string;
+    }
+    next.teams[team] = merged;
+  }
+  return next;
+}
+
+/** The stages and teams whose effective threshold got shorter (only those leads need waking). */
+export function shortenedScopes(before: ThresholdsBody, after: ThresholdsBody, teams: string[]): { team: string; stage: OpenStage }[] {
+  const out: { team: string; stage: OpenStage }[] = [];
+  const multBefore = before.escalation.multipliers;
+  const multAfter = after.escalation.multipliers;
+  const multShorter = multAfter.some((m, i) => m < (multBefore[i] ?? Infinity));
+  for (const team of teams) {
+    for (const stage of OPEN_STAGES) {
+      const a = thresholdMs(before, team, stage);
+      const b = thresholdMs(after, team, stage);
+      if (b !== undefined && (a === undefined || b < a || multShorter)) out.push({ team, stage });
+    }
+  }
+  return out;
+}

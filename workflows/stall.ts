@@ -1,0 +1,109 @@
+/**
+ * Stall detection and the escalation ladder (SPEC §3), running beside the stage loop.
+ *
+ * The watcher sleeps until lastActivity + threshold × multiplier[level]. Any activity (stage change,
+ * logged activity, completed task, reply) bumps state.activitySeq and resets the level, which wakes
+ * it. A threshold change reaches a waiting lead two ways: a shorter one arrives as the
+ * `thresholdsChanged` signal (sent by the propagation workflow only to leads it affects), and a
+ * longer one is caught when the timer fires — the watcher re-reads the thresholds before it
+ * escalates and, if they changed, sleeps on to the new time. Each level fires once per stall and is
+ * recorded with the threshold version that fired it.
+ */
+import { CancellationScope, condition } from '@temporalio/workflow';
+import { nowIso, nowMs } from './clock';
+import { nextEscalationAt, thresholdMs } from './policy/thresholds';
+import { formatDuration } from './policy/duration';
+import { acts } from './proxies';
+import type { HistoryEntry, LeadState } from './types';
+
+export interface StallDeps {
+  state: LeadState;
+  record(e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void;
+  closed(): boolean;
+}
+
+export async function watchStalls({ state, record, closed }: StallDeps): Promise<void> {
+  while (!closed()) {
+    if (state.status !== 'open') {
+      await condition(() => closed() || state.status === 'open');
+      continue;
+    }
+    if (!state.thresholds) {
+      state.thresholds = await acts.getThresholds();
+      continue;
+    }
+    const seq = state.activitySeq;
+    const version = state.thresholds.version;
+    const level = state.escalation.level;
+    const at = nextEscalationAt(state.thresholds, state.team, state.stage, Date.parse(state.lastActivityAt), level);
+    const changed = () => closed() || state.status !== 'open' || state.activitySeq !== seq || state.thresholds?.version !== version;
+    if (at === undefined) {
+      state.escalation.nextAt = null;
+      await condition(changed);
+      continue;
+    }
+    state.escalation.nextAt = new Date(at).toISOString();
+    if (await condition(changed, Math.max(at - nowMs(), 1))) continue;
+
+    // the timer fired: act on the thresholds as they are now, not as they were when it was set
+    const fresh = await acts.getThresholds();
+    if (state.activitySeq !== seq || state.status !== 'open' || closed()) continue;
+    if (fresh.version > state.thresholds.version) {
+      applyThresholds(state, fresh, record, 'read when the stall timer fired');
+      continue;
+    }
+    await escalate(state, level + 1, record);
+  }
+}
+
+export function applyThresholds(state: LeadState, doc: NonNullable<LeadState['thresholds']>, record: StallDeps['record'], how: string): void {
+  if (state.thresholds && doc.version <= state.thresholds.version) return;
+  const before = state.thresholds ? thresholdMs(state.thresholds, state.team, state.stage) : undefined;
+  state.thresholds = doc;
+  const after = thresholdMs(doc, state.team, state.stage);
+  record({
+    type: 'config_applied',
+    cause: `stall thresholds v${doc.version} applied (${how}): ${state.stage} ${before !== undefined ? formatDuration(before) : '—'} → ${after !== undefined ? formatDuration(after) : '—'}`,
+    data: { thresholdVersion: doc.version },
+  });
+}
+
+async function escalate(state: LeadState, level: number, record: StallDeps['record']): Promise<void> {
+  const doc = state.thresholds!;
+  const threshold = thresholdMs(doc, state.team, state.stage)!;
+  const idle = nowMs() - Date.parse(state.lastActivityAt);
+  state.escalation = { level, since: nowIso(), thresholdVersion: doc.version, nextAt: null };
+  const base = `${state.id}.${state.stageEntry}.stall${state.activitySeq}`;
+  const what = ['', 'owner reminded', 'manager escalation, deal at risk', 'deal flagged stalled'][level] ?? `level ${level}`;
+  record({
+    type: 'escalation',
+    cause: `no activity in ${state.stage} for ${formatDuration(idle)} (threshold ${formatDuration(threshold)} × ${doc.escalation.multipliers[level - 1]}, v${doc.version}): ${what}`,
+    data: { level, thresholdVersion: doc.version, thresholdMs: threshold },
+  });
+  // once decided, the escalation's side effects happen even if activity arrives meanwhile
+  await CancellationScope.nonCancellable(async () => {
+    const people = await acts.lookupPeople({ owner: state.owner, team: state.team });
+    const manager = people.manager?.id ?? `manager:${state.team}`;
+    const who = state.company ?? state.name ?? state.id;
+    const task = async (kind: string, assignee: string, title: string, details: string, priority: 'normal' | 'high' | 'urgent') => {
+      const id = `${base}.l${level}.${kind}`;
+      const dueAt = new Date(nowMs() + 86_400_000).toISOString();
+      await acts.createTask({ id, leadId: state.id, assignee, team: state.team, kind, title, details, dueAt, priority });
+      if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee, dueAt });
+      record({ type: 'task_created', cause: `escalation level ${level}: ${title}`, data: { taskId: id, assignee } });
+    };
+    if (level === 1) {
+      await task('stall', state.owner, `Stalled: ${who} has had no activity in ${state.stage}`, `No activity for ${formatDuration(idle)}. Log a call, email or meeting, or move the deal.`, 'high');
+    } else if (level === 2) {
+      await task('escalation', manager, `At risk: ${who} (owner ${state.owner}) stalled in ${state.stage}`, `No activity for ${formatDuration(idle)}; the owner was reminded at level 1.`, 'urgent');
+    } else if (level === 3 && doc.escalation.autoReassign && !state.owner.startsWith('queue:')) {
+      const queue = `queue:${state.team}`;
+      const from = state.owner;
+      const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system' });
+      state.owner = queue;
+      for (const t of state.tasks) if (t.assignee === from) t.assignee = queue;
+      record({ type: 'automation', cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`, data: { from, to: queue } });
+      await task('reassigned', manager, `Reassigned: ${who} moved from ${from} to ${queue}`, `The deal stalled for ${formatDuration(idle)} in ${state.stage}; any rep of ${state.team} may claim its tasks.`, 'high');
+    }
+  });
+}
