@@ -1,5 +1,6 @@
 /** What activities are built from: injected clients, so tests can hand in their own. */
 import type Redis from 'ioredis';
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { TaskStore } from './tasks/task-store';
 import type { RosterIndex } from '../config/roster';
@@ -11,4 +12,7 @@ export interface ActivityDeps {
   prefix: string;
   /** the current roster (file, or the version an admin stored) */
   roster: () => RosterIndex;
+  /** a Temporal client for activities that signal other workflows (threshold propagation) */
+  temporal?: () => Client;
+  namespace: string;
 }

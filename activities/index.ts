@@ -5,11 +5,13 @@
 import type { ActivityDeps } from './deps';
 import { createTaskActivities } from './tasks/task.activities';
 import { createConfigActivities } from './config/config.activities';
+import { createPropagateActivities } from './config/propagate.activities';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createTaskActivities(deps),
     ...createConfigActivities(deps),
+    ...createPropagateActivities(deps),
   };
 }
 

@@ -191,8 +191,8 @@ export class LeadsClient {
     kw('DealflowTeam', 'team', f.team);
     kw('DealflowStatus', 'status', f.status);
     kw('DealflowCampaign', 'campaign', f.campaign);
-    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 3');
-    if (f.stalled === false) clauses.push('DealflowEscalationLevel < 3');
+    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 1'); // past its stage's threshold (SPEC §3)
+    if (f.stalled === false) clauses.push('DealflowEscalationLevel < 1');
     const pageSize = Math.min(Math.max(f.pageSize ?? 100, 1), 1000);
     const res = await this.o.client.workflowService.listWorkflowExecutions({
       namespace: this.o.namespace,

@@ -4,12 +4,13 @@
  * either, since every step is durable and idempotent).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/env';
 import { createActivities } from '../activities';
 import { TaskStore } from '../activities/tasks/task-store';
-import { tlsFromConfig } from '../client/temporal';
+import { connectClient, tlsFromConfig } from '../client/temporal';
 import { loadRoster, RosterIndex } from '../config/roster';
 
 export interface WorkerHandle {
@@ -36,7 +37,16 @@ export async function createWorker(
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis error'));
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
   const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
-  const activities = createActivities({ redis, tasks, log, prefix: config.REDIS_PREFIX, roster: () => roster });
+  const temporal: Client = await connectClient(config);
+  const activities = createActivities({
+    redis,
+    tasks,
+    log,
+    prefix: config.REDIS_PREFIX,
+    roster: () => roster,
+    temporal: () => temporal,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
   const bundle = opts.workflowBundlePath ?? process.env.DEALFLOW_WORKFLOW_BUNDLE;
   const worker = await Worker.create({
     connection,
@@ -56,6 +66,7 @@ export async function createWorker(
     run() {
       running ??= worker.run().finally(async () => {
         redis.disconnect();
+        await temporal.connection.close().catch(() => undefined);
         await connection.close().catch(() => undefined);
       });
       return running;

@@ -1,2 +1,3 @@
 /** The one file the worker's workflowsPath points at. */
 export { leadWorkflow } from './lead.workflow';
+export { propagateThresholdsWorkflow } from './propagate.workflow';

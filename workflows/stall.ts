@@ -61,6 +61,7 @@ export function applyThresholds(state: LeadState, doc: NonNullable<LeadState['th
   const before = state.thresholds ? thresholdMs(state.thresholds, state.team, state.stage) : undefined;
   state.thresholds = doc;
   const after = thresholdMs(doc, state.team, state.stage);
+  if (before === after && how === 'pushed on change') return; // a change that does not touch this lead's stage
   record({
     type: 'config_applied',
     cause: `stall thresholds v${doc.version} applied (${how}): ${state.stage} ${before !== undefined ? formatDuration(before) : '—'} → ${after !== undefined ? formatDuration(after) : '—'}`,

@@ -14,6 +14,7 @@ import { errorHandler } from './errors';
 import { registerLeadRoutes } from './routes/leads';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
+import { registerConfigRoutes } from './routes/config';
 
 export interface ApiDeps {
   config: Config;
@@ -41,7 +42,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    disableRequestLogging: false,
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -60,5 +60,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerTaskRoutes(app, deps);
+  registerConfigRoutes(app, deps);
   return app;
 }
