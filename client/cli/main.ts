@@ -23,6 +23,8 @@ Usage:
   dealflow lead log ID call|email|meeting|note [--note TEXT]
   dealflow lead won ID [--amount N]
   dealflow lead lost ID --reason TEXT
+  dealflow thresholds get [--json]
+  dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
 
 Options for lead/tasks commands:
@@ -139,6 +141,69 @@ async function leadCommand(args: string[]): Promise<number> {
   }
 }
 
+async function thresholdsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { team: { type: 'string' }, multipliers: { type: 'string' }, 'auto-reassign': { type: 'string' }, json: { type: 'boolean' }, as: { type: 'string' }, history: { type: 'boolean' } },
+  });
+  const rt = await createClientRuntime(config());
+  try {
+    const { getThresholds, changeThresholds } = require('../thresholds') as typeof import('../thresholds');
+    if (sub === 'get') {
+      const doc = await getThresholds({ redis: rt.redis, prefix: rt.config.REDIS_PREFIX });
+      if (values.json) console.log(JSON.stringify(doc, null, 2));
+      else {
+        console.log(`thresholds v${doc.version}${doc.updatedBy ? ` (by ${doc.updatedBy} at ${doc.updatedAt})` : ' (defaults)'}`);
+        const teams = Object.keys(doc.teams);
+        const rows = Object.keys(doc.global).map((stage) => ({
+          stage,
+          global: (doc.global as Record<string, string>)[stage],
+          ...Object.fromEntries(teams.map((t) => [t, (doc.teams[t] as Record<string, string>)[stage] ?? ''])),
+        }));
+        console.log(table(rows, ['stage', 'global', ...teams]));
+        console.log(`escalation: multipliers ${doc.escalation.multipliers.join(', ')}; auto-reassign ${doc.escalation.autoReassign}`);
+      }
+      return 0;
+    }
+    if (sub === 'set') {
+      const stages: Record<string, string | null> = {};
+      for (const p of positionals) {
+        const m = /^([a-z_]+)=(.*)$/.exec(p);
+        if (!m) throw new Error(`"${p}" is not stage=duration (e.g. approach=5d; approach= removes a team override)`);
+        stages[m[1]] = m[2] === '' ? null : m[2];
+      }
+      const patch: Record<string, unknown> = {};
+      if (Object.keys(stages).length) patch[values.team ? 'teams' : 'global'] = values.team ? { [values.team]: stages } : stages;
+      const escalation: Record<string, unknown> = {};
+      if (values.multipliers) escalation.multipliers = values.multipliers.split(',').map(Number);
+      if (values['auto-reassign']) escalation.autoReassign = values['auto-reassign'] === 'true';
+      if (Object.keys(escalation).length) patch.escalation = escalation;
+      if (!Object.keys(patch).length) throw new Error('usage: dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]');
+      const actor = values.as ?? `cli:${os.userInfo().username}`;
+      const { doc, propagation } = await changeThresholds(
+        { redis: rt.redis, prefix: rt.config.REDIS_PREFIX, temporal: rt.client, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, roster: rt.roster() },
+        actor,
+        patch,
+      );
+      console.log(`thresholds v${doc.version} saved${propagation ? `; running leads are being told (${propagation})` : ''}`);
+      return 0;
+    }
+    console.error('usage: dealflow thresholds get [--json] | set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]');
+    return 2;
+  } catch (e) {
+    const details = (e as { details?: { path: string; message: string }[] }).details;
+    if (details) {
+      for (const d of details) console.error(`  ${d.path}: ${d.message}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await rt.close();
+  }
+}
+
 async function tasksCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { assignee: { type: 'string' }, team: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } } });
   const rt = await createClientRuntime(config());
@@ -176,6 +241,8 @@ export async function main(argv: string[]): Promise<number> {
       return leadCommand(rest);
     case 'tasks':
       return tasksCommand(rest);
+    case 'thresholds':
+      return thresholdsCommand(rest);
     case undefined:
     case 'help':
     case '--help':

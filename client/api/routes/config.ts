@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { thresholdsStore } from '../../../activities/config/thresholds-store';
-import { applyThresholdsPatch, shortenedScopes, validateThresholdsPatch, type ThresholdsBody, type ThresholdsDoc } from '../../../workflows/policy/thresholds';
-import { ForbiddenError, ValidationError } from '../../errors';
+import { ForbiddenError } from '../../errors';
+import { changeThresholds } from '../../thresholds';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
 
@@ -31,39 +31,16 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (p.role === 'manager') {
       const teams = body.teams as Record<string, unknown> | undefined;
-      const keys = Object.keys(body);
-      if (keys.some((k) => k !== 'teams') || !teams || typeof teams !== 'object' || Object.keys(teams).some((t) => t !== p.scope)) {
+      if (Object.keys(body).some((k) => k !== 'teams') || !teams || typeof teams !== 'object' || Object.keys(teams).some((t) => t !== p.scope)) {
         throw new ForbiddenError(`a manager may change only teams.${p.scope}`);
       }
     }
-    const problems = validateThresholdsPatch(body);
-    if (problems.length) throw new ValidationError(`invalid thresholds: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, problems);
-    const { doc, previous } = await store.update(p.actor, (cur) =>
-      applyThresholdsPatch({ global: cur.global, teams: cur.teams, escalation: cur.escalation }, body as Partial<ThresholdsBody>),
+    const { doc } = await changeThresholds(
+      { redis: deps.redis, prefix: deps.config.REDIS_PREFIX, temporal: deps.leads.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, roster: deps.roster() },
+      p.actor,
+      body,
     );
-    await propagate(deps, previous, doc as ThresholdsDoc);
     req.log.info({ version: doc.version, by: p.actor }, 'thresholds changed');
     return doc;
-  });
-}
-
-/** Starts the propagation workflow for the scopes the change shortened (nothing per lead here). */
-async function propagate(deps: ApiDeps, before: ThresholdsBody, after: ThresholdsDoc): Promise<void> {
-  const roster = deps.roster();
-  const teams = [...new Set([...roster.teams(), ...Object.keys(before.teams), ...Object.keys(after.teams), 'default'])];
-  const scopes = shortenedScopes(before, after, teams);
-  if (scopes.length === 0) return;
-  const byTeam = new Map<string, string[]>();
-  for (const s of scopes) byTeam.set(s.team, [...(byTeam.get(s.team) ?? []), s.stage]);
-  const queue = deps.config.TEMPORAL_TASK_QUEUE;
-  const queries = [...byTeam].map(
-    ([team, stages]) =>
-      `WorkflowType = 'leadWorkflow' AND TaskQueue = '${queue}' AND DealflowStatus = 'open' AND DealflowTeam = '${team}' AND DealflowStage IN (${stages.map((s) => `'${s}'`).join(', ')})`,
-  );
-  await deps.leads.temporal.workflow.start('propagateThresholdsWorkflow', {
-    taskQueue: queue,
-    workflowId: `thresholds-propagate-${deps.config.REDIS_PREFIX.replace(/[^A-Za-z0-9_-]/g, '')}-v${after.version}`,
-    args: [{ doc: after, queries }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }

@@ -1,6 +1,6 @@
 /** /v1/tasks: a rep's inbox by due date, a manager's team view, completing a task. */
 import type { FastifyInstance } from 'fastify';
-import { ForbiddenError, NotFoundError } from '../../errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
 import { listTasksQuery, taskIdParam } from '../schemas';
 import { who, type ApiDeps } from '../server';
@@ -31,9 +31,31 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster 
       if (team && team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
       if (!assignee) team = p.scope;
     } else if (!assignee && !team) {
-      throw new ForbiddenError('name an assignee or a team');
+      throw new ValidationError('name an assignee or a team', [{ path: 'assignee', message: 'required (or team)' }]);
     }
     return tasks.list({ assignee, team, status: q.status ?? 'open', limit: q.pageSize, cursor: q.pageToken });
+  });
+
+  /** SPEC §3: a task in the team queue (`queue:<team>`) may be claimed by any rep of that team, or its manager. */
+  app.post('/v1/tasks/:id/claim', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(taskIdParam, req.params, 'path');
+    const t = await tasks.get(id);
+    if (!t) throw new NotFoundError(`task ${id} not found`);
+    if (!t.assignee.startsWith('queue:')) throw new ConflictError(`task ${id} is not in a team queue (assigned to ${t.assignee})`);
+    const team = t.assignee.slice('queue:'.length);
+    const body = (req.body ?? {}) as { assignee?: string };
+    let to: string;
+    if (p.role === 'rep') {
+      if (roster().teamOfRep(p.scope!) !== team) throw new ForbiddenError(`${p.actor} is not a rep of team ${team}`);
+      to = p.scope!;
+    } else if ((p.role === 'manager' && p.scope === team) || p.role === 'admin') {
+      if (!body.assignee || roster().teamOfRep(body.assignee) !== team) throw new ValidationError('name a rep of the team', [{ path: 'assignee', message: `must be a rep of ${team}` }]);
+      to = body.assignee;
+    } else throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+    if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`);
+    if (!(await tasks.reassign(id, to, p.actor))) throw new ConflictError(`task ${id} was claimed by someone else`);
+    return tasks.get(id);
   });
 
   app.post('/v1/tasks/:id/complete', async (req) => {
