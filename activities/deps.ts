@@ -1,6 +1,8 @@
 /** What activities are built from: injected clients, so tests can hand in their own. */
 import type Redis from 'ioredis';
 import type { Client } from '@temporalio/client';
+import type { Transporter } from 'nodemailer';
+import type { Config } from '../config/env';
 import type { Logger } from 'pino';
 import type { TaskStore } from './tasks/task-store';
 import type { RosterIndex } from '../config/roster';
@@ -15,4 +17,7 @@ export interface ActivityDeps {
   /** a Temporal client for activities that signal other workflows (threshold propagation) */
   temporal?: () => Client;
   namespace: string;
+  config: Config;
+  /** the pooled SMTP transport (the worker creates it once and closes it at shutdown) */
+  transport?: Transporter;
 }

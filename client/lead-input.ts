@@ -20,7 +20,7 @@ const safeText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'control characters are not allowed');
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'line breaks and control characters are not allowed');
 
 export const leadInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),

@@ -25,12 +25,14 @@ import {
   moveStageUpdate,
   stateQuery,
   taskCompletedSignal,
+  qualifyUpdate,
+  unsubscribedSignal,
   WORKFLOW_TYPE,
   workflowIdFor,
   leadIdFromWorkflowId,
 } from '../workflows/messages';
 import { SA } from '../workflows/search-attributes';
-import type { LeadInput, LeadState, LeadSummary, LeadWorkflowInput, RepliedSignal } from '../workflows/types';
+import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
@@ -66,6 +68,8 @@ export interface LeadsClientOptions {
   tasks: TaskStore;
   roster: () => RosterIndex;
   prefix?: string;
+  /** deployment settings handed to every new lead */
+  settings?: LeadSettings;
 }
 
 const KEYWORD = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -137,7 +141,7 @@ export class LeadsClient {
   }
 
   async start(lead: LeadInput, actor: string, cause: string): Promise<{ id: string; created: boolean }> {
-    const input: LeadWorkflowInput = { lead, createdBy: { actor, cause } };
+    const input: LeadWorkflowInput = { lead, createdBy: { actor, cause }, settings: this.o.settings };
     try {
       await this.o.client.workflow.start<typeof leadWorkflow>('leadWorkflow', {
         taskQueue: this.o.taskQueue,
@@ -244,6 +248,18 @@ export class LeadsClient {
 
   async disqualify(id: string, actor: string, reason: string): Promise<LeadSummary> {
     return this.update(id, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor }] }));
+  }
+
+  async qualify(id: string, actor: string, q: Qualification): Promise<LeadSummary> {
+    return this.update(id, () => this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor }] }));
+  }
+
+  async unsubscribed(id: string, email: string, reason: 'unsubscribed' | 'bounced' | 'complained'): Promise<void> {
+    try {
+      await this.handle(id).signal(unsubscribedSignal, { email, reason });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
   }
 
   async replied(id: string, r: RepliedSignal): Promise<void> {

@@ -34,6 +34,11 @@ export async function createClientRuntime(config: Config): Promise<ClientRuntime
     tasks,
     roster: () => roster,
     prefix: config.REDIS_PREFIX,
+    settings: {
+      enrichmentRetry: config.ENRICHMENT_RETRY,
+      proposalValidity: config.PROPOSAL_VALIDITY,
+      proposalReminderBefore: config.PROPOSAL_REMINDER_BEFORE,
+    },
   });
   return {
     config,

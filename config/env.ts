@@ -61,7 +61,9 @@ const schema = z
     HTTP_HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
-    CONFIG_POLL_INTERVAL: duration.default('30s'),
+    ENRICHMENT_RETRY: duration.default('5m'),
+    PROPOSAL_VALIDITY: duration.default('14d'),
+    PROPOSAL_REMINDER_BEFORE: duration.default('2d'),
   })
   .superRefine((v, ctx) => {
     if (v.NODE_ENV === 'production' && v.SIGNING_SECRET === 'dev-only-signing-secret-change-me') {
@@ -107,7 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const k of Object.keys(merged)) if (merged[k] === '') delete merged[k];
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    // zod runs the cross-field checks only on an otherwise valid object: report API_KEYS too, at once
+    if (typeof merged.API_KEYS === 'string' && !problems.some((p) => p.startsWith('API_KEYS'))) {
+      parseApiKeys(merged.API_KEYS, { addIssue: (i: { message: string }) => problems.push(`API_KEYS: ${i.message}`) } as unknown as z.RefinementCtx);
+    }
+    throw new ConfigError(problems);
   }
   const apiKeys = parseApiKeys(parsed.data.API_KEYS, { addIssue: () => undefined } as unknown as z.RefinementCtx);
   return Object.freeze({ ...parsed.data, apiKeys: Object.freeze(apiKeys) });

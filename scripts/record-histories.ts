@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../config/env';
-import { findTemporalCli, startRedis, startTemporalDevServer } from '../client/dev/services';
+import { findTemporalCli, startMailCatcher, startRedis, startTemporalDevServer } from '../client/dev/services';
 import { createWorker } from '../workers/worker';
 import { createClientRuntime } from '../client/runtime';
 
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-record-'));
   const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 't.db'), logDir: dir });
   const redis = await startRedis({ dataDir: path.join(dir, 'redis'), logDir: dir });
-  const config = loadConfig({ TEMPORAL_ADDRESS: temporal.address, REDIS_URL: redis.url, TEMPORAL_TASK_QUEUE: 'record', LOG_LEVEL: 'warn' });
+  const mail = await startMailCatcher({});
+  const config = loadConfig({ TEMPORAL_ADDRESS: temporal.address, REDIS_URL: redis.url, SMTP_URL: mail.smtpUrl, TEMPORAL_TASK_QUEUE: 'record', LOG_LEVEL: 'warn' });
   const worker = await createWorker(config);
   const running = worker.run();
   const rt = await createClientRuntime(config);
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     await worker.shutdown();
     await running;
     await redis.stop();
+    await mail.stop();
     await temporal.stop();
   }
 }

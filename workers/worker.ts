@@ -12,6 +12,7 @@ import { createActivities } from '../activities';
 import { TaskStore } from '../activities/tasks/task-store';
 import { connectClient, tlsFromConfig } from '../client/temporal';
 import { loadRoster, RosterIndex } from '../config/roster';
+import { createMailTransport } from '../activities/email/mailer';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -38,6 +39,7 @@ export async function createWorker(
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
   const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
   const temporal: Client = await connectClient(config);
+  const transport = createMailTransport(config.SMTP_URL);
   const activities = createActivities({
     redis,
     tasks,
@@ -46,6 +48,8 @@ export async function createWorker(
     roster: () => roster,
     temporal: () => temporal,
     namespace: config.TEMPORAL_NAMESPACE,
+    config,
+    transport,
   });
   const bundle = opts.workflowBundlePath ?? process.env.DEALFLOW_WORKFLOW_BUNDLE;
   const worker = await Worker.create({
@@ -66,6 +70,7 @@ export async function createWorker(
     run() {
       running ??= worker.run().finally(async () => {
         redis.disconnect();
+        transport.close();
         await temporal.connection.close().catch(() => undefined);
         await connection.close().catch(() => undefined);
       });

@@ -3,11 +3,11 @@
  * list, so after continue-as-new (or when the stage automation is restarted) a step that already ran
  * is not run again; side effects are idempotent in any case (deterministic ids).
  */
-import { CancellationScope, isCancellation, log, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import { durationMs } from './policy/duration';
 import { nowIso, nowMs } from './clock';
-import type { HistoryEntry, LeadState } from './types';
-import { acts } from './proxies';
+import type { HistoryEntry, LeadSettings, LeadState } from './types';
+import { acts, reads } from './proxies';
 import { DEFAULT_TASK_DUE } from '../config/defaults';
 import type { TaskPriority } from '../activities/tasks/task';
 import type { Stage } from '../config/defaults';
@@ -20,6 +20,8 @@ export interface StageContext {
   stage: Stage;
   /** true once the lead has moved on from this entry */
   superseded(): boolean;
+  /** deployment settings handed to the lead at start */
+  settings: LeadSettings;
   /** records a history entry (and trims the oldest past the keep limit) */
   record(e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void;
   /** runs fn once per stage entry under `key` */
@@ -28,14 +30,19 @@ export interface StageContext {
   task(t: { kind: string; title: string; details: string; assignee?: string; due?: string; priority?: TaskPriority; data?: Record<string, unknown> }): Promise<void>;
   /** sleeps until an absolute time, showing it as the lead's next scheduled action */
   sleepUntil(kind: string, atMs: number): Promise<void>;
+  /** waits until an absolute time or until stop() holds; true when stopped early */
+  waitUntil(kind: string, atMs: number, stop: () => boolean): Promise<boolean>;
+  /** sends an email to the lead once per (stage entry, key); the result says sent or why not */
+  email(e: { key: string; template: string; vars?: Record<string, string | number | null>; plannedAtMs?: number }): Promise<'sent' | 'suppressed' | 'done_before'>;
 }
 
-export function makeContext(state: LeadState, record: StageContext['record'], entry: number, stage: Stage): StageContext {
+export function makeContext(state: LeadState, record: StageContext['record'], entry: number, stage: Stage, settings: LeadSettings = {}): StageContext {
   const ctx: StageContext = {
     state,
     entry,
     stage,
     superseded: () => state.stageEntry !== entry,
+    settings,
     record,
     async once(key, fn) {
       const k = `${entry}:${key}`;
@@ -65,6 +72,58 @@ export function makeContext(state: LeadState, record: StageContext['record'], en
         if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee: who, dueAt: res.dueAt });
         record({ type: 'task_created', cause: `${stage} automation: ${title}`, actor: 'system', data: { taskId: id, assignee: who } });
       });
+    },
+    async waitUntil(kind, atMs, stop) {
+      const wait = atMs - nowMs();
+      state.next = { kind, at: new Date(atMs).toISOString() };
+      try {
+        if (stop()) return true;
+        if (wait <= 0) return false;
+        return await condition(stop, wait);
+      } finally {
+        if (state.next?.kind === kind) state.next = null;
+      }
+    },
+    async email({ key, template, vars, plannedAtMs }) {
+      if (state.suppressed) {
+        record({ type: 'email_skipped', cause: `${template} not sent: the address is ${state.suppressed}`, actor: 'system' });
+        return 'suppressed';
+      }
+      const done = await ctx.once(`email:${key}`, async (): Promise<'sent' | 'suppressed'> => {
+        const step = `${entry}:${key}`;
+        const people = await reads.lookupPeople({ owner: state.owner, team: state.team });
+        const owner = people.owner ?? people.manager;
+        // once decided, the send completes even if the stage changes meanwhile (idempotent per step)
+        const res = await CancellationScope.nonCancellable(() =>
+          acts.sendEmail({
+            leadId: state.id,
+            step,
+            template,
+            locale: state.locale,
+            to: state.email,
+            toName: state.name,
+            lead: { name: state.name, company: state.company, email: state.email },
+            owner: { name: owner?.name ?? 'dealflow', email: owner?.email ?? '' },
+            vars: { timezone: state.timezone, ...vars },
+          }),
+        );
+        if (res.status === 'suppressed') {
+          state.suppressed = res.reason;
+          record({ type: 'email_skipped', cause: `${template} not sent: ${res.reason}`, actor: 'system', data: { step, template } });
+          return 'suppressed';
+        }
+        if (!state.emails.some((e) => e.step === step)) {
+          state.emails.push({ step, template, messageId: res.messageId, sentAt: res.sentAt, plannedAt: plannedAtMs ? new Date(plannedAtMs).toISOString() : undefined });
+        }
+        record({
+          type: 'email_sent',
+          cause: `${template} sent (${stage} automation)${res.status === 'already_sent' ? ' — delivered by an earlier attempt' : ''}`,
+          actor: 'system',
+          data: { step, template, messageId: res.messageId },
+        });
+        return 'sent';
+      });
+      return done ?? 'done_before';
     },
     async sleepUntil(kind, atMs) {
       const wait = atMs - nowMs();

@@ -28,12 +28,17 @@ import {
   stateQuery,
   taskCompletedSignal,
   thresholdsChangedSignal,
+  unsubscribedSignal,
+  qualifyUpdate,
 } from './messages';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
 import { acts } from './proxies';
 import { SA } from './search-attributes';
 import { STAGE_AUTOMATIONS } from './stages';
 import { applyThresholds, watchStalls } from './stall';
+import { enrichWhenPossible } from './enrichment';
+import { rescore } from './scoring';
+import { parseDuration } from './policy/duration';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
@@ -221,6 +226,39 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: 'customer_replied', actor, cause: `customer replied (${via})${note ? `: ${note}` : ''}` });
   });
 
+  setHandler(unsubscribedSignal, ({ email, reason }) => {
+    if (state.suppressed) return;
+    state.suppressed = reason;
+    record({ type: 'automation', actor: email, cause: `no more email to this lead: ${reason}` });
+  });
+
+  setHandler(
+    qualifyUpdate,
+    ({ actor, budget, authority, need, timeline }) => {
+      const q = { ...(state.qualification ?? {}) };
+      if (budget !== undefined) q.budget = budget;
+      if (authority !== undefined) q.authority = authority;
+      if (need !== undefined) q.need = need;
+      if (timeline !== undefined) q.timeline = timeline;
+      state.qualification = q;
+      touch();
+      const shown = (['budget', 'authority', 'need', 'timeline'] as const).filter((k) => q[k] !== undefined).map((k) => `${k} ${q[k] ? 'yes' : 'no'}`);
+      record({ type: 'activity_logged', actor, cause: `qualification recorded by ${actor}: ${shown.join(', ')}` });
+      rescore(state, record);
+      return summary();
+    },
+    {
+      validator: ({ actor, ...q }) => {
+        if (!actor) throw new Error('an actor is required');
+        for (const [k, v] of Object.entries(q)) {
+          if (!['budget', 'authority', 'need', 'timeline'].includes(k)) throw new Error(`unknown qualification question "${k}"`);
+          if (v !== undefined && typeof v !== 'boolean') throw new Error(`${k} must be true or false`);
+        }
+        if (!acceptsActivity(state.status)) throw new Error(`the deal is ${state.status}`);
+      },
+    },
+  );
+
   setHandler(thresholdsChangedSignal, (doc) => applyThresholds(state, doc, record, 'pushed on change'));
 
   setHandler(taskCompletedSignal, ({ taskId, actor }) => {
@@ -237,17 +275,21 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   // not. A stage change cancels the running entry's timers. Continue-as-new keeps the queue.
   const closedForGood = (): boolean => TERMINAL.includes(state.status);
   let canSuggested = false;
+  const draining: Promise<void>[] = [];
   const watcher = new CancellationScope();
   // the watcher's escalation side effects are non-cancellable, so awaiting it after cancel() lets a
   // level that already fired finish its task before continue-as-new or the end
   const watching = watcher.run(() => watchStalls({ state, record, closed: () => closedForGood() || canSuggested })).catch(() => undefined);
+  const enricher = new CancellationScope();
+  const enrichRetryMs = parseDuration(input.settings?.enrichmentRetry ?? '5m') ?? 300_000;
+  const enriching = enricher.run(() => enrichWhenPossible(state, record, () => closedForGood() || canSuggested, enrichRetryMs)).catch(() => undefined);
   const suggested = (): boolean => (canSuggested = workflowInfo().continueAsNewSuggested);
   while (!closedForGood()) {
     const head = state.pending[0];
     if (!head) {
       await condition(() => state.pending.length > 0 || closedForGood() || suggested());
     } else {
-      const ctx: StageContext = makeContext(state, record, head.entry, head.stage);
+      const ctx: StageContext = makeContext(state, record, head.entry, head.stage, input.settings);
       const scope = new CancellationScope();
       if (head.entry !== state.stageEntry) scope.cancel();
       let finished = false;
@@ -255,8 +297,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       await condition(() => finished || state.stageEntry !== head.entry || closedForGood() || suggested());
       const interruptedForCan = !finished && canSuggested && state.stageEntry === head.entry && !closedForGood();
       scope.cancel();
-      await running;
-      if (!interruptedForCan) {
+      if (interruptedForCan) {
+        await running; // its non-cancellable steps finish; the next run resumes the rest
+      } else {
+        // superseded or closed: the entry's in-flight steps (a task, a send) finish in the
+        // background — a slow SMTP server never holds up the next stage or closing the deal
+        if (!finished) {
+          const d: Promise<void> = running.finally(() => draining.splice(draining.indexOf(d), 1));
+          draining.push(d);
+        }
         state.pending.shift();
         state.done = state.done.filter((k) => Number(k.split(':')[0]) > head.entry);
       }
@@ -264,14 +313,16 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     syncSearchAttributes();
     if (canSuggested && !closedForGood()) {
       watcher.cancel();
-      await watching;
+      enricher.cancel();
+      await Promise.all([watching, enriching, ...draining]);
       await condition(allHandlersFinished);
-      await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state });
+      await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state, settings: input.settings });
     }
   }
   state.pending = [];
   watcher.cancel();
-  await watching;
+  enricher.cancel();
+  await Promise.all([watching, enriching]);
 
   // ---- closed: tidy up ----
   if (state.status === 'lost' || state.status === 'disqualified') {

@@ -17,6 +17,8 @@ import type {
   RepliedSignal,
   TaskCompletedSignal,
   WonRequest,
+  UnsubscribedSignal,
+  QualifyRequest,
 } from './types';
 import type { ThresholdsDoc } from './policy/thresholds';
 
@@ -31,6 +33,9 @@ export const taskCompletedSignal = defineSignal<[TaskCompletedSignal]>('taskComp
 
 /** sent by the threshold propagation workflow to leads whose threshold got shorter */
 export const thresholdsChangedSignal = defineSignal<[ThresholdsDoc]>('thresholdsChanged');
+
+export const unsubscribedSignal = defineSignal<[UnsubscribedSignal]>('unsubscribed');
+export const qualifyUpdate = defineUpdate<LeadSummary, [QualifyRequest]>('qualify');
 
 export const stateQuery = defineQuery<LeadState>('state');
 

@@ -3,7 +3,7 @@
  * Retries are unbounded with backoff (nothing is lost while Redis or SMTP is down); the error class
  * names in nonRetryableErrorTypes are the contract with activities/errors.ts.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_ERRORS } from '../activities/errors';
 
@@ -15,4 +15,14 @@ export const acts = proxyActivities<Activities>({
     maximumInterval: '1m',
     nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
   },
+});
+
+/**
+ * Read-only activities (config, roster): when their stage is cancelled they are simply abandoned —
+ * there is nothing to undo, so no cancel request goes to the server.
+ */
+export const reads = proxyActivities<Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople'>>({
+  startToCloseTimeout: '10s',
+  cancellationType: ActivityCancellationType.ABANDON,
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });

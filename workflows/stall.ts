@@ -13,7 +13,7 @@ import { CancellationScope, condition } from '@temporalio/workflow';
 import { nowIso, nowMs } from './clock';
 import { nextEscalationAt, thresholdMs } from './policy/thresholds';
 import { formatDuration } from './policy/duration';
-import { acts } from './proxies';
+import { acts, reads } from './proxies';
 import type { HistoryEntry, LeadState } from './types';
 
 export interface StallDeps {
@@ -29,7 +29,9 @@ export async function watchStalls({ state, record, closed }: StallDeps): Promise
       continue;
     }
     if (!state.thresholds) {
-      state.thresholds = await acts.getThresholds();
+      const doc = await reads.getThresholds();
+      // a pushed document may have arrived meanwhile: keep the newer
+      if (!state.thresholds || doc.version > (state.thresholds as { version: number }).version) state.thresholds = doc;
       continue;
     }
     const seq = state.activitySeq;
@@ -46,7 +48,7 @@ export async function watchStalls({ state, record, closed }: StallDeps): Promise
     if (await condition(changed, Math.max(at - nowMs(), 1))) continue;
 
     // the timer fired: act on the thresholds as they are now, not as they were when it was set
-    const fresh = await acts.getThresholds();
+    const fresh = await reads.getThresholds();
     if (state.activitySeq !== seq || state.status !== 'open' || closed()) continue;
     if (fresh.version > state.thresholds.version) {
       applyThresholds(state, fresh, record, 'read when the stall timer fired');
@@ -83,7 +85,7 @@ async function escalate(state: LeadState, level: number, record: StallDeps['reco
   });
   // once decided, the escalation's side effects happen even if activity arrives meanwhile
   await CancellationScope.nonCancellable(async () => {
-    const people = await acts.lookupPeople({ owner: state.owner, team: state.team });
+    const people = await reads.lookupPeople({ owner: state.owner, team: state.team });
     const manager = people.manager?.id ?? `manager:${state.team}`;
     const who = state.company ?? state.name ?? state.id;
     const task = async (kind: string, assignee: string, title: string, details: string, priority: 'normal' | 'high' | 'urgent') => {

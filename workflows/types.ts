@@ -68,6 +68,25 @@ export interface EmailRef {
   template: string;
   messageId: string;
   sentAt: string;
+  /** when the automation planned it (business hours applied) */
+  plannedAt?: string;
+}
+
+export interface Qualification {
+  budget?: boolean;
+  authority?: boolean;
+  need?: boolean;
+  timeline?: boolean;
+}
+
+/** Settings from the deployment's config, handed to each lead at start (workflows never read env). */
+export interface LeadSettings {
+  /** first wait before retrying an unavailable enrichment provider; doubles up to 6h */
+  enrichmentRetry?: string;
+  /** how long a proposal is valid */
+  proposalValidity?: string;
+  /** how long before expiry the proposal reminder goes out */
+  proposalReminderBefore?: string;
 }
 
 export interface LeadState {
@@ -92,6 +111,11 @@ export interface LeadState {
   score: number | null;
   scoreReasons: string[];
   enrichment: Record<string, unknown> | null;
+  /** pending → ok | not_found | not_configured; `gap` while the provider is unavailable (retried) */
+  enrichmentStatus?: 'pending' | 'ok' | 'not_found' | 'not_configured' | 'gap';
+  qualification?: Qualification;
+  /** why the lead gets no more email (unsubscribed, bounced) */
+  suppressed?: string;
   history: HistoryEntry[];
   /** how many older history entries were trimmed out of the state (they remain in Temporal's event history) */
   historyTrimmed: number;
@@ -125,6 +149,7 @@ export interface LeadWorkflowInput {
   state?: LeadState;
   /** the actor and cause of creation, for the first history entry */
   createdBy?: { actor: string; cause: string };
+  settings?: LeadSettings;
 }
 
 export interface MoveStageRequest {
@@ -150,6 +175,13 @@ export interface RepliedSignal {
   actor: string;
   via: 'api' | 'inbound_email' | 'unsubscribe';
   note?: string;
+}
+export interface UnsubscribedSignal {
+  email: string;
+  reason: 'unsubscribed' | 'bounced' | 'complained';
+}
+export interface QualifyRequest extends Qualification {
+  actor: string;
 }
 export interface TaskCompletedSignal {
   taskId: string;

@@ -6,9 +6,12 @@ import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
 import type { Person } from '../../config/roster';
 import type { ActivityDeps } from '../deps';
 import { thresholdsStore } from './thresholds-store';
+import { cadencesStore } from './cadences-store';
+import type { Cadence } from '../../workflows/policy/cadence';
 
 export function createConfigActivities(deps: ActivityDeps) {
   const thresholds = thresholdsStore(deps.redis, deps.prefix);
+  const cadences = cadencesStore(deps.redis, deps.prefix);
   // a short in-process cache: many leads asking at once cost one Redis read per worker per second
   let cached: { at: number; doc: ThresholdsDoc } | undefined;
   return {
@@ -17,6 +20,12 @@ export function createConfigActivities(deps: ActivityDeps) {
       const doc = (await thresholds.get()) as ThresholdsDoc;
       cached = { at: Date.now(), doc };
       return doc;
+    },
+    /** A named cadence at its current version (`default` when the name is unknown); read before every step. */
+    async getCadence({ name }: { name: string }): Promise<{ name: string; version: number; cadence: Cadence }> {
+      const doc = await cadences.get();
+      const found = doc.cadences[name];
+      return found ? { name, version: doc.version, cadence: found } : { name: 'default', version: doc.version, cadence: doc.cadences.default };
     },
     /** The owner and the team's manager from the roster (null when not in it, e.g. a team queue). */
     async lookupPeople({ owner, team }: { owner: string; team: string }): Promise<{ owner: Person | null; manager: Person | null }> {

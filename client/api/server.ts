@@ -15,6 +15,8 @@ import { registerLeadRoutes } from './routes/leads';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerConfigRoutes } from './routes/config';
+import { registerEmailRoutes } from './routes/email';
+import { registerWebhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
   config: Config;
@@ -61,5 +63,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerLeadRoutes(app, deps);
   registerTaskRoutes(app, deps);
   registerConfigRoutes(app, deps);
+  registerEmailRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   return app;
 }

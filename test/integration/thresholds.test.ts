@@ -68,7 +68,7 @@ test('a shorter threshold reaches a running lead within 60 seconds, without rest
   const runId = (await h.describe()).runId;
   const s0 = await eventually(async () => {
     const s = await stack.runtime.leads.get('live-change');
-    return s.thresholds ? s : undefined;
+    return s.thresholds && s.escalation.nextAt ? s : undefined;
   });
   expect(s0.escalation.level).toBe(0);
   // 5d for alpha's approach: nothing would happen for days

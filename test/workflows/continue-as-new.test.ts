@@ -14,7 +14,7 @@ import { logActivityUpdate, moveStageUpdate, stateQuery } from '../../workflows/
 import { SA } from '../../workflows/search-attributes';
 import type { NewTask, Task } from '../../activities/tasks/task';
 import { workflowSource } from '../support/time-skipping';
-import { defaultThresholds } from '../../activities/config/thresholds-store';
+import { activityMocks } from '../support/activity-mocks';
 
 jest.setTimeout(180_000);
 
@@ -36,11 +36,7 @@ beforeAll(async () => {
     connection: await NativeConnection.connect({ address: server.address }),
     taskQueue: 'can',
     ...workflowSource(),
-    activities: {
-      createTask,
-      cancelLeadTasks: async () => 0,
-      getThresholds: async () => ({ ...defaultThresholds(), version: 0, updatedAt: null, updatedBy: null }),
-    },
+    activities: { ...activityMocks(), createTask },
   });
   running = worker.run();
 });

@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { NewTask, Task } from '../../activities/tasks/task';
+import { activityMocks } from '../support/activity-mocks';
 import { leadWorkflow } from '../../workflows/lead.workflow';
 import { logActivityUpdate, moveStageUpdate, stateQuery, thresholdsChangedSignal } from '../../workflows/messages';
 import { SA } from '../../workflows/search-attributes';
@@ -32,18 +32,10 @@ function doc(version: number, approach: string, autoReassign = false): Threshold
   };
 }
 let current = doc(1, '1h');
-const createTask = jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() }));
-const reassignLeadTasks = jest.fn(async (_: { leadId: string; to: string; actor: string }) => 2);
-const activities = {
-  createTask,
-  reassignLeadTasks,
-  cancelLeadTasks: async () => 0,
-  getThresholds: jest.fn(async () => current),
-  lookupPeople: async ({ owner }: { owner: string; team: string }) => ({
-    owner: { id: owner, name: owner, email: `${owner}@x.test`, timezone: 'UTC' },
-    manager: { id: 'mia', name: 'Mia', email: 'mia@x.test', timezone: 'UTC' },
-  }),
-};
+const activities = { ...activityMocks(), getThresholds: jest.fn(async () => current) };
+const { createTask, reassignLeadTasks } = activities;
+/** the approach cadence's emails are not what these tests are about */
+const createdStallTasks = () => createTask.mock.calls.map(([t]) => t).filter((t) => t.id.includes('.stall'));
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
@@ -88,7 +80,7 @@ test('the ladder fires at exactly 1×, 2× and 3× the threshold, each level onc
   for (const x of e) expect(x.data).toMatchObject({ thresholdVersion: 1, thresholdMs: HOUR });
   expect(s.escalation).toMatchObject({ level: 3, thresholdVersion: 1 });
 
-  const made = createTask.mock.calls.map(([t]) => [t.kind, t.assignee]);
+  const made = createdStallTasks().map((t) => [t.kind, t.assignee]);
   expect(made).toEqual([['stall', 'alice'], ['escalation', 'mia'], ['reassigned', 'mia']]);
   expect(reassignLeadTasks).toHaveBeenCalledTimes(1);
   expect(reassignLeadTasks).toHaveBeenCalledWith({ leadId: 'ladder', to: 'queue:alpha', actor: 'system' });
@@ -99,7 +91,7 @@ test('the ladder fires at exactly 1×, 2× and 3× the threshold, each level onc
 
   await env.sleep('10h'); // the ladder is exhausted: nothing repeats
   expect(escalations(await h.query(stateQuery))).toHaveLength(3);
-  expect(createTask).toHaveBeenCalledTimes(3);
+  expect(createdStallTasks()).toHaveLength(3);
 });
 
 test('any activity resets the ladder', async () => {

@@ -1,6 +1,48 @@
-/** approach: first contact. The follow-up email cadence hooks in here. */
+/**
+ * approach: first contact — the follow-up email cadence (SPEC §4). Each step's send time comes from
+ * the previous step's, pushed into the cadence's business hours in the lead's time zone. The
+ * cadence is re-read before every step, so a change reaches the lead at its next step. It stops on
+ * a reply, an unsubscribe or bounce, or a stage change (the scope is cancelled); after the last
+ * step the owner gets a call task.
+ */
+import { nextStepTime } from '../policy/cadence';
 import type { StageContext } from '../context';
+import { reads } from '../proxies';
 
 export async function onApproach(ctx: StageContext): Promise<void> {
-  await ctx.once('entered', async () => ctx.record({ type: 'automation', cause: 'approach: first contact', actor: 'system' }));
+  const s = ctx.state;
+  if (ctx.superseded()) return;
+  const enteredAt = Date.parse(s.stageEnteredAt);
+  const replied = () => !!s.lastReplyAt && Date.parse(s.lastReplyAt) >= enteredAt;
+  const stop = () => replied() || !!s.suppressed;
+  let prev = enteredAt;
+  for (let i = 0; ; i++) {
+    const { name, version, cadence } = await reads.getCadence({ name: s.cadence ?? 'default' });
+    if (i >= cadence.steps.length) break;
+    const key = `approach:${i}`;
+    const sent = s.emails.find((e) => e.step === `${ctx.entry}:${key}`);
+    if (sent) {
+      prev = Date.parse(sent.plannedAt ?? sent.sentAt);
+      continue;
+    }
+    const step = cadence.steps[i];
+    const { sendAtMs } = nextStepTime(prev, step, cadence.businessHours, s.timezone);
+    if (await ctx.waitUntil(`email:${step.template}`, sendAtMs, stop)) break;
+    const res = await ctx.email({ key, template: step.template, vars: { step: i + 1, cadence: name, cadenceVersion: version }, plannedAtMs: sendAtMs });
+    if (res === 'suppressed') break;
+    prev = sendAtMs;
+  }
+  if (replied()) {
+    await ctx.once('cadence-stopped', async () => ctx.record({ type: 'automation', cause: 'cadence stopped: the customer replied' }));
+    return;
+  }
+  if (s.suppressed) {
+    await ctx.once('cadence-stopped', async () => ctx.record({ type: 'automation', cause: `cadence stopped: the address is ${s.suppressed}` }));
+    return;
+  }
+  await ctx.task({
+    kind: 'call',
+    title: `Call ${s.name ?? s.email}${s.company ? ` (${s.company})` : ''}: the email cadence is done`,
+    details: `No reply after ${s.emails.filter((e) => e.step.startsWith(`${ctx.entry}:approach:`)).length} emails. Call the lead.`,
+  });
 }

@@ -1,4 +1,4 @@
-/** presentation: a task to schedule and deliver the demo. */
+/** presentation: a task to schedule and deliver the demo, and a reminder email to the lead. */
 import type { StageContext } from '../context';
 
 export async function onPresentation(ctx: StageContext): Promise<void> {
@@ -8,4 +8,6 @@ export async function onPresentation(ctx: StageContext): Promise<void> {
     title: `Schedule and deliver the demo for ${s.company ?? s.name ?? s.email}`,
     details: 'Agree a time with the customer, prepare the demo for their use case and deliver it.',
   });
+  if (ctx.superseded()) return;
+  await ctx.email({ key: 'presentation:reminder', template: 'presentation_reminder' });
 }

@@ -1,0 +1,119 @@
+/**
+ * Email-side routes: named cadences (SPEC §4, §9), the qualification answers that feed the fit
+ * score, the signed inbound-reply webhook (SPEC §7), and the RFC 8058 unsubscribe pages.
+ */
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { cadencesStore } from '../../../activities/config/cadences-store';
+import { TEMPLATE_KINDS } from '../../../activities/email/templates';
+import { mailDomain, parseMessageId } from '../../../activities/email/mailer';
+import { SuppressionList } from '../../../activities/email/suppression';
+import { createDuplicateRegistry } from '../../../activities/enrichment/duplicates';
+import { validateCadence, type Cadence } from '../../../workflows/policy/cadence';
+import { ForbiddenError, ValidationError } from '../../errors';
+import { leadIdParam } from '../schemas';
+import { parseOrThrow } from '../../lead-input';
+import { assertCanAct, requireRole } from '../auth';
+import { who, type ApiDeps } from '../server';
+import { UnauthorizedError } from '../auth';
+import { registerUnsubscribeRoutes } from './unsubscribe';
+
+const qualificationBody = z.strictObject({
+  budget: z.boolean().optional(),
+  authority: z.boolean().optional(),
+  need: z.boolean().optional(),
+  timeline: z.boolean().optional(),
+});
+
+const inboundBody = z.object({
+  from: z.string().min(3).max(500),
+  to: z.union([z.string(), z.array(z.string())]).optional(),
+  subject: z.string().max(2000).optional(),
+  inReplyTo: z.string().max(2000).optional().nullable(),
+  messageId: z.string().max(2000).optional().nullable(),
+});
+
+export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const cadences = cadencesStore(deps.redis, deps.config.REDIS_PREFIX);
+  const duplicates = createDuplicateRegistry(deps.redis, deps.config.REDIS_PREFIX);
+  const suppression = new SuppressionList(deps.redis, deps.config.REDIS_PREFIX);
+
+  app.get('/v1/config/cadences', async (req) => {
+    requireRole(who(req), ['marketing', 'admin']);
+    return cadences.get();
+  });
+
+  app.put('/v1/config/cadences', async (req) => {
+    const p = who(req);
+    requireRole(p, ['marketing', 'admin']);
+    const body = (req.body ?? {}) as { cadences?: unknown };
+    const problems: { path: string; message: string }[] = [];
+    if (!body || typeof body !== 'object' || Object.keys(body).some((k) => !['cadences', 'version'].includes(k))) {
+      problems.push({ path: '(body)', message: 'send { "cadences": { "<name>": { steps, businessHours } } }' });
+    } else if (!body.cadences || typeof body.cadences !== 'object' || Array.isArray(body.cadences)) {
+      problems.push({ path: 'cadences', message: 'must be an object of name → cadence' });
+    } else {
+      for (const [name, c] of Object.entries(body.cadences as Record<string, unknown>)) {
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) problems.push({ path: `cadences.${name}`, message: 'a cadence name is letters, digits, . _ -' });
+        for (const msg of validateCadence(c, TEMPLATE_KINDS)) {
+          const i = msg.indexOf(': ');
+          problems.push(i > 0 ? { path: `cadences.${name}.${msg.slice(0, i)}`, message: msg.slice(i + 2) } : { path: `cadences.${name}`, message: msg });
+        }
+      }
+    }
+    if (problems.length) throw new ValidationError(`invalid cadences: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, problems);
+    const { doc } = await cadences.update(p.actor, (cur) => ({ cadences: { ...cur.cadences, ...(body.cadences as Record<string, Cadence>) } }));
+    return doc;
+  });
+
+  app.get('/v1/config/cadences/history', async (req) => {
+    requireRole(who(req), ['marketing', 'admin']);
+    return { items: await cadences.history(100) };
+  });
+
+  app.post('/v1/leads/:id/qualification', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(qualificationBody, req.body ?? {}, 'request body');
+    if (Object.keys(body).length === 0) throw new ValidationError('answer at least one of budget, authority, need, timeline', [{ path: '(body)', message: 'empty' }]);
+    assertCanAct(p, await deps.leads.get(id));
+    return deps.leads.qualify(id, p.actor, body);
+  });
+
+  // the inbound webhook authenticates by signature over the raw body, not by API key
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+    scope.post('/v1/inbound/email', async (req, reply) => {
+      const raw = typeof req.body === 'string' ? req.body : '';
+      const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
+      const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(raw).digest('hex');
+      const given = String(req.headers['x-dealflow-signature'] ?? '');
+      if (!given) throw new UnauthorizedError('missing X-Dealflow-Signature');
+      const a = Buffer.from(expected);
+      const b = Buffer.from(given);
+      if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new ForbiddenError('bad signature');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new ValidationError('body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
+      }
+      const msg = parseOrThrow(inboundBody, parsed, 'inbound email');
+      const byReply = msg.inReplyTo ? parseMessageId(msg.inReplyTo, mailDomain(deps.config.MAIL_FROM)) : null;
+      const sender = /<([^>]+)>/.exec(msg.from)?.[1] ?? msg.from;
+      const leadId = byReply?.leadId ?? (await duplicates.leadForEmail(sender.trim().toLowerCase()));
+      if (!leadId) return reply.status(202).send({ matched: null });
+      await deps.leads.replied(leadId, { actor: 'customer', via: 'inbound_email', note: msg.subject ? `re: ${msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 200)}` : undefined }).catch((e) => {
+        if (e?.name !== 'NotFoundError') throw e;
+      });
+      return reply.status(202).send({ matched: leadId, by: byReply ? 'in-reply-to' : 'sender' });
+    });
+  });
+
+  registerUnsubscribeRoutes(app, {
+    config: deps.config,
+    suppression,
+    onUnsubscribed: (leadId, email) => deps.leads.unsubscribed(leadId, email, 'unsubscribed'),
+  });
+}

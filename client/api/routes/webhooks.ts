@@ -1,0 +1,125 @@
+/**
+ * /v1/config/webhooks: the per-team task webhooks (SPEC §5c). An admin sees and changes every team,
+ * a manager only their own; secrets are never shown whole, to anyone (`…` + last four characters).
+ *
+ * PUT takes `{ teams: { <team>: { url, secret?, events? } | null } }` and changes only the teams it
+ * names: an object sets the team's webhook (the secret may be left out to keep the current one),
+ * null removes it. Validated (400 naming the field), versioned and audited (VersionedConfig).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  maskSecret,
+  webhookEventsSchema,
+  webhookSecretSchema,
+  webhooksStore,
+  webhookUrlSchema,
+  type TeamWebhook,
+  type WebhooksBody,
+} from '../../../activities/tasks/webhook';
+import type { AuditEntry, Versioned } from '../../../activities/config/versioned-config';
+import { ForbiddenError, ValidationError } from '../../errors';
+import { issuesToProblems } from '../../lead-input';
+import type { Principal } from '../auth';
+import { requireRole } from '../auth';
+import { who, type ApiDeps } from '../server';
+
+const teamId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a team id');
+
+export const webhooksPutSchema = z.strictObject({
+  teams: z.record(
+    teamId,
+    z
+      .strictObject({
+        url: webhookUrlSchema,
+        secret: webhookSecretSchema.optional(),
+        events: webhookEventsSchema.optional(),
+      })
+      .nullable(),
+  ),
+});
+export type WebhooksPut = z.infer<typeof webhooksPutSchema>;
+
+type MaskedDoc = WebhooksBody & Versioned;
+
+function mask(teams: Record<string, TeamWebhook>, visible: (team: string) => boolean): Record<string, TeamWebhook> {
+  const out: Record<string, TeamWebhook> = {};
+  for (const [team, hook] of Object.entries(teams ?? {})) {
+    if (visible(team)) out[team] = { ...hook, secret: maskSecret(hook.secret) };
+  }
+  return out;
+}
+
+function visibleTo(p: Principal): (team: string) => boolean {
+  return p.role === 'admin' ? () => true : (team) => team === p.scope;
+}
+
+function invalid(details: { path: string; message: string }[]): ValidationError {
+  return new ValidationError(`invalid webhooks: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+}
+
+export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const store = webhooksStore(deps.redis, deps.config.REDIS_PREFIX);
+
+  app.get('/v1/config/webhooks', async (req): Promise<MaskedDoc> => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const doc = await store.get();
+    return { ...doc, teams: mask(doc.teams, visibleTo(p)) };
+  });
+
+  app.get('/v1/config/webhooks/history', async (req) => {
+    const p = who(req);
+    requireRole(p, ['admin']);
+    const q = req.query as { limit?: string };
+    const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
+    const all = () => true;
+    const items: AuditEntry<WebhooksBody>[] = (await store.history(limit)).map((e) => ({
+      ...e,
+      old: { teams: mask(e.old.teams, all) },
+      new: { teams: mask(e.new.teams, all) },
+    }));
+    return { items };
+  });
+
+  app.put('/v1/config/webhooks', async (req): Promise<MaskedDoc> => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (p.role === 'manager') {
+      const teams = body.teams;
+      if (Object.keys(body).some((k) => k !== 'teams') || !teams || typeof teams !== 'object' || Object.keys(teams).some((t) => t !== p.scope)) {
+        throw new ForbiddenError(`a manager may change only teams.${p.scope}`);
+      }
+    }
+    const parsed = webhooksPutSchema.safeParse(body);
+    if (!parsed.success) throw invalid(issuesToProblems(parsed.error.issues));
+    const change = parsed.data;
+    const roster = deps.roster();
+    const unknown = Object.keys(change.teams)
+      .filter((t) => !roster.team(t))
+      .map((t) => ({ path: `teams.${t}`, message: 'no such team in the roster' }));
+    if (unknown.length) throw invalid(unknown);
+
+    const { doc } = await store.update(p.actor, (cur) => {
+      const teams: Record<string, TeamWebhook> = { ...cur.teams };
+      const problems: { path: string; message: string }[] = [];
+      for (const [team, next] of Object.entries(change.teams)) {
+        if (next === null) {
+          delete teams[team];
+          continue;
+        }
+        const secret = next.secret ?? cur.teams[team]?.secret;
+        if (!secret) {
+          problems.push({ path: `teams.${team}.secret`, message: 'required for a new webhook' });
+          continue;
+        }
+        teams[team] = { url: next.url, secret, ...(next.events ? { events: next.events } : {}) };
+      }
+      if (problems.length) throw invalid(problems);
+      return { teams };
+    });
+    req.log.info({ version: doc.version, by: p.actor, teams: Object.keys(change.teams) }, 'webhooks changed');
+    return { ...doc, teams: mask(doc.teams, visibleTo(p)) };
+  });
+}

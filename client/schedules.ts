@@ -1,0 +1,48 @@
+/**
+ * Temporal Schedules dealflow relies on. `ensureDigestSchedule` makes the daily task digest
+ * (SPEC §5d) exist: it creates the schedule when there is none and leaves an existing one as it is
+ * (change it with `handle.update`, or delete it and call this again).
+ */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
+import type { taskDigestWorkflow } from '../workflows/digest.workflow';
+import { isIanaZone } from './lead-input';
+
+export const DIGEST_SCHEDULE_ID = 'dealflow-task-digest';
+export const DIGEST_CRON = '0 7 * * *';
+
+export interface DigestScheduleOptions {
+  taskQueue: string;
+  scheduleId?: string;
+  /** a cron expression; default every day at 07:00 */
+  cron?: string;
+  /** IANA zone the cron is read in, and the digest's date taken in; default UTC */
+  timezone?: string;
+}
+
+export async function ensureDigestSchedule(client: Client, opts: DigestScheduleOptions): Promise<ScheduleHandle> {
+  const scheduleId = opts.scheduleId ?? DIGEST_SCHEDULE_ID;
+  const timezone = opts.timezone ?? 'UTC';
+  if (!isIanaZone(timezone)) throw new RangeError(`"${timezone}" is not an IANA time zone`);
+  try {
+    return await client.schedule.create<typeof taskDigestWorkflow>({
+      scheduleId,
+      spec: { cronExpressions: [opts.cron ?? DIGEST_CRON], timezone },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'taskDigestWorkflow',
+        taskQueue: opts.taskQueue,
+        // the server appends the scheduled time, one id per day's run
+        workflowId: `${scheduleId}-run`,
+        args: [{ timezone }],
+      },
+      policies: {
+        overlap: ScheduleOverlapPolicy.SKIP,
+        // after an outage, a morning digest still makes sense a few hours late, not days late
+        catchupWindow: '6h',
+      },
+    });
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return client.schedule.getHandle(scheduleId);
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+/** Typed jest mocks for every activity the lead workflow calls, with sensible answers; tests override what they assert on. */
+import type { NewTask, Task } from '../../activities/tasks/task';
+import type { SendEmailRequest, SendEmailResult } from '../../activities/email/send-email.activity';
+import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
+import { defaultThresholds } from '../../activities/config/thresholds-store';
+import { defaultCadences } from '../../activities/config/cadences-store';
+import type { Cadence } from '../../workflows/policy/cadence';
+
+export function activityMocks() {
+  const sent: SendEmailRequest[] = [];
+  return {
+    sent,
+    createTask: jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() })),
+    cancelLeadTasks: jest.fn(async (_: { leadId: string; actor: string }) => 0),
+    reassignLeadTasks: jest.fn(async (_: { leadId: string; to: string; actor: string }) => 0),
+    getThresholds: jest.fn(async (): Promise<ThresholdsDoc> => ({ ...defaultThresholds(), version: 0, updatedAt: null, updatedBy: null })),
+    getCadence: jest.fn(async ({ name }: { name: string }): Promise<{ name: string; version: number; cadence: Cadence }> => ({ name, version: 0, cadence: defaultCadences().cadences.default })),
+    lookupPeople: jest.fn(async ({ owner }: { owner: string; team: string }) => ({
+      owner: { id: owner, name: owner, email: `${owner}@dealflow.test`, timezone: 'UTC' },
+      manager: { id: 'mia', name: 'Mia', email: 'mia@dealflow.test', timezone: 'UTC' },
+    })),
+    collectLeadData: jest.fn(async ({ email }: { leadId: string; email: string }) => ({
+      email,
+      domain: email.split('@')[1],
+      freeMail: false,
+      mx: 'unknown' as const,
+      duplicateOf: null,
+    })),
+    enrichCompany: jest.fn(async (_: { domain: string }) => ({ status: 'not_configured' as const })),
+    sendEmail: jest.fn(async (req: SendEmailRequest): Promise<SendEmailResult> => {
+      sent.push(req);
+      return { status: 'sent', messageId: `<${req.leadId}.${req.step}@dealflow.test>`, sentAt: new Date().toISOString() };
+    }),
+  };
+}
