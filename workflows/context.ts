@@ -8,6 +8,7 @@ import { durationMs } from './policy/duration';
 import { nowIso, nowMs } from './clock';
 import type { HistoryEntry, LeadSettings, LeadState } from './types';
 import { acts, reads } from './proxies';
+import { inBackground } from './background';
 import { DEFAULT_TASK_DUE } from '../config/defaults';
 import type { TaskPriority } from '../activities/tasks/task';
 import type { Stage } from '../config/defaults';
@@ -34,6 +35,14 @@ export interface StageContext {
   waitUntil(kind: string, atMs: number, stop: () => boolean): Promise<boolean>;
   /** sends an email to the lead once per (stage entry, key); the result says sent or why not */
   email(e: { key: string; template: string; vars?: Record<string, string | number | null>; plannedAtMs?: number }): Promise<'sent' | 'suppressed' | 'done_before'>;
+}
+
+/** Delivers a new task to its team's webhook (if one is configured) without holding up the lead. */
+export function deliverTask(state: LeadState, taskId: string, record: StageContext['record']): void {
+  inBackground(
+    () => acts.deliverTaskWebhook({ taskId, event: 'task.created' }),
+    (err) => record({ type: 'automation_failed', cause: `task ${taskId} could not be delivered to the team webhook: ${err.message}`, actor: 'system' }),
+  );
 }
 
 export function makeContext(state: LeadState, record: StageContext['record'], entry: number, stage: Stage, settings: LeadSettings = {}): StageContext {
@@ -71,6 +80,7 @@ export function makeContext(state: LeadState, record: StageContext['record'], en
         }));
         if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee: who, dueAt: res.dueAt });
         record({ type: 'task_created', cause: `${stage} automation: ${title}`, actor: 'system', data: { taskId: id, assignee: who } });
+        deliverTask(state, id, record);
       });
     },
     async waitUntil(kind, atMs, stop) {

@@ -39,6 +39,7 @@ import { applyThresholds, watchStalls } from './stall';
 import { enrichWhenPossible } from './enrichment';
 import { rescore } from './scoring';
 import { parseDuration } from './policy/duration';
+import { backgroundSettled } from './background';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
@@ -315,6 +316,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       watcher.cancel();
       enricher.cancel();
       await Promise.all([watching, enriching, ...draining]);
+      await backgroundSettled();
       await condition(allHandlersFinished);
       await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state, settings: input.settings });
     }

@@ -15,6 +15,8 @@ import { nextEscalationAt, thresholdMs } from './policy/thresholds';
 import { formatDuration } from './policy/duration';
 import { acts, reads } from './proxies';
 import type { HistoryEntry, LeadState } from './types';
+import { inBackground } from './background';
+import { deliverTask } from './context';
 
 export interface StallDeps {
   state: LeadState;
@@ -94,11 +96,33 @@ async function escalate(state: LeadState, level: number, record: StallDeps['reco
       await acts.createTask({ id, leadId: state.id, assignee, team: state.team, kind, title, details, dueAt, priority });
       if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee, dueAt });
       record({ type: 'task_created', cause: `escalation level ${level}: ${title}`, data: { taskId: id, assignee } });
+      deliverTask(state, id, record);
+    };
+    const notify = (template: 'stall_reminder_owner' | 'escalation_manager', to: { name: string; email: string } | null) => {
+      if (!to?.email) return;
+      inBackground(
+        () =>
+          acts.sendEmail({
+            leadId: state.id,
+            step: `${state.stageEntry}:stall${state.activitySeq}:l${level}`,
+            template,
+            locale: 'en',
+            to: to.email,
+            toName: to.name,
+            lead: { name: state.name, company: state.company, email: state.email },
+            owner: { name: people.owner?.name ?? state.owner, email: people.owner?.email ?? '' },
+            vars: { stage: state.stage, stalledFor: formatDuration(idle), managerName: people.manager?.name ?? null },
+            internal: true,
+          }),
+        (err) => record({ type: 'automation_failed', cause: `${template} email could not be sent: ${err.message}` }),
+      );
     };
     if (level === 1) {
       await task('stall', state.owner, `Stalled: ${who} has had no activity in ${state.stage}`, `No activity for ${formatDuration(idle)}. Log a call, email or meeting, or move the deal.`, 'high');
+      notify('stall_reminder_owner', people.owner);
     } else if (level === 2) {
       await task('escalation', manager, `At risk: ${who} (owner ${state.owner}) stalled in ${state.stage}`, `No activity for ${formatDuration(idle)}; the owner was reminded at level 1.`, 'urgent');
+      notify('escalation_manager', people.manager);
     } else if (level === 3 && doc.escalation.autoReassign && !state.owner.startsWith('queue:')) {
       const queue = `queue:${state.team}`;
       const from = state.owner;

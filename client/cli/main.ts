@@ -218,6 +218,20 @@ async function tasksCommand(args: string[]): Promise<number> {
   }
 }
 
+/** The daily task digest is a Temporal Schedule; creating it is idempotent, so every worker start ensures it. */
+async function startDigestSchedule(cfg: Config, log: { warn(o: object, m: string): void }): Promise<void> {
+  const { connectClient } = require('../temporal') as typeof import('../temporal');
+  const { ensureDigestSchedule } = require('../schedules') as typeof import('../schedules');
+  const client = await connectClient(cfg);
+  try {
+    await ensureDigestSchedule(client, { taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'could not ensure the digest schedule');
+  } finally {
+    await client.connection.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -227,7 +241,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'worker': {
       const { createWorker } = require('../../workers/worker') as typeof import('../../workers/worker'); // loaded lazily: heavy
-      const w = await createWorker(config());
+      const cfg = config();
+      const w = await createWorker(cfg);
+      await startDigestSchedule(cfg, w.log);
       w.log.info({ taskQueue: w.worker.options.taskQueue }, 'worker started');
       await w.run();
       return 0;

@@ -27,6 +27,7 @@ export function activityMocks() {
       duplicateOf: null,
     })),
     enrichCompany: jest.fn(async (_: { domain: string }) => ({ status: 'not_configured' as const })),
+    deliverTaskWebhook: jest.fn(async (_: { taskId: string; event: string }) => ({ status: 'not_configured' as const })),
     sendEmail: jest.fn(async (req: SendEmailRequest): Promise<SendEmailResult> => {
       sent.push(req);
       return { status: 'sent', messageId: `<${req.leadId}.${req.step}@dealflow.test>`, sentAt: new Date().toISOString() };
