@@ -184,23 +184,11 @@ export class LeadsClient {
 
   /** Lists leads through Temporal visibility and the custom search attributes. */
   async list(f: ListFilter): Promise<{ items: LeadListItem[]; nextPageToken?: string }> {
-    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
-    const kw = (field: string, name: string, v: string | undefined) => {
-      if (v === undefined) return;
-      if (!KEYWORD.test(v)) throw new ValidationError(`invalid ${name}`, [{ path: name, message: 'letters, digits and . _ : - only' }]);
-      clauses.push(`${field} = '${v}'`);
-    };
-    kw('DealflowStage', 'stage', f.stage);
-    kw('DealflowOwner', 'owner', f.owner);
-    kw('DealflowTeam', 'team', f.team);
-    kw('DealflowStatus', 'status', f.status);
-    kw('DealflowCampaign', 'campaign', f.campaign);
-    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 1'); // past its stage's threshold (SPEC §3)
-    if (f.stalled === false) clauses.push('DealflowEscalationLevel < 1');
+    const query = this.visibilityQuery(f);
     const pageSize = Math.min(Math.max(f.pageSize ?? 100, 1), 1000);
     const res = await this.o.client.workflowService.listWorkflowExecutions({
       namespace: this.o.namespace,
-      query: clauses.join(' AND '),
+      query,
       pageSize,
       nextPageToken: f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined,
     });
@@ -221,6 +209,29 @@ export class LeadsClient {
     });
     const token = res.nextPageToken && res.nextPageToken.length ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
     return { items, nextPageToken: token };
+  }
+
+  /** How many leads match a filter (Temporal's count over the same query as list). */
+  async countMatching(f: ListFilter): Promise<number> {
+    const res = await this.o.client.workflowService.countWorkflowExecutions({ namespace: this.o.namespace, query: this.visibilityQuery(f) });
+    return Number(res.count ?? 0);
+  }
+
+  private visibilityQuery(f: ListFilter): string {
+    const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+    const kw = (field: string, name: string, v: string | undefined) => {
+      if (v === undefined) return;
+      if (!KEYWORD.test(v)) throw new ValidationError(`invalid ${name}`, [{ path: name, message: 'letters, digits and . _ : - only' }]);
+      clauses.push(`${field} = '${v}'`);
+    };
+    kw('DealflowStage', 'stage', f.stage);
+    kw('DealflowOwner', 'owner', f.owner);
+    kw('DealflowTeam', 'team', f.team);
+    kw('DealflowStatus', 'status', f.status);
+    kw('DealflowCampaign', 'campaign', f.campaign);
+    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 1'); // past its stage's threshold (SPEC §3)
+    if (f.stalled === false) clauses.push('DealflowEscalationLevel < 1');
+    return clauses.join(' AND ');
   }
 
   /** Counts leads matching a visibility query fragment (e.g. stalled deals). */

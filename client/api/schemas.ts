@@ -25,6 +25,7 @@ export const listLeadsQuery = z.strictObject({
   status: z.enum(STATUSES as unknown as [string, ...string[]]).optional(),
   stalled: boolString.optional(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  count: boolString.optional(),
   pageSize: z.coerce.number().int().min(1).max(1000).optional(),
   pageToken: z.string().max(4096).optional(),
 });

@@ -88,9 +88,10 @@ test('a shorter threshold reaches a running lead within 60 seconds, without rest
   // its task reached the owner, and the lead is listable as stalled
   await eventually(async () => (await stack.runtime.tasks.forLead('live-change')).some((t) => t.kind === 'stall' && t.assignee === 'alice'));
   const stalled = await eventually(async () => {
-    const r = await stack.call('GET', '/v1/leads?stalled=true', KEYS.managerAlpha);
+    const r = await stack.call('GET', '/v1/leads?stalled=true&count=true', KEYS.managerAlpha);
     return r.body.items?.some((i: { id: string }) => i.id === 'live-change') ? r : undefined;
   });
   expect(stalled.status).toBe(200);
+  expect(stalled.body.total).toBeGreaterThanOrEqual(1);
   expect(await stack.runtime.leads.count(`TaskQueue = '${stack.config.TEMPORAL_TASK_QUEUE}' AND DealflowEscalationLevel >= 1`)).toBeGreaterThanOrEqual(1);
 });

@@ -37,7 +37,9 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
       if (q.team && q.team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
       q.team = p.scope;
     }
-    return leads.list(q);
+    const { count, ...filter } = q;
+    const page = await leads.list(filter);
+    return count ? { ...page, total: await leads.countMatching(filter) } : page;
   });
 
   app.get('/v1/leads/:id', async (req) => {
