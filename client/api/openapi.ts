@@ -66,6 +66,37 @@ export function openApiDocument(baseUrl: string) {
       '/v1/tasks/{id}/complete': {
         post: { summary: 'Complete a task (counts as activity on its lead)', parameters: idParam, responses: { ...ok('the task'), ...errors(401, 403, 404) } },
       },
+      '/v1/leads/{id}/qualification': {
+        post: { summary: 'Record qualification answers (budget, authority, need, timeline); re-scores the lead', parameters: idParam, responses: { ...ok('lead summary'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/v1/tasks/{id}/claim': {
+        post: { summary: 'Claim a task from the team queue (rep of the team; a manager names `assignee`)', parameters: idParam, responses: { ...ok('the task'), ...errors(400, 401, 403, 404, 409) } },
+      },
+      '/v1/config/thresholds': {
+        get: { summary: 'Stall thresholds and escalation policy. Roles: manager, admin.', responses: { ...ok('thresholds document'), ...errors(401, 403) } },
+        put: { summary: 'Change thresholds (partial; a manager only teams.<own>); versioned, audited, pushed to running leads', responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
+      },
+      '/v1/config/thresholds/history': { get: { summary: 'Audit log: who, when, old, new', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/config/cadences': {
+        get: { summary: 'Named email cadences. Roles: marketing, admin.', responses: { ...ok('cadences document'), ...errors(401, 403) } },
+        put: { summary: 'Add or replace named cadences; validated, versioned, audited', responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
+      },
+      '/v1/config/cadences/history': { get: { summary: 'Audit log of cadence changes', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/config/webhooks': {
+        get: { summary: 'Per-team task webhooks (secrets masked). Roles: manager (own team), admin.', responses: { ...ok('webhooks document'), ...errors(401, 403) } },
+        put: { summary: 'Set or remove team webhooks; versioned, audited', responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
+      },
+      '/v1/inbound/email': {
+        post: {
+          security: [],
+          summary: 'Inbound reply from a mail provider, signed: X-Dealflow-Signature: sha256=<HMAC of the raw body>. Matched by In-Reply-To or sender.',
+          responses: { '202': { description: '{ matched, by }' }, ...errors(400, 401, 403) },
+        },
+      },
+      '/u/{token}': {
+        get: { security: [], summary: 'Unsubscribe page (signed token)', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('HTML page'), ...errors(403) } },
+        post: { security: [], summary: 'RFC 8058 one-click unsubscribe', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('unsubscribed'), ...errors(403) } },
+      },
       '/v1/config/roster': { get: { summary: 'Teams, managers, reps. Roles: manager, admin.', responses: { ...ok('roster'), ...errors(401, 403) } } },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
       '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },
