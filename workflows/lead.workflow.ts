@@ -30,6 +30,7 @@ import {
   thresholdsChangedSignal,
   unsubscribedSignal,
   qualifyUpdate,
+  surveyAnsweredSignal,
 } from './messages';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
 import { acts } from './proxies';
@@ -260,6 +261,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     },
   );
 
+  setHandler(surveyAnsweredSignal, (a) => {
+    if (state.survey?.answer || state.status !== 'won') return;
+    state.survey = { ...(state.survey ?? {}), answer: a, outcome: 'answered' };
+    record({ type: 'automation', actor: 'customer', cause: `satisfaction survey answered: ${a.score}/10${a.comment ? ` — ${a.comment.slice(0, 200)}` : ''}`, data: { score: a.score } });
+  });
+
   setHandler(thresholdsChangedSignal, (doc) => applyThresholds(state, doc, record, 'pushed on change'));
 
   setHandler(taskCompletedSignal, ({ taskId, actor }) => {
@@ -332,6 +339,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     if (n > 0) record({ type: 'automation', actor: 'system', cause: `${n} open task(s) cancelled because the deal is ${state.status}` });
   }
   syncSearchAttributes();
+  // deliveries and notifications already started finish before the lead closes: none is lost
+  await backgroundSettled();
   await condition(allHandlersFinished);
   return summary();
 }

@@ -19,6 +19,7 @@ import type {
   WonRequest,
   UnsubscribedSignal,
   QualifyRequest,
+  SurveyAnswer,
 } from './types';
 import type { ThresholdsDoc } from './policy/thresholds';
 
@@ -36,6 +37,8 @@ export const thresholdsChangedSignal = defineSignal<[ThresholdsDoc]>('thresholds
 
 export const unsubscribedSignal = defineSignal<[UnsubscribedSignal]>('unsubscribed');
 export const qualifyUpdate = defineUpdate<LeadSummary, [QualifyRequest]>('qualify');
+
+export const surveyAnsweredSignal = defineSignal<[SurveyAnswer]>('surveyAnswered');
 
 export const stateQuery = defineQuery<LeadState>('state');
 

@@ -114,6 +114,8 @@ export interface LeadState {
   /** pending → ok | not_found | not_configured; `gap` while the provider is unavailable (retried) */
   enrichmentStatus?: 'pending' | 'ok' | 'not_found' | 'not_configured' | 'gap';
   qualification?: Qualification;
+  /** the satisfaction survey after the sale */
+  survey?: { sentAt?: string; reminderAt?: string; answer?: SurveyAnswer; outcome?: 'answered' | 'no_response'; followUpVersion?: number };
   /** why the lead gets no more email (unsubscribed, bounced) */
   suppressed?: string;
   history: HistoryEntry[];
@@ -175,6 +177,11 @@ export interface RepliedSignal {
   actor: string;
   via: 'api' | 'inbound_email' | 'unsubscribe';
   note?: string;
+}
+export interface SurveyAnswer {
+  score: number;
+  comment?: string;
+  at: string;
 }
 export interface UnsubscribedSignal {
   email: string;

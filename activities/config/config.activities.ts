@@ -7,11 +7,13 @@ import type { Person } from '../../config/roster';
 import type { ActivityDeps } from '../deps';
 import { thresholdsStore } from './thresholds-store';
 import { cadencesStore } from './cadences-store';
+import { followUpStore, type FollowUpBody } from './follow-up-store';
 import type { Cadence } from '../../workflows/policy/cadence';
 
 export function createConfigActivities(deps: ActivityDeps) {
   const thresholds = thresholdsStore(deps.redis, deps.prefix);
   const cadences = cadencesStore(deps.redis, deps.prefix);
+  const followUp = followUpStore(deps.redis, deps.prefix);
   // a short in-process cache: many leads asking at once cost one Redis read per worker per second
   let cached: { at: number; doc: ThresholdsDoc } | undefined;
   return {
@@ -26,6 +28,14 @@ export function createConfigActivities(deps: ActivityDeps) {
       const doc = await cadences.get();
       const found = doc.cadences[name];
       return found ? { name, version: doc.version, cadence: found } : { name: 'default', version: doc.version, cadence: doc.cadences.default };
+    },
+    /** The follow-up timings at their current version (read when a deal is won). */
+    async getFollowUp(): Promise<FollowUpBody & { version: number }> {
+      return followUp.get();
+    },
+    /** Records that a survey went out (the denominator of the NPS response rate). */
+    async recordSurveySent({ leadId, team }: { leadId: string; team: string }): Promise<void> {
+      await deps.redis.zadd(`${deps.prefix}survey:sent`, 'NX', Date.now(), `${leadId}|${team}`);
     },
     /** The owner and the team's manager from the roster (null when not in it, e.g. a team queue). */
     async lookupPeople({ owner, team }: { owner: string; team: string }): Promise<{ owner: Person | null; manager: Person | null }> {
