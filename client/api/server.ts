@@ -16,6 +16,7 @@ import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerConfigRoutes } from './routes/config';
 import { registerEmailRoutes } from './routes/email';
+import { registerSurveyRoutes } from './routes/survey';
 import { registerWebhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
@@ -64,6 +65,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerTaskRoutes(app, deps);
   registerConfigRoutes(app, deps);
   registerEmailRoutes(app, deps);
+  registerSurveyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   return app;
 }

@@ -1,0 +1,158 @@
+/**
+ * After the sale (SPEC §2, §7, §9): the public survey page `/s/<token>` (signed, expiring,
+ * single-use), `GET/PUT /v1/config/follow-up`, and `GET /v1/metrics/nps` computed from the recorded
+ * answers. Routes are `/s/*` because a token can be longer than fastify's path-parameter limit.
+ *
+ * An answer is recorded once: `SET NX` on the lead's answer key decides; a second answer is a 409,
+ * a forged token a 403, an expired one a 404, a score outside 0–10 a 400 — and none records anything.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../activities/email/tokens';
+import { escapeHtml } from '../../../activities/email/templates';
+import { followUpStore } from '../../../activities/config/follow-up-store';
+import { computeNps, isValidScore } from '../../../workflows/policy/nps';
+import { parseDuration } from '../../../workflows/policy/duration';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
+import { surveyAnsweredSignal } from '../../../workflows/messages';
+import { requireRole } from '../auth';
+import { who, type ApiDeps } from '../server';
+
+const WORDS = {
+  en: { title: 'How are we doing?', ask: 'How likely are you to recommend us to a friend or colleague?', low: 'not at all', high: 'extremely', comment: 'Anything you would like to tell us?', send: 'Send', thanks: 'Thank you for your answer!', already: 'You have already answered this survey. Thank you!' },
+  fa: { title: 'نظر شما چیست؟', ask: 'چقدر احتمال دارد ما را به دوست یا همکار خود پیشنهاد کنید؟', low: 'اصلاً', high: 'بسیار زیاد', comment: 'چیزی هست که بخواهید به ما بگویید؟', send: 'ارسال', thanks: 'از پاسخ شما سپاسگزاریم!', already: 'شما قبلاً به این نظرسنجی پاسخ داده‌اید. سپاس!' },
+};
+const faDigits = (n: number) => String(n).replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]);
+
+function page(lang: 'en' | 'fa', body: string): string {
+  const w = WORDS[lang];
+  return `<!doctype html><html lang="${lang}" dir="${lang === 'fa' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(w.title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}fieldset{border:0;padding:0;display:flex;gap:.3rem;flex-wrap:wrap}label{border:1px solid #999;border-radius:.3rem;padding:.4rem .6rem}textarea{width:100%;min-height:5rem}</style></head><body><h1>${escapeHtml(w.title)}</h1>${body}</body></html>`;
+}
+
+const answerBody = z.object({
+  score: z.union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)]).refine(isValidScore, 'must be a whole number from 0 to 10'),
+  comment: z.string().max(2000).optional(),
+});
+
+const followUpBody = z.strictObject({
+  thankYou: z.string().optional(),
+  surveyAfter: z.string().optional(),
+  surveyReminderAfter: z.string().optional(),
+  checkIns: z.array(z.string()).max(10).optional(),
+  detractorSla: z.string().optional(),
+});
+
+export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const prefix = deps.config.REDIS_PREFIX;
+  const followUp = followUpStore(deps.redis, prefix);
+
+  const tokenOf = (raw: string): TokenPayload => {
+    try {
+      return verifyToken(deps.config.SIGNING_SECRET, raw, 's');
+    } catch (e) {
+      if (e instanceof InvalidTokenError && e.reason === 'expired') throw new NotFoundError('this survey link has expired');
+      throw new ForbiddenError('this survey link is not valid');
+    }
+  };
+  const answered = (leadId: string) => deps.redis.get(`${prefix}survey:answer:${leadId}`);
+  const send = (reply: FastifyReply, status: number, html: string) =>
+    reply.status(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'").send(html);
+
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+
+    scope.get('/s/*', async (req, reply) => {
+      const token = (req.params as Record<string, string>)['*'];
+      const p = tokenOf(token);
+      const lang = p.lc === 'fa' ? 'fa' : 'en';
+      const w = WORDS[lang];
+      if (await answered(p.l)) return send(reply, 200, page(lang, `<p>${escapeHtml(w.already)}</p>`));
+      const scores = Array.from({ length: 11 }, (_, i) => `<label><input type="radio" name="score" value="${i}" required> ${lang === 'fa' ? faDigits(i) : i}</label>`).join('');
+      return send(
+        reply,
+        200,
+        page(lang, `<form method="post" action="/s/${escapeHtml(token)}"><p>${escapeHtml(w.ask)}</p><p><small>0 = ${escapeHtml(w.low)}, 10 = ${escapeHtml(w.high)}</small></p><fieldset>${scores}</fieldset><p><label for="c">${escapeHtml(w.comment)}</label></p><textarea id="c" name="comment" maxlength="2000"></textarea><p><button type="submit">${escapeHtml(w.send)}</button></p></form>`),
+      );
+    });
+
+    scope.post('/s/*', async (req, reply) => {
+      const token = (req.params as Record<string, string>)['*'];
+      const p = tokenOf(token);
+      const parsed = answerBody.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        const details = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+        throw new ValidationError(`invalid answer: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+      }
+      const lead = await deps.leads.get(p.l);
+      if (lead.status !== 'won') throw new ConflictError(`this survey is closed (the deal is ${lead.status})`);
+      const at = new Date().toISOString();
+      const answer = { leadId: p.l, team: lead.team, owner: lead.owner, score: parsed.data.score, comment: parsed.data.comment?.trim() || undefined, at };
+      const key = `${prefix}survey:answer:${p.l}`;
+      if ((await deps.redis.set(key, JSON.stringify(answer), 'NX')) !== 'OK') throw new ConflictError('this survey has already been answered');
+      try {
+        await deps.leads.handle(p.l).signal(surveyAnsweredSignal, { score: answer.score, comment: answer.comment, at });
+      } catch (e) {
+        await deps.redis.del(key); // not recorded: the customer may try again
+        throw e;
+      }
+      await deps.redis.zadd(`${prefix}survey:answers`, Date.parse(at), JSON.stringify(answer));
+      req.log.info({ leadId: p.l, score: answer.score }, 'survey answered');
+      if ((req.headers.accept ?? '').includes('application/json') || req.headers['content-type']?.includes('json')) {
+        return reply.status(200).send({ status: 'recorded', score: answer.score });
+      }
+      const lang = p.lc === 'fa' ? 'fa' : 'en';
+      return send(reply, 200, page(lang, `<p>${escapeHtml(WORDS[lang].thanks)}</p>`));
+    });
+  });
+
+  app.get('/v1/metrics/nps', async (req) => {
+    requireRole(who(req), ['manager', 'marketing', 'admin']);
+    const q = req.query as { from?: string; to?: string; team?: string };
+    const from = q.from ? Date.parse(q.from) : 0;
+    const to = q.to ? Date.parse(q.to) : Date.now();
+    if (Number.isNaN(from)) throw new ValidationError('invalid from', [{ path: 'from', message: 'an ISO-8601 time' }]);
+    if (Number.isNaN(to)) throw new ValidationError('invalid to', [{ path: 'to', message: 'an ISO-8601 time' }]);
+    const answers = (await deps.redis.zrangebyscore(`${prefix}survey:answers`, from, to)).map((r) => JSON.parse(r) as { team: string; score: number });
+    const sent = (await deps.redis.zrangebyscore(`${prefix}survey:sent`, from, to)).map((m) => m.split('|')[1]);
+    const mine = q.team ? answers.filter((a) => a.team === q.team) : answers;
+    const sentCount = q.team ? sent.filter((t) => t === q.team).length : sent.length;
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), team: q.team ?? null, ...computeNps(mine.map((a) => a.score), sentCount), surveysSent: sentCount };
+  });
+
+  app.get('/v1/config/follow-up', async (req) => {
+    requireRole(who(req), ['manager', 'admin']);
+    return followUp.get();
+  });
+
+  app.put('/v1/config/follow-up', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const r = followUpBody.safeParse(req.body ?? {});
+    const problems: { path: string; message: string }[] = r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    if (r.success) {
+      const check = (path: string, v: string | undefined, zeroOk: boolean) => {
+        if (v === undefined) return;
+        const ms = parseDuration(v);
+        if (ms === undefined) problems.push({ path, message: `"${v}" is not a duration such as "3d"` });
+        else if (!zeroOk && ms <= 0) problems.push({ path, message: 'must be longer than zero' });
+      };
+      check('thankYou', r.data.thankYou, true);
+      check('surveyAfter', r.data.surveyAfter, false);
+      check('surveyReminderAfter', r.data.surveyReminderAfter, false);
+      check('detractorSla', r.data.detractorSla, false);
+      r.data.checkIns?.forEach((c, i) => check(`checkIns.${i}`, c, false));
+    }
+    if (problems.length) throw new ValidationError(`invalid follow-up settings: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, problems);
+    const { doc } = await followUp.update(p.actor, (cur) => ({
+      thankYou: r.data!.thankYou ?? cur.thankYou,
+      surveyAfter: r.data!.surveyAfter ?? cur.surveyAfter,
+      surveyReminderAfter: r.data!.surveyReminderAfter ?? cur.surveyReminderAfter,
+      checkIns: r.data!.checkIns ?? cur.checkIns,
+      detractorSla: r.data!.detractorSla ?? cur.detractorSla,
+    }));
+    return doc;
+  });
+}
