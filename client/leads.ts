@@ -170,7 +170,13 @@ export class LeadsClient {
     try {
       return await this.handle(id).query(stateQuery);
     } catch (err) {
-      throw this.mapError(err, id);
+      const mapped = this.mapError(err, id);
+      if (mapped instanceof NotFoundError) {
+        // closed and past Temporal's retention: the archive written when it closed
+        const archived = await this.o.redis.get(`${this.o.prefix ?? 'dealflow:'}lead-archive:${id}`);
+        if (archived) return JSON.parse(archived) as LeadState;
+      }
+      throw mapped;
     }
   }
 

@@ -341,6 +341,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   syncSearchAttributes();
   // deliveries and notifications already started finish before the lead closes: none is lost
   await backgroundSettled();
+  await acts.archiveLead(state);
   await condition(allHandlersFinished);
   return summary();
 }

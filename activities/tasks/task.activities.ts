@@ -15,6 +15,13 @@ export function createTaskActivities(deps: ActivityDeps) {
       activityLog.info(created ? 'task created' : 'task already existed', { taskId: task.id, assignee: task.assignee });
       return task;
     },
+    /**
+     * Keeps a closed lead's final state in Redis with no expiry, so its history outlives the
+     * Temporal namespace's retention (GET /v1/leads/:id falls back to it).
+     */
+    async archiveLead(state: { id: string; status: string }): Promise<void> {
+      await deps.redis.set(`${deps.prefix}lead-archive:${state.id}`, JSON.stringify(state));
+    },
     async cancelLeadTasks({ leadId, actor }: { leadId: string; actor: string }): Promise<number> {
       return deps.tasks.cancelForLead(leadId, actor);
     },

@@ -80,3 +80,26 @@ test('NPS matches a hand computation', async () => {
   expect((await stack.call('GET', '/v1/metrics/nps', KEYS.alice)).status).toBe(403);
   expect((await stack.call('GET', '/v1/metrics/nps?team=beta', KEYS.admin)).body).toMatchObject({ responses: 0, nps: null });
 });
+
+test('a completed or lost lead is archived, and a customer who buys again is a new lead with a new id', async () => {
+  await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'buyer-1', email: 'buyer@customer.test', owner: 'alice' });
+  expect((await stack.call('POST', '/v1/leads/buyer-1/lost', KEYS.alice, { reason: 'not now' })).status).toBe(200);
+  const archived = await eventually(async () => stack.runtime.redis.get(`${stack.config.REDIS_PREFIX}lead-archive:buyer-1`));
+  expect(JSON.parse(archived)).toMatchObject({ id: 'buyer-1', status: 'lost' });
+  // the same customer buys again next year: a new opportunity, its own workflow, linked by email
+  const again = await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'buyer-1.2', email: 'buyer@customer.test', owner: 'alice' });
+  expect(again.status).toBe(201);
+  const s = await eventually(async () => {
+    const st = await stack.runtime.leads.get('buyer-1.2');
+    return st.history.some((h) => /same email as lead buyer-1/.test(h.cause)) ? st : undefined;
+  });
+  expect(s.status).toBe('open');
+  expect((await stack.runtime.leads.get('buyer-1')).history.some((h) => h.type === 'lost')).toBe(true);
+  // past retention the workflow is gone and the archive answers (a lead known only to the archive)
+  const ghost = { ...(await stack.runtime.leads.get('buyer-1')), id: 'buyer-0' };
+  await stack.runtime.redis.set(`${stack.config.REDIS_PREFIX}lead-archive:buyer-0`, JSON.stringify(ghost));
+  const fromArchive = await stack.call('GET', '/v1/leads/buyer-0', KEYS.alice);
+  expect(fromArchive.status).toBe(200);
+  expect(fromArchive.body.history.some((h: { type: string }) => h.type === 'lost')).toBe(true);
+  expect((await stack.call('GET', '/v1/leads/never-was', KEYS.admin)).status).toBe(404);
+});

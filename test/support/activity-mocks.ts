@@ -29,6 +29,7 @@ export function activityMocks() {
     enrichCompany: jest.fn(async (_: { domain: string }) => ({ status: 'not_configured' as const })),
     getFollowUp: jest.fn(async () => ({ version: 0, thankYou: '0s', surveyAfter: '14d', surveyReminderAfter: '3d', checkIns: ['30d', '90d'], detractorSla: '1d' })),
     recordSurveySent: jest.fn(async (_: { leadId: string; team: string }) => undefined),
+    archiveLead: jest.fn(async (_: { id: string; status: string }) => undefined),
     deliverTaskWebhook: jest.fn(async (_: { taskId: string; event: string }) => ({ status: 'not_configured' as const })),
     sendEmail: jest.fn(async (req: SendEmailRequest): Promise<SendEmailResult> => {
       sent.push(req);

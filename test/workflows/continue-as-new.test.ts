@@ -56,8 +56,10 @@ test('a lead continues as new when the server suggests it and keeps its whole st
   const firstRun = h.firstExecutionRunId;
   await h.executeUpdate(moveStageUpdate, { args: [{ to: 'preparation', actor: 'alice' }] });
   let state = await h.query(stateQuery);
+  let logged = 0;
   for (let i = 0; i < 40 && state.runs === 1; i++) {
     await h.executeUpdate(logActivityUpdate, { args: [{ type: 'note', note: `note ${i}`, actor: 'alice' }] });
+    logged++;
     state = await h.query(stateQuery);
   }
   expect(state.runs).toBeGreaterThanOrEqual(2);
@@ -69,7 +71,8 @@ test('a lead continues as new when the server suggests it and keeps its whole st
   expect(state.stage).toBe('preparation');
   expect(state.tags).toEqual(['vip']);
   const notes = state.history.filter((e) => e.type === 'activity_logged');
-  expect(notes.length).toBeGreaterThan(5);
+  expect(notes).toHaveLength(logged); // every note logged before the new run is still there
+  expect(logged).toBeGreaterThan(0);
   expect(notes.map((n) => n.cause)).toEqual(notes.map((_, i) => `note logged by alice: note ${i}`));
   expect(state.history[0]).toMatchObject({ type: 'created' });
   expect(state.history.some((e) => e.type === 'continued_as_new')).toBe(true);
