@@ -20,6 +20,8 @@ beforeAll(async () => {
   const put = await stack.call('PUT', '/v1/config/follow-up', KEYS.managerAlpha, { thankYou: '0s', surveyAfter: '2s', surveyReminderAfter: '1h', checkIns: ['1d'], detractorSla: '4h' });
   expect(put.status).toBe(200);
   expect(put.body).toMatchObject({ version: 1, surveyAfter: '2s', updatedBy: 'mia' });
+  const hist = await stack.call('GET', '/v1/config/follow-up/history', KEYS.admin);
+  expect(hist.body.items[0]).toMatchObject({ version: 1, by: 'mia', old: { surveyAfter: '14d' }, new: { surveyAfter: '2s' } });
 });
 afterAll(async () => {
   await stack?.stop();

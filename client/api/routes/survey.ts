@@ -127,6 +127,11 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return followUp.get();
   });
 
+  app.get('/v1/config/follow-up/history', async (req) => {
+    requireRole(who(req), ['manager', 'admin']);
+    return { items: await followUp.history(100) };
+  });
+
   app.put('/v1/config/follow-up', async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
