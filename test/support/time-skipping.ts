@@ -26,3 +26,27 @@ export function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workfl
 export async function testWorker(env: TestWorkflowEnvironment, taskQueue: string, activities: object): Promise<Worker> {
   return Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowSource(), activities });
 }
+
+/**
+ * Registers beforeAll/afterAll that start a time-skipping env with a worker on `taskQueue`, and
+ * tear both down; returns a getter for the env (set once beforeAll has run).
+ */
+export function useTimeSkippingWorker(taskQueue: string, activities: object): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    worker = await testWorker(env, taskQueue, activities);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the time-skipping env is not up yet (use it inside a test)');
+    return env;
+  };
+}

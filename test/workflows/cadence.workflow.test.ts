@@ -4,20 +4,15 @@
  * Friday before a DST change, with every send time asserted exactly; a reply or an unsubscribe
  * mid-cadence stops it; nothing is ever sent outside the business window.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { leadWorkflow } from '../../workflows/lead.workflow';
 import { customerRepliedSignal, moveStageUpdate, stateQuery, unsubscribedSignal } from '../../workflows/messages';
 import type { LeadState } from '../../workflows/types';
 import { activityMocks } from '../support/activity-mocks';
-import { testWorker, timeSkippingEnv } from '../support/time-skipping';
+import { useTimeSkippingWorker } from '../support/time-skipping';
 
 jest.setTimeout(120_000);
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const activities = activityMocks();
 const taskQueue = 'cadence-test';
 
@@ -27,19 +22,10 @@ const US_DST_SUNDAYS: [string, 'spring' | 'fall'][] = [
   ['2029-03-11', 'spring'], ['2029-11-04', 'fall'], ['2030-03-10', 'spring'], ['2030-11-03', 'fall'],
 ];
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  worker = await testWorker(env, taskQueue, activities);
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const getEnv = useTimeSkippingWorker(taskQueue, activities);
 
 async function startInProspecting(id: string, timezone = 'America/New_York') {
-  const h = await env.client.workflow.start(leadWorkflow, {
+  const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
     args: [{ lead: { id, email: `${id}@customer.test`, owner: 'alice', team: 'alpha', timezone, locale: 'en', value: 1, currency: 'USD', tags: [] } }],
@@ -56,7 +42,7 @@ const inNewYorkBusinessHours = (ms: number) => {
 };
 
 test('the default cadence across a DST change: every send time exact, all inside business hours', async () => {
-  const now = await env.currentTimeMs();
+  const now = await getEnv().currentTimeMs();
   const [sunday, kind] = US_DST_SUNDAYS.find(([d]) => Date.parse(`${d}T00:00:00Z`) > now + 3 * DAY)!;
   const offBefore = kind === 'spring' ? -5 : -4; // hours from UTC
   const offAfter = kind === 'spring' ? -4 : -5;
@@ -65,12 +51,12 @@ test('the default cadence across a DST change: every send time exact, all inside
   const mondayAfter0900 = sundayUtc + 1 * DAY + 9 * HOUR - offAfter * HOUR;
 
   const h = await startInProspecting('dst');
-  await env.sleep(fridayLocal1630 - (await env.currentTimeMs()));
+  await getEnv().sleep(fridayLocal1630 - (await getEnv().currentTimeMs()));
   await h.executeUpdate(moveStageUpdate, { args: [{ to: 'approach', actor: 'alice' }] });
   const entered = Date.parse((await h.query(stateQuery)).stageEnteredAt);
   expect(Math.abs(entered - fridayLocal1630)).toBeLessThan(5_000);
 
-  await env.sleep(12 * DAY);
+  await getEnv().sleep(12 * DAY);
   const s = await h.query(stateQuery);
   const planned = s.emails.map((e) => e.plannedAt);
   expect(planned).toEqual([
@@ -94,11 +80,11 @@ test('the default cadence across a DST change: every send time exact, all inside
 test('a reply mid-cadence stops it', async () => {
   const h = await startInProspecting('replier', 'UTC');
   await h.executeUpdate(moveStageUpdate, { args: [{ to: 'approach', actor: 'alice' }] });
-  await env.sleep(3 * DAY); // at least the first email is out
+  await getEnv().sleep(3 * DAY); // at least the first email is out
   const before = (await h.query(stateQuery)).emails.length;
   expect(before).toBeGreaterThanOrEqual(1);
   await h.signal(customerRepliedSignal, { actor: 'customer', via: 'inbound_email' });
-  await env.sleep(20 * DAY);
+  await getEnv().sleep(20 * DAY);
   const s = await h.query(stateQuery);
   expect(s.emails).toHaveLength(before);
   expect(s.history.some((e) => e.cause === 'cadence stopped: the customer replied')).toBe(true);
@@ -108,10 +94,10 @@ test('a reply mid-cadence stops it', async () => {
 test('an unsubscribe mid-cadence stops it', async () => {
   const h = await startInProspecting('leaver', 'Asia/Tehran');
   await h.executeUpdate(moveStageUpdate, { args: [{ to: 'approach', actor: 'alice' }] });
-  await env.sleep(3 * DAY);
+  await getEnv().sleep(3 * DAY);
   const before = (await h.query(stateQuery)).emails.length;
   await h.signal(unsubscribedSignal, { email: 'leaver@customer.test', reason: 'unsubscribed' });
-  await env.sleep(20 * DAY);
+  await getEnv().sleep(20 * DAY);
   const s = await h.query(stateQuery);
   expect(s.emails).toHaveLength(before);
   expect(s.suppressed).toBe('unsubscribed');

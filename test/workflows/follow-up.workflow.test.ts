@@ -4,35 +4,21 @@
  * answer routed by NPS class — detractor → manager task, passive → owner task, promoter → referral
  * request email.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { leadWorkflow } from '../../workflows/lead.workflow';
 import { markWonUpdate, stateQuery, surveyAnsweredSignal } from '../../workflows/messages';
 import type { LeadState } from '../../workflows/types';
 import { activityMocks } from '../support/activity-mocks';
-import { testWorker, timeSkippingEnv } from '../support/time-skipping';
+import { useTimeSkippingWorker } from '../support/time-skipping';
 
 jest.setTimeout(120_000);
 const DAY = 86_400_000;
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const activities = activityMocks();
 const taskQueue = 'follow-up-test';
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  worker = await testWorker(env, taskQueue, activities);
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const getEnv = useTimeSkippingWorker(taskQueue, activities);
 
 async function wonLead(id: string) {
-  const h = await env.client.workflow.start(leadWorkflow, {
+  const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
     args: [{ lead: { id, email: `${id}@customer.test`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 1, currency: 'USD', tags: [], stage: 'closing' } }],
@@ -47,11 +33,11 @@ const near = (actual: number | undefined, expected: number) => expect(Math.abs((
 
 test('no answer: survey at +14d, reminder at +17d, no response at +20d, check-ins at +30d and +90d, then completed', async () => {
   const { h, wonAt } = await wonLead('silent');
-  await env.sleep(13 * DAY);
+  await getEnv().sleep(13 * DAY);
   let s = await h.query(stateQuery);
   near(emailTimes(s).thank_you, wonAt);
   expect(emailTimes(s).survey).toBeUndefined();
-  await env.sleep(8 * DAY);
+  await getEnv().sleep(8 * DAY);
   s = await h.query(stateQuery);
   near(emailTimes(s).survey, wonAt + 14 * DAY);
   near(emailTimes(s).survey_reminder, wonAt + 17 * DAY);
@@ -60,7 +46,7 @@ test('no answer: survey at +14d, reminder at +17d, no response at +20d, check-in
   expect(s.survey?.outcome).toBe('no_response');
   expect(activities.recordSurveySent).toHaveBeenCalledWith({ leadId: 'silent', team: 'alpha' });
 
-  await env.sleep(70 * DAY);
+  await getEnv().sleep(70 * DAY);
   const result = await h.result();
   expect(result.status).toBe('completed');
   s = await h.query(stateQuery);
@@ -77,9 +63,9 @@ test.each([
   [8, 'passive', 'alice'],
 ])('a score of %i (%s) creates a task for %s', async (score, kind, assignee) => {
   const { h, wonAt } = await wonLead(`answer-${kind}`);
-  await env.sleep(15 * DAY);
+  await getEnv().sleep(15 * DAY);
   await h.signal(surveyAnsweredSignal, { score, comment: 'it is ok', at: new Date(wonAt + 15 * DAY).toISOString() });
-  await env.sleep(1 * DAY);
+  await getEnv().sleep(1 * DAY);
   const s = await h.query(stateQuery);
   const task = activities.createTask.mock.calls.map(([t]) => t).find((t) => t.leadId === `answer-${kind}` && t.kind === kind)!;
   expect(task).toMatchObject({ assignee });
@@ -90,9 +76,9 @@ test.each([
 
 test('a promoter (10) gets the referral request email', async () => {
   const { h, wonAt } = await wonLead('answer-promoter');
-  await env.sleep(18 * DAY); // after the reminder
+  await getEnv().sleep(18 * DAY); // after the reminder
   await h.signal(surveyAnsweredSignal, { score: 10, at: new Date(wonAt + 18 * DAY).toISOString() });
-  await env.sleep(1 * DAY);
+  await getEnv().sleep(1 * DAY);
   const s = await h.query(stateQuery);
   near(emailTimes(s).referral_request, wonAt + 18 * DAY);
   expect(s.survey?.outcome).toBe('answered');

@@ -3,34 +3,20 @@
  * won → follow_up, lost, illegal moves rejected without a trace, history and search attributes.
  * Activities are typed jest mocks.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { leadWorkflow } from '../../workflows/lead.workflow';
 import { logActivityUpdate, markLostUpdate, markWonUpdate, moveStageUpdate, stateQuery, taskCompletedSignal, customerRepliedSignal } from '../../workflows/messages';
 import { SA } from '../../workflows/search-attributes';
 import type { LeadInput } from '../../workflows/types';
-import { testWorker, timeSkippingEnv } from '../support/time-skipping';
+import { useTimeSkippingWorker } from '../support/time-skipping';
 import { activityMocks } from '../support/activity-mocks';
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const taskQueue = 'lead-workflow-test';
 
 const activities = activityMocks();
 const { createTask, cancelLeadTasks } = activities;
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  worker = await testWorker(env, taskQueue, activities);
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const getEnv = useTimeSkippingWorker(taskQueue, activities);
 beforeEach(() => {
   jest.clearAllMocks();
   activities.sent.length = 0;
@@ -41,7 +27,7 @@ function lead(id: string): LeadInput {
 }
 
 async function start(id: string): Promise<WorkflowHandle<typeof leadWorkflow>> {
-  return env.client.workflow.start(leadWorkflow, {
+  return getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
     args: [{ lead: lead(id), createdBy: { actor: 'mia', cause: 'created in test' } }],
@@ -67,15 +53,15 @@ describe('leadWorkflow', () => {
     const h = await start('walker');
     const t0 = Date.parse((await h.query(stateQuery)).createdAt);
 
-    await env.sleep('1d');
+    await getEnv().sleep('1d');
     await move(h, 'preparation');
-    await env.sleep('2h');
+    await getEnv().sleep('2h');
     await move(h, 'presentation', 'alice', 'skipped approach: they asked for a demo'); // forward skip
     await move(h, 'approach', 'mia', 'demo postponed'); // a step back
     await move(h, 'presentation');
     await move(h, 'objections', 'alice', 'price too high for this quarter');
     await move(h, 'closing');
-    await env.sleep('1h');
+    await getEnv().sleep('1h');
     const won = await h.executeUpdate(markWonUpdate, { args: [{ amount: 7500, actor: 'alice' }] });
     expect(won).toMatchObject({ stage: 'follow_up', status: 'won' });
 
@@ -167,11 +153,11 @@ describe('leadWorkflow', () => {
   it('records activity, replies and completed tasks, each resetting lastActivityAt', async () => {
     const h = await start('busy');
     const created = (await h.query(stateQuery)).lastActivityAt;
-    await env.sleep('3h');
+    await getEnv().sleep('3h');
     await h.executeUpdate(logActivityUpdate, { args: [{ type: 'call', note: 'good chat', actor: 'alice' }] });
     const afterCall = await h.query(stateQuery);
     expect(Date.parse(afterCall.lastActivityAt) - Date.parse(created)).toBeGreaterThanOrEqual(3 * 3600_000);
-    await env.sleep('1h');
+    await getEnv().sleep('1h');
     await h.signal(customerRepliedSignal, { actor: 'customer', via: 'api' });
     await h.signal(taskCompletedSignal, { taskId: 'busy.1.x', actor: 'alice' });
     await h.signal(taskCompletedSignal, { taskId: 'busy.1.x', actor: 'alice' }); // a duplicate delivery changes nothing

@@ -3,8 +3,6 @@
  * threshold, activity resets the ladder, and a threshold change mid-stall applies both ways
  * (shorter by the pushed signal, longer when the timer fires and re-reads the thresholds).
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { activityMocks } from '../support/activity-mocks';
 import { leadWorkflow } from '../../workflows/lead.workflow';
@@ -12,13 +10,10 @@ import { logActivityUpdate, moveStageUpdate, stateQuery, thresholdsChangedSignal
 import { SA } from '../../workflows/search-attributes';
 import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
 import type { LeadState } from '../../workflows/types';
-import { testWorker, timeSkippingEnv } from '../support/time-skipping';
+import { useTimeSkippingWorker } from '../support/time-skipping';
 
 const HOUR = 3600_000;
 const MIN = 60_000;
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 const taskQueue = 'stall-test';
 
 function doc(version: number, approach: string, autoReassign = false): ThresholdsDoc {
@@ -37,23 +32,14 @@ const { createTask, reassignLeadTasks } = activities;
 /** the approach cadence's emails are not what these tests are about */
 const createdStallTasks = () => createTask.mock.calls.map(([t]) => t).filter((t) => t.id.includes('.stall'));
 
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  worker = await testWorker(env, taskQueue, activities);
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const getEnv = useTimeSkippingWorker(taskQueue, activities);
 beforeEach(() => {
   jest.clearAllMocks();
   current = doc(1, '1h');
 });
 
 async function leadInApproach(id: string): Promise<{ h: WorkflowHandle<typeof leadWorkflow>; t0: number }> {
-  const h = await env.client.workflow.start(leadWorkflow, {
+  const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
     args: [{ lead: { id, email: `${id}@x.test`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 1, currency: 'USD', tags: [], stage: 'approach' } }],
@@ -68,9 +54,9 @@ const expectAt = (iso: string, ms: number) => expect(Math.abs(Date.parse(iso) - 
 test('the ladder fires at exactly 1×, 2× and 3× the threshold, each level once, and auto-reassigns at 3×', async () => {
   current = doc(1, '1h', true);
   const { h, t0 } = await leadInApproach('ladder');
-  await env.sleep('59m');
+  await getEnv().sleep('59m');
   expect(escalations(await h.query(stateQuery))).toHaveLength(0);
-  await env.sleep('4h');
+  await getEnv().sleep('4h');
   const s = await h.query(stateQuery);
   const e = escalations(s);
   expect(e.map((x) => x.data?.level)).toEqual([1, 2, 3]);
@@ -89,20 +75,20 @@ test('the ladder fires at exactly 1×, 2× and 3× the threshold, each level onc
   expect(d.typedSearchAttributes.get(SA.escalationLevel)).toBe(3);
   expect(d.typedSearchAttributes.get(SA.owner)).toBe('queue:alpha');
 
-  await env.sleep('10h'); // the ladder is exhausted: nothing repeats
+  await getEnv().sleep('10h'); // the ladder is exhausted: nothing repeats
   expect(escalations(await h.query(stateQuery))).toHaveLength(3);
   expect(createdStallTasks()).toHaveLength(3);
 });
 
 test('any activity resets the ladder', async () => {
   const { h, t0 } = await leadInApproach('reset');
-  await env.sleep('50m');
+  await getEnv().sleep('50m');
   await h.executeUpdate(logActivityUpdate, { args: [{ type: 'call', actor: 'alice' }] });
   const touched = Date.parse((await h.query(stateQuery)).lastActivityAt);
   expect(touched - t0).toBeGreaterThanOrEqual(50 * MIN);
-  await env.sleep('55m'); // 1h45 after entry, 55m after the call: no escalation yet
+  await getEnv().sleep('55m'); // 1h45 after entry, 55m after the call: no escalation yet
   expect(escalations(await h.query(stateQuery))).toHaveLength(0);
-  await env.sleep('10m');
+  await getEnv().sleep('10m');
   let s = await h.query(stateQuery);
   expect(escalations(s)).toHaveLength(1);
   expectAt(escalations(s)[0].at, touched + HOUR);
@@ -116,9 +102,9 @@ test('any activity resets the ladder', async () => {
 
 test('a shorter threshold pushed mid-stall fires promptly', async () => {
   const { h, t0 } = await leadInApproach('shorter');
-  await env.sleep('10m');
+  await getEnv().sleep('10m');
   await h.signal(thresholdsChangedSignal, doc(2, '20m'));
-  await env.sleep('15m');
+  await getEnv().sleep('15m');
   const s = await h.query(stateQuery);
   const e = escalations(s);
   expect(e).toHaveLength(1);
@@ -129,9 +115,9 @@ test('a shorter threshold pushed mid-stall fires promptly', async () => {
 
 test('a shorter threshold whose time has already passed fires at once', async () => {
   const { h, t0 } = await leadInApproach('overdue');
-  await env.sleep('30m');
+  await getEnv().sleep('30m');
   await h.signal(thresholdsChangedSignal, doc(2, '20m'));
-  await env.sleep('1m');
+  await getEnv().sleep('1m');
   const e = escalations(await h.query(stateQuery));
   expect(e).toHaveLength(1);
   expectAt(e[0].at, t0 + 30 * MIN);
@@ -139,14 +125,14 @@ test('a shorter threshold whose time has already passed fires at once', async ()
 
 test('a longer threshold postpones the ladder when the timer fires', async () => {
   const { h, t0 } = await leadInApproach('longer');
-  await env.sleep('30m');
+  await getEnv().sleep('30m');
   current = doc(3, '2h'); // changed in the store; no signal for a longer threshold
-  await env.sleep('1h');
+  await getEnv().sleep('1h');
   let s = await h.query(stateQuery);
   expect(escalations(s)).toHaveLength(0);
   expect(s.thresholds?.version).toBe(3);
   expectAt(s.escalation.nextAt!, t0 + 2 * HOUR);
-  await env.sleep('1h');
+  await getEnv().sleep('1h');
   s = await h.query(stateQuery);
   const e = escalations(s);
   expect(e).toHaveLength(1);
