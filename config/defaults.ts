@@ -99,4 +99,3 @@ export const DEFAULT_LEAD = {
 /** How many history entries the workflow keeps in its state before trimming the oldest into an archive count. */
 export const HISTORY_KEEP = 500;
 
-export const DEMO_ROSTER_PATH = 'config/roster.demo.json';

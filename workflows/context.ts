@@ -10,7 +10,7 @@ import type { HistoryEntry, LeadSettings, LeadState } from './types';
 import { acts, reads } from './proxies';
 import { inBackground } from './background';
 import { DEFAULT_TASK_DUE } from '../config/defaults';
-import type { TaskPriority } from '../activities/tasks/task';
+import { taskIdFor, type TaskPriority } from '../activities/tasks/task';
 import type { Stage } from '../config/defaults';
 
 export interface StageContext {
@@ -35,6 +35,23 @@ export interface StageContext {
   waitUntil(kind: string, atMs: number, stop: () => boolean): Promise<boolean>;
   /** sends an email to the lead once per (stage entry, key); the result says sent or why not */
   email(e: { key: string; template: string; vars?: Record<string, string | number | null>; plannedAtMs?: number }): Promise<'sent' | 'suppressed' | 'done_before'>;
+}
+
+/**
+ * Makes a task for the lead — in the store (idempotent by its deterministic id), in the lead's
+ * state and history, and on its way to the team webhook. Once decided it is made even if the stage
+ * changes meanwhile (no half-cancelled activity).
+ */
+export async function createLeadTask(
+  state: LeadState,
+  record: StageContext['record'],
+  t: { id: string; kind: string; assignee: string; title: string; details: string; dueAt: string; priority: TaskPriority; data?: Record<string, unknown> },
+  cause: string,
+): Promise<void> {
+  await CancellationScope.nonCancellable(() => acts.createTask({ ...t, leadId: state.id, team: state.team }));
+  if (!state.tasks.some((x) => x.id === t.id)) state.tasks.push({ id: t.id, kind: t.kind, assignee: t.assignee, dueAt: t.dueAt });
+  record({ type: 'task_created', cause, actor: 'system', data: { taskId: t.id, assignee: t.assignee } });
+  deliverTask(state, t.id, record);
 }
 
 /** Delivers a new task to its team's webhook (if one is configured) without holding up the lead. */
@@ -62,25 +79,13 @@ export function makeContext(state: LeadState, record: StageContext['record'], en
     },
     async task({ kind, title, details, assignee, due, priority, data }) {
       await ctx.once(`task:${kind}`, async () => {
-        const id = `${state.id}.${entry}.${kind}`;
         const dueAt = new Date(nowMs() + durationMs(due ?? DEFAULT_TASK_DUE[kind] ?? '1d')).toISOString();
-        const who = assignee ?? state.owner;
-        // once decided, a task is made even if the stage changes meanwhile (no half-cancelled activity)
-        const res = await CancellationScope.nonCancellable(() => acts.createTask({
-          id,
-          leadId: state.id,
-          assignee: who,
-          team: state.team,
-          kind,
-          title,
-          details,
-          dueAt,
-          priority: priority ?? 'normal',
-          data,
-        }));
-        if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee: who, dueAt: res.dueAt });
-        record({ type: 'task_created', cause: `${stage} automation: ${title}`, actor: 'system', data: { taskId: id, assignee: who } });
-        deliverTask(state, id, record);
+        await createLeadTask(
+          state,
+          record,
+          { id: taskIdFor(state.id, entry, kind), kind, assignee: assignee ?? state.owner, title, details, dueAt, priority: priority ?? 'normal', data },
+          `${stage} automation: ${title}`,
+        );
       });
     },
     async waitUntil(kind, atMs, stop) {

@@ -16,7 +16,7 @@ import { formatDuration } from './policy/duration';
 import { acts, reads } from './proxies';
 import type { HistoryEntry, LeadState } from './types';
 import { inBackground } from './background';
-import { deliverTask } from './context';
+import { createLeadTask } from './context';
 
 export interface StallDeps {
   state: LeadState;
@@ -91,12 +91,8 @@ async function escalate(state: LeadState, level: number, record: StallDeps['reco
     const manager = people.manager?.id ?? `manager:${state.team}`;
     const who = state.company ?? state.name ?? state.id;
     const task = async (kind: string, assignee: string, title: string, details: string, priority: 'normal' | 'high' | 'urgent') => {
-      const id = `${base}.l${level}.${kind}`;
       const dueAt = new Date(nowMs() + 86_400_000).toISOString();
-      await acts.createTask({ id, leadId: state.id, assignee, team: state.team, kind, title, details, dueAt, priority });
-      if (!state.tasks.some((t) => t.id === id)) state.tasks.push({ id, kind, assignee, dueAt });
-      record({ type: 'task_created', cause: `escalation level ${level}: ${title}`, data: { taskId: id, assignee } });
-      deliverTask(state, id, record);
+      await createLeadTask(state, record, { id: `${base}.l${level}.${kind}`, kind, assignee, title, details, dueAt, priority }, `escalation level ${level}: ${title}`);
     };
     const notify = (template: 'stall_reminder_owner' | 'escalation_manager', to: { name: string; email: string } | null) => {
       if (!to?.email) return;

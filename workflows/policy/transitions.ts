@@ -2,7 +2,7 @@
  * Which stage moves are legal (SPEC §2). Pure; the workflow's update validators, the API and the
  * web page all ask this one function, so they can never disagree.
  */
-import { OPEN_STAGES, STAGES, type Stage, type Status } from '../../config/defaults';
+import { STAGES, type Stage, type Status } from '../../config/defaults';
 
 export type MoveVerdict = { ok: true } | { ok: false; code: 'unknown_stage' | 'closed' | 'same_stage' | 'follow_up_only_by_won'; reason: string };
 
@@ -37,9 +37,3 @@ export function checkClose(current: { status: Status }, outcome: 'won' | 'lost' 
 export function acceptsActivity(status: Status): boolean {
   return status === 'open' || status === 'won';
 }
-
-export function stageIndex(stage: Stage): number {
-  return STAGES.indexOf(stage);
-}
-
-export const MOVABLE_STAGES = OPEN_STAGES;
