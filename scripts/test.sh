@@ -11,7 +11,7 @@ report() {
 }
 trap report EXIT
 
-bash scripts/setup.sh --for-tests
+bash scripts/setup.sh --for-tests --with-browser
 
 echo "[test] tsc --noEmit"
 npx --no-install tsc --noEmit -p tsconfig.json
