@@ -1,5 +1,5 @@
 /**
- * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks.
+ * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks | bench.
  * It uses the same LeadsClient as the API.
  */
 import os from 'node:os';
@@ -26,6 +26,8 @@ Usage:
   dealflow thresholds get [--json]
   dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
+  dealflow bench [--leads N] [--idle N] [--concurrency N] [--json]
+                                    benchmark against raw Temporal on a local stack (BENCHMARKS.md)
 
 Options for lead/tasks commands:
   --as NAME    the actor recorded in the lead's history (default cli:<user>)
@@ -252,6 +254,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runApi } = require('../api/run') as typeof import('../api/run'); // loaded lazily: heavy
       await runApi(config());
       return 0;
+    }
+    case 'bench': {
+      const { runBench } = require('../../bench/run') as typeof import('../../bench/run'); // loaded lazily: heavy
+      return runBench(rest);
     }
     case 'lead':
       return leadCommand(rest);

@@ -608,7 +608,12 @@ function listen(server: net.Server, port: number): Promise<number> {
  * Ports default to ones the kernel picks (no race). Credentials, if a client sends any, are accepted.
  * The JSON also carries each message's SMTP `envelope` (useful for Bcc). waitFor's timeout defaults to 10 s.
  */
-export async function startMailCatcher(opts: { smtpPort?: number; httpPort?: number }): Promise<MailCatcher> {
+export async function startMailCatcher(opts: {
+  smtpPort?: number;
+  httpPort?: number;
+  /** called with every message as it is caught (the benchmark counts and times them this way) */
+  onMessage?: (m: CaughtMessage) => void;
+}): Promise<MailCatcher> {
   const caught: CaughtMessage[] = [];
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
@@ -637,9 +642,11 @@ export async function startMailCatcher(opts: { smtpPort?: number; httpPort?: num
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
           (parsed) => {
-            caught.push(toCaught(String(++seq), parsed, raw.toString('utf8'), session));
+            const message = toCaught(String(++seq), parsed, raw.toString('utf8'), session);
+            caught.push(message);
             if (caught.length > MAIL_CAP) caught.splice(0, caught.length - MAIL_CAP);
             callback();
+            opts.onMessage?.(message);
             changes.emit('change');
           },
           (err: Error) => callback(err),
