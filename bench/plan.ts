@@ -21,8 +21,12 @@ export const BENCH_THRESHOLDS = { global: { objections: '2s' }, escalation: { mu
 /** Follow-up after the win: thank-you at once, survey after 1 s, a reminder 1 s later, no response 1 s after that; one check-in after 2 s. */
 export const BENCH_FOLLOW_UP = { thankYou: '0s', surveyAfter: '1s', surveyReminderAfter: '1s', checkIns: ['2s'], detractorSla: '1d' };
 
-/** Lead settings from the creating client's environment: the proposal reminder comes 2 s after entering `closing`. */
-export const BENCH_ENV = { PROPOSAL_VALIDITY: '4s', PROPOSAL_REMINDER_BEFORE: '2s' };
+/**
+ * Lead settings from the creating client's environment: the proposal reminder comes 30 s after
+ * entering `closing`. Shorter is not safe: the reminder is skipped when its time has passed by the
+ * time the proposal went out, which a loaded machine can take seconds to do.
+ */
+export const BENCH_ENV = { PROPOSAL_VALIDITY: '60s', PROPOSAL_REMINDER_BEFORE: '30s' };
 
 export const OBJECTION_NOTE = 'The price is too high for this quarter';
 

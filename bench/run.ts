@@ -352,7 +352,11 @@ export async function runBench(args: string[]): Promise<number> {
   const cleanups: (() => Promise<void>)[] = [];
   const errors: string[] = [];
   const noteError = (e: unknown) => {
-    if (errors.length < 10) errors.push((e as Error).message ?? String(e));
+    const message = (e as Error).message ?? String(e);
+    if (errors.length < 10) {
+      errors.push(message);
+      log(`error: ${message}`);
+    }
   };
   let keepDir = false;
 
