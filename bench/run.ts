@@ -406,7 +406,9 @@ export async function runBench(args: string[]): Promise<number> {
     cleanups.push(() => worker.stop());
     const rt: ClientRuntime = await createClientRuntime(config);
     cleanups.push(() => rt.close());
-    const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, logger: false });
+    // failed requests are logged to <temp dir>/api.log (fastify takes a pino configuration here)
+    const apiLogger = { level: 'error', file: path.join(dir, 'api.log') } as unknown as boolean;
+    const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, logger: apiLogger });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(() => app.close());
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -623,7 +625,9 @@ export async function runBench(args: string[]): Promise<number> {
       result.cpuProfileDir = path.join(dir, 'cpu-prof');
       keepDir = true;
     }
+    if (failed > 0) keepDir = true;
     printResult(result, !!values.json);
+    if (keepDir) log(`logs kept in ${dir}`);
     return failed > 0 || (N > 0 && completed === 0) ? 1 : 0;
   } catch (e) {
     keepDir = true;
