@@ -180,6 +180,25 @@ export class LeadsClient {
     }
   }
 
+  /**
+   * Who the lead belongs to, for an access check before a change. Read from the workflow's search
+   * attributes with DescribeWorkflowExecution, which the server answers alone; the `state` query
+   * would wait for a worker to run a workflow task, and behind a busy task queue that takes seconds
+   * (BENCHMARKS.md). Falls back to the state (or its archive) when the attributes are missing.
+   */
+  async ownership(id: string): Promise<{ id: string; owner: string; team: string }> {
+    try {
+      const sa = (await this.handle(id).describe()).typedSearchAttributes;
+      const owner = sa.get(SA.owner);
+      const team = sa.get(SA.team);
+      if (owner && team) return { id, owner, team };
+    } catch (err) {
+      if (!(this.mapError(err, id) instanceof NotFoundError)) throw this.mapError(err, id);
+    }
+    const s = await this.get(id);
+    return { id, owner: s.owner, team: s.team };
+  }
+
   /** The lead's state with its tasks' current details from the task store. */
   async getWithTasks(id: string): Promise<LeadState & { tasks: (Task | LeadState['tasks'][number])[] }> {
     const state = await this.get(id);

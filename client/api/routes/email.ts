@@ -77,7 +77,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(qualificationBody, req.body ?? {}, 'request body');
     if (Object.keys(body).length === 0) throw new ValidationError('answer at least one of budget, authority, need, timeline', [{ path: '(body)', message: 'empty' }]);
-    assertCanAct(p, await deps.leads.get(id));
+    assertCanAct(p, await deps.leads.ownership(id));
     return deps.leads.qualify(id, p.actor, body);
   });
 

@@ -8,11 +8,9 @@ import { who, type ApiDeps } from '../server';
 import type { ActivityType } from '../../../config/defaults';
 
 export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): void {
-  /** Reads the lead (404 if unknown) and checks the caller may act on it (403). */
+  /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
-    const lead = await leads.get(id);
-    assertCanAct(p, lead);
-    return lead;
+    assertCanAct(p, await leads.ownership(id));
   };
 
   app.post('/v1/leads', async (req, reply) => {
