@@ -35,6 +35,7 @@ import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { startLeadWorkflow } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
 
 export interface LeadListItem {
@@ -141,29 +142,7 @@ export class LeadsClient {
   }
 
   async start(lead: LeadInput, actor: string, cause: string): Promise<{ id: string; created: boolean }> {
-    const input: LeadWorkflowInput = { lead, createdBy: { actor, cause }, settings: this.o.settings };
-    try {
-      await this.o.client.workflow.start<typeof leadWorkflow>('leadWorkflow', {
-        taskQueue: this.o.taskQueue,
-        workflowId: workflowIdFor(lead.id),
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: SA.stage, value: lead.stage ?? 'prospecting' },
-          { key: SA.status, value: 'open' },
-          { key: SA.owner, value: lead.owner },
-          { key: SA.team, value: lead.team },
-          { key: SA.escalationLevel, value: 0 },
-          { key: SA.value, value: lead.value },
-          ...(lead.campaign ? [{ key: SA.campaign, value: lead.campaign }] : []),
-        ],
-      });
-      return { id: lead.id, created: true };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return { id: lead.id, created: false };
-      throw err;
-    }
+    return startLeadWorkflow(this.o.client, this.o.taskQueue, lead, { actor, cause }, this.o.settings);
   }
 
   async get(id: string): Promise<LeadState> {

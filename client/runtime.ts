@@ -9,6 +9,7 @@ import { loadRoster, RosterIndex } from '../config/roster';
 import { TaskStore } from '../activities/tasks/task-store';
 import { LeadsClient } from './leads';
 import { connectClient } from './temporal';
+import { leadSettingsFrom } from './start-lead';
 
 export interface ClientRuntime {
   config: Config;
@@ -34,11 +35,7 @@ export async function createClientRuntime(config: Config): Promise<ClientRuntime
     tasks,
     roster: () => roster,
     prefix: config.REDIS_PREFIX,
-    settings: {
-      enrichmentRetry: config.ENRICHMENT_RETRY,
-      proposalValidity: config.PROPOSAL_VALIDITY,
-      proposalReminderBefore: config.PROPOSAL_REMINDER_BEFORE,
-    },
+    settings: leadSettingsFrom(config),
   });
   return {
     config,

@@ -64,6 +64,7 @@ const schema = z
     ENRICHMENT_RETRY: duration.default('5m'),
     PROPOSAL_VALIDITY: duration.default('14d'),
     PROPOSAL_REMINDER_BEFORE: duration.default('2d'),
+    BULK_ENROL_RATE: z.coerce.number().positive().max(10_000).default(50),
   })
   .superRefine((v, ctx) => {
     if (v.NODE_ENV === 'production' && v.SIGNING_SECRET === 'dev-only-signing-secret-change-me') {

@@ -31,7 +31,10 @@ import {
   unsubscribedSignal,
   qualifyUpdate,
   surveyAnsweredSignal,
+  campaignControlSignal,
+  enrolledSignal,
 } from './messages';
+import { applyCampaignControl } from './campaign';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
 import { acts } from './proxies';
 import { SA } from './search-attributes';
@@ -265,6 +268,21 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     if (state.survey?.answer || state.status !== 'won') return;
     state.survey = { ...(state.survey ?? {}), answer: a, outcome: 'answered' };
     record({ type: 'automation', actor: 'customer', cause: `satisfaction survey answered: ${a.score}/10${a.comment ? ` — ${a.comment.slice(0, 200)}` : ''}`, data: { score: a.score } });
+  });
+
+  setHandler(campaignControlSignal, (c) => {
+    applyCampaignControl(state, record, c, 'pushed on change');
+  });
+
+  setHandler(enrolledSignal, ({ campaign, cadence, batchId, actor }) => {
+    const via = batchId ? `batch ${batchId}` : actor;
+    if (campaign && !state.campaign && acceptsActivity(state.status)) {
+      state.campaign = campaign;
+      if (cadence && !state.cadence) state.cadence = cadence;
+      record({ type: 'automation', actor, cause: `joined campaign ${campaign} (enrolled again by ${via}; the lead was already running)`, data: { campaign } });
+    } else {
+      record({ type: 'automation', actor, cause: `enrolled again by ${via}: the lead is already running, nothing was restarted` });
+    }
   });
 
   setHandler(thresholdsChangedSignal, (doc) => applyThresholds(state, doc, record, 'pushed on change'));

@@ -26,6 +26,9 @@ Usage:
   dealflow thresholds get [--json]
   dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
+  dealflow import FILE.csv [--campaign ID] [--no-wait] [--json]
+                                    enrol a CSV of leads (header: the lead input fields); a progress
+                                    bar, then every rejected line with its reason (exit 1 if any)
 
 Options for lead/tasks commands:
   --as NAME    the actor recorded in the lead's history (default cli:<user>)
@@ -52,7 +55,7 @@ function table(rows: Record<string, unknown>[], cols: string[]): string {
 function printLead(l: LeadState): void {
   console.log(`${l.id}  ${l.name ?? ''} <${l.email}>  ${l.company ?? ''}`);
   console.log(`  stage ${l.stage}  status ${l.status}  owner ${l.owner} (${l.team})  value ${l.value} ${l.currency}`);
-  console.log(`  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind} at ${l.next.at}` : ''}`);
+  console.log(`  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind}${l.next.at ? ` at ${l.next.at}` : ''}` : ''}`);
   if (l.score !== null) console.log(`  score ${l.score}: ${l.scoreReasons.join('; ')}`);
   console.log('  history:');
   for (const h of l.history) console.log(`    ${h.at}  ${h.type.padEnd(16)} ${h.actor.padEnd(10)} ${h.cause}`);
@@ -259,6 +262,10 @@ export async function main(argv: string[]): Promise<number> {
       return tasksCommand(rest);
     case 'thresholds':
       return thresholdsCommand(rest);
+    case 'import': {
+      const { importCommand } = require('./import') as typeof import('./import');
+      return importCommand(rest, config());
+    }
     case undefined:
     case 'help':
     case '--help':
