@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document served at /docs, built from the same zod schemas that validate requests. */
 import { z } from 'zod';
 import { leadInputSchema } from '../lead-input';
+import { campaignInputSchema } from '../campaigns';
 import { activityBody, listLeadsQuery, listTasksQuery, lostBody, moveBody, repliedBody, wonBody } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -97,6 +98,24 @@ export function openApiDocument(baseUrl: string) {
         get: { security: [], summary: 'Unsubscribe page (signed token)', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('HTML page'), ...errors(403) } },
         post: { security: [], summary: 'RFC 8058 one-click unsubscribe', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('unsubscribed'), ...errors(403) } },
       },
+      '/v1/campaigns': {
+        post: { summary: 'Create a nurture campaign (id optional; cadence must exist). Roles: marketing, admin.', requestBody: body(campaignInputSchema), responses: { '201': { description: 'created' }, ...ok('already existed'), ...errors(400, 401, 403) } },
+        get: { summary: 'List campaigns. Roles: marketing, admin.', responses: { ...ok('{ items }'), ...errors(401, 403) } },
+      },
+      '/v1/campaigns/{id}': { get: { summary: 'A campaign with size and progress', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404) } } },
+      '/v1/campaigns/{id}/history': { get: { summary: "Audit log of the campaign's state changes", parameters: idParam, responses: { ...ok('{ items }'), ...errors(401, 403, 404) } } },
+      '/v1/campaigns/{id}/pause': { post: { summary: 'Pause: holds the cadence emails of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/campaigns/{id}/resume': { post: { summary: 'Resume: releases the held emails', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/campaigns/{id}/cancel': { post: { summary: 'Cancel: ends the cadence of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/leads/bulk': {
+        post: {
+          summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed). Roles: marketing, admin.',
+          parameters: [{ name: 'campaign', in: 'query', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: json(leadInputSchema) } }, 'text/csv': { schema: { type: 'string' } } } },
+          responses: { '202': { description: 'the batch: { id, status, total, accepted, enrolled, started, rejected: [{ line, reason }], … }' }, ...errors(400, 401, 403, 404, 413, 415) },
+        },
+      },
+      '/v1/batches/{id}': { get: { summary: 'Batch progress, counts and rejected rows', parameters: idParam, responses: { ...ok('batch'), ...errors(401, 403, 404) } } },
       '/v1/config/roster': { get: { summary: 'Teams, managers, reps. Roles: manager, admin.', responses: { ...ok('roster'), ...errors(401, 403) } } },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
       '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },
