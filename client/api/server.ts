@@ -18,6 +18,7 @@ import { registerConfigRoutes } from './routes/config';
 import { registerEmailRoutes } from './routes/email';
 import { registerSurveyRoutes } from './routes/survey';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerWebRoutes } from './routes/web';
 
 export interface ApiDeps {
   config: Config;
@@ -67,5 +68,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEmailRoutes(app, deps);
   registerSurveyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerWebRoutes(app, deps);
   return app;
 }
