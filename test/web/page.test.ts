@@ -300,4 +300,40 @@ describe('charts and goals', () => {
     }
     expect(await page.locator('#app .error').count()).toBe(0);
   });
+
+  it('draws the funnel, forecast and pipeline as SVG bars and goals as progress bars from the documented shapes', async () => {
+    const page = await signedIn(KEYS.managerAlpha);
+    await stubCharts(page);
+    await page.click('a[data-nav="charts"]');
+    await page.waitForSelector('section#goals ul.goals');
+    expect(await page.locator('section#funnel svg.chart g.bar').count()).toBe(6);
+    expect(await page.locator('section#forecast svg.chart g.bar').count()).toBe(6);
+    expect(await page.locator('section#pipeline svg.chart g.bar').count()).toBe(7);
+    expect(await page.locator('section#funnel').textContent()).toContain('win rate 50%');
+    expect(await page.locator('section#forecast').textContent()).toContain('weighted 30,000');
+    const bar = page.locator('section#goals progress').first();
+    expect(await bar.getAttribute('value')).toBe('0.4');
+    expect(await page.locator('section#goals li').first().textContent()).toContain('4 of 10 (40%)');
+  });
 });
+
+/** The read endpoints another change adds, answered in the page with the shapes of SPEC §9. */
+async function stubCharts(page: Page): Promise<void> {
+  const stages = ['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing'];
+  const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+  await page.route('**/v1/pipeline', (r) =>
+    r.fulfill(json({ stages: [...stages, 'follow_up'].map((stage, i) => ({ stage, count: 7 - i, value: (7 - i) * 1000, stalled: i % 2, atRisk: 1 })) })));
+  await page.route('**/v1/metrics/funnel?*', (r) =>
+    r.fulfill(json({
+      from: '2026-01-01T00:00:00.000Z', to: '2026-03-31T00:00:00.000Z',
+      stages: stages.map((stage, i) => ({ stage, entered: 60 - i * 10, advanced: 50 - i * 10, conversion: 0.8, medianTimeInStageHours: 30 })),
+      won: 5, lost: 5, winRate: 0.5, medianCycleDays: 21.5,
+    })));
+  await page.route('**/v1/forecast', (r) =>
+    r.fulfill(json({ total: 100000, weighted: 30000, byStage: stages.map((stage, i) => ({ stage, value: 10000, probability: 0.1 * (i + 1), weighted: 1000 * (i + 1) })) })));
+  await page.route('**/v1/goals', (r) =>
+    r.fulfill(json({ version: 1, goals: [
+      { team: 'alpha', period: '2026-Q1', metric: 'new_customers', target: 10, actual: 4, progress: 0.4 },
+      { team: 'alpha', period: '2026-Q1', metric: 'won_value', target: 50000, actual: 60000, progress: 1.2 },
+    ] })));
+}

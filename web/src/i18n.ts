@@ -283,7 +283,7 @@ const fa: Record<MessageKey, string> = {
   nothing_changed: 'چیزی تغییر نکرد.',
   validation_failed: 'ذخیره نشد. این خانه‌ها را درست کنید:',
   charts_title: 'نمودارها و اهداف',
-  pipeline_title: 'قیف فروش بر اساس مرحله',
+  pipeline_title: 'معامله‌ها بر اساس مرحله',
   funnel_title: 'قیف تبدیل',
   funnel_period: 'از {from} تا {to}',
   funnel_summary: '{won} موفق، {lost} ازدست‌رفته، نرخ موفقیت {rate}، میانهٔ چرخه {days} روز',

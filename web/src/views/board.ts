@@ -91,12 +91,12 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
       attrs: { 'data-lead-id': lead.id, 'data-stage': lead.stage ?? '', role: 'listitem', draggable: movable ? 'true' : null, 'aria-label': name },
     });
     card.append(
-      h('h3', { class: 'card-title' }, h('a', { attrs: { href: `#/lead/${encodeURIComponent(lead.id)}` } }, name)),
+      h('h3', { class: 'card-title' }, h('a', { attrs: { href: `#/lead/${encodeURIComponent(lead.id)}`, dir: 'auto' } }, name)),
       badge(level) ?? '',
       h(
         'dl',
         { class: 'card-facts' },
-        lead.company ? h('div', null, h('dt', null, t('company')), h('dd', null, lead.company)) : '',
+        lead.company ? h('div', null, h('dt', null, t('company')), h('dd', { attrs: { dir: 'auto' } }, lead.company)) : '',
         h('div', null, h('dt', null, t('value')), h('dd', null, fmtMoney(lead.value))),
         h('div', null, h('dt', null, t('owner')), h('dd', null, lead.owner ?? '—')),
       ),

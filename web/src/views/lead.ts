@@ -45,7 +45,7 @@ export async function renderLead(ctx: Ctx, id: string): Promise<void> {
           h('span', { class: `htype htype-${e.type.replace(/[^a-z_]/g, '')}` }, tr('htype', e.type)),
           e.from || e.to ? `${e.from ? tr('stage', e.from) : ''} → ${e.to ? tr('stage', e.to) : ''}` : '',
           e.actor,
-          e.cause,
+          h('span', { attrs: { dir: 'auto' } }, e.cause),
         ]),
       )
     : h('p', { class: 'muted' }, t('no_history'));
@@ -66,7 +66,7 @@ export async function renderLead(ctx: Ctx, id: string): Promise<void> {
   replace(
     root,
     back,
-    heading(lead.name || lead.id),
+    h('h1', { attrs: { dir: 'auto' } }, lead.name || lead.id),
     facts,
     h('section', { attrs: { 'aria-labelledby': 'timeline-h' } }, heading(t('timeline'), 'h2', 'timeline-h'), timeline),
     h('section', { attrs: { 'aria-labelledby': 'tasks-h' } }, heading(t('tasks'), 'h2', 'tasks-h'), tasksBox),

@@ -44,7 +44,7 @@ export function taskRows(ctx: Ctx, tasks: Task[], opts: { showLead: boolean; can
         action.append(btn);
       }
       return [
-        h('span', { class: 'task-title', attrs: { title: task.details ?? '' } }, task.title),
+        h('span', { class: 'task-title', attrs: { title: task.details ?? '', dir: 'auto' } }, task.title),
         ...(opts.showLead ? [h('a', { attrs: { href: `#/lead/${encodeURIComponent(task.leadId)}` } }, task.leadId)] : []),
         task.assignee,
         h('span', { class: overdue ? 'overdue-text' : '' }, fmtDate(task.dueAt), overdue ? ` (${t('task_overdue')})` : ''),
