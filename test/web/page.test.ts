@@ -170,6 +170,18 @@ describe('the board', () => {
     expect(move).toMatchObject({ from: 'prospecting', to: 'preparation', actor: 'alice' });
   });
 
+  it('moves a deal dragged to another column', async () => {
+    const page = await signedIn(KEYS.managerAlpha);
+    await waitForCard(page, 'approach', b);
+    await page.locator(card('approach', b)).dragTo(page.locator('section.column[data-stage="objections"]'));
+    await page.waitForSelector(card('objections', b));
+    const lead = await eventually(async () => {
+      const r = await stack.call('GET', `/v1/leads/${b}`, KEYS.admin);
+      return r.body.stage === 'objections' ? r.body : undefined;
+    }, WAIT, 'the drag in the workflow');
+    expect(lead.history.find((h: { type: string; to?: string }) => h.type === 'stage_changed' && h.to === 'objections')).toMatchObject({ actor: 'mia' });
+  });
+
   it('shows the API\'s reason when a move is refused', async () => {
     const page = await signedIn(KEYS.managerAlpha);
     await waitForCard(page, 'presentation', d);
@@ -184,8 +196,8 @@ describe('the board', () => {
 
   it('opens a lead\'s timeline with each entry\'s time, type, actor and cause', async () => {
     const page = await signedIn(KEYS.managerAlpha);
-    await waitForCard(page, 'approach', b);
-    await page.click(`${card('approach', b)} .card-title a`);
+    await waitForCard(page, 'objections', b);
+    await page.click(`${card('objections', b)} .card-title a`);
     await page.waitForSelector('#timeline-h');
     expect(await page.locator('main h1').textContent()).toBe('Bea Seed');
     const rows = page.locator('section[aria-labelledby="timeline-h"] tbody tr');
@@ -221,14 +233,14 @@ describe('the board', () => {
 
   it('shows Persian right to left, with translated stage titles and Persian digits', async () => {
     const page = await signedIn(KEYS.managerAlpha);
-    await waitForCard(page, 'approach', b);
+    await waitForCard(page, 'closing', c);
     await page.selectOption('#lang', 'fa');
     await page.waitForSelector('html[dir="rtl"][lang="fa"]');
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
     expect(await page.locator('html').getAttribute('lang')).toBe('fa');
     await page.waitForSelector('section.column[data-stage="prospecting"] h2');
     expect(await page.locator('section.column[data-stage="prospecting"] h2').textContent()).toBe('شناسایی');
-    expect(await page.locator('section.column[data-stage="approach"] .col-summary').textContent()).toMatch(/[۰-۹]/);
+    expect(await page.locator('section.column[data-stage="closing"] .col-summary').textContent()).toMatch(/[۰-۹]/);
     expect(await page.locator('header .who').textContent()).toContain('مدیر فروش');
   });
 });
