@@ -170,6 +170,31 @@ describe('the board', () => {
     expect(move).toMatchObject({ from: 'prospecting', to: 'preparation', actor: 'alice' });
   });
 
+  it('marks stalled and at-risk deals with a text badge and a class', async () => {
+    // a real stall: team beta's prospecting threshold is 1s, so a new beta lead climbs to level 3
+    expect((await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { prospecting: '1s' } } })).status).toBe(200);
+    const stalled = id('stalled');
+    expect((await stack.call('POST', '/v1/leads', KEYS.admin, { id: stalled, email: `${stalled}@example.com`, name: 'Stan Still', owner: 'carol' })).status).toBe(201);
+    await eventually(async () => {
+      const r = await stack.call('GET', '/v1/leads?stage=prospecting&team=beta&stalled=true', KEYS.admin);
+      return r.body.items?.some((i: { id: string; escalationLevel: number }) => i.id === stalled && i.escalationLevel >= 3);
+    }, 60_000, 'the lead stalled (level 3)');
+    const page = await signedIn(KEYS.admin);
+    await waitForCard(page, 'prospecting', stalled);
+    const el = page.locator(card('prospecting', stalled));
+    expect(await el.getAttribute('class')).toContain('is-stalled');
+    expect(await el.locator('.badge.stalled').textContent()).toBe('Stalled');
+
+    // level 2 is a moment on the way to 3: shown from a list answer the page is given
+    const atRisk = { id: id('risky'), stage: 'approach', status: 'open', owner: 'alice', team: 'alpha', escalationLevel: 2, value: 10, name: 'Rita Risk', company: null };
+    await page.route('**/v1/leads?stage=approach&*', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [atRisk] }) }));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const risky = page.locator(card('approach', atRisk.id));
+    await risky.waitFor();
+    expect(await risky.getAttribute('class')).toContain('is-at-risk');
+    expect(await risky.locator('.badge.at-risk').textContent()).toBe('At risk');
+  });
+
   it('moves a deal dragged to another column', async () => {
     const page = await signedIn(KEYS.managerAlpha);
     await waitForCard(page, 'approach', b);
