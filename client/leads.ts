@@ -10,6 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type Redis from 'ioredis';
 import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
 import { RosterIndex } from '../config/roster';
@@ -48,6 +49,9 @@ export interface LeadListItem {
   value: number | null;
   campaign: string | null;
   startedAt: string | null;
+  /** from the workflow's memo (null for leads started before it was written) */
+  name: string | null;
+  company: string | null;
 }
 
 export interface ListFilter {
@@ -177,8 +181,10 @@ export class LeadsClient {
       pageSize,
       nextPageToken: f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined,
     });
-    const items: LeadListItem[] = (res.executions ?? []).map((e) => {
+    const converter = this.o.client.options.loadedDataConverter;
+    const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown };
       const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
       return {
         id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
@@ -190,8 +196,10 @@ export class LeadsClient {
         value: sa.get(SA.value) ?? null,
         campaign: sa.get(SA.campaign) ?? null,
         startedAt: start,
+        name: typeof memo.name === 'string' ? memo.name : null,
+        company: typeof memo.company === 'string' ? memo.company : null,
       };
-    });
+    }));
     const token = res.nextPageToken && res.nextPageToken.length ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
     return { items, nextPageToken: token };
   }

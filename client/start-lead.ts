@@ -25,7 +25,7 @@ export async function startLeadWorkflow(
   lead: LeadInput,
   createdBy: { actor: string; cause: string },
   settings?: LeadSettings,
-  memo?: Record<string, string>,
+  extraMemo?: Record<string, string>,
 ): Promise<{ id: string; created: boolean }> {
   const input: LeadWorkflowInput = { lead, createdBy, settings };
   try {
@@ -35,7 +35,10 @@ export async function startLeadWorkflow(
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      ...(memo ? { memo } : {}),
+      // display fields for lists (the board) and, for a bulk start, the batch: a memo, unlike a
+      // search attribute, goes through the data converter (and a payload codec, if one encrypts)
+      // and is not indexed
+      memo: { name: lead.name ?? null, company: lead.company ?? null, ...extraMemo },
       typedSearchAttributes: [
         { key: SA.stage, value: lead.stage ?? 'prospecting' },
         { key: SA.status, value: 'open' },

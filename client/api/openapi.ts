@@ -117,6 +117,8 @@ export function openApiDocument(baseUrl: string) {
       },
       '/v1/batches/{id}': { get: { summary: 'Batch progress, counts and rejected rows', parameters: idParam, responses: { ...ok('batch'), ...errors(401, 403, 404) } } },
       '/v1/config/roster': { get: { summary: 'Teams, managers, reps. Roles: manager, admin.', responses: { ...ok('roster'), ...errors(401, 403) } } },
+      '/v1/me': { get: { summary: 'The caller: role, scope (team or rep id) and actor name. Any role.', responses: { ...ok('me'), ...errors(401) } } },
+      '/': { get: { security: [], summary: 'The web page (HTML); its files are under /assets/', responses: ok('page') } },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
       '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },
     },

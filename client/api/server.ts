@@ -19,6 +19,7 @@ import { registerEmailRoutes } from './routes/email';
 import { registerSurveyRoutes } from './routes/survey';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerCampaignRoutes } from './routes/campaigns';
+import { registerWebRoutes } from './routes/web';
 
 export interface ApiDeps {
   config: Config;
@@ -69,5 +70,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerSurveyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerCampaignRoutes(app, deps);
+  registerWebRoutes(app, deps);
   return app;
 }
