@@ -18,6 +18,9 @@ import { registerConfigRoutes } from './routes/config';
 import { registerEmailRoutes } from './routes/email';
 import { registerSurveyRoutes } from './routes/survey';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerMetricsRoutes } from './routes/metrics';
+import { registerPrometheus } from './prometheus';
+import { FactsStore } from '../../activities/metrics/facts-store';
 
 export interface ApiDeps {
   config: Config;
@@ -60,6 +63,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
+  // first, so its onResponse hook counts every route
+  registerPrometheus(app, new FactsStore(deps.redis, deps.config.REDIS_PREFIX));
   registerSystemRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerTaskRoutes(app, deps);
@@ -67,5 +72,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEmailRoutes(app, deps);
   registerSurveyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
   return app;
 }

@@ -117,6 +117,15 @@ export function visitsFromHistory(s: FactsSource): StageVisit[] {
   return visits;
 }
 
+const ended = (s: FactsSource): boolean => s.status === 'lost' || s.status === 'disqualified' || s.status === 'completed';
+
+/** A copy of the visits with the last one ended when the lead is (lost, disqualified, completed). */
+function closedVisits(visits: StageVisit[], at: string | null): StageVisit[] {
+  const copy = visits.map((v) => ({ ...v }));
+  if (at) closeVisit(copy, at);
+  return copy;
+}
+
 /** The lead's facts at this moment. */
 export function leadFacts(s: FactsSource, seq: number): LeadFacts {
   const visits = s.visits ?? visitsFromHistory(s);
@@ -144,7 +153,7 @@ export function leadFacts(s: FactsSource, seq: number): LeadFacts {
     wonAmount: won ? (s.wonAmount ?? s.value) : null,
     firstEmailAt,
     emailsSent: s.emails.length,
-    visits: visits.map((v) => ({ ...v })),
+    visits: ended(s) ? closedVisits(visits, s.closedAt ?? null) : visits.map((v) => ({ ...v })),
   };
 }
 
