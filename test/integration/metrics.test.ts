@@ -246,3 +246,27 @@ test('/metrics: request counters by route pattern, process metrics and the board
   expect(text).toMatch(/dealflow_leads\{team="alpha",stage="follow_up"\} 1\n/);
   expect(text).toMatch(/dealflow_leads_flagged\{team="alpha",stage="objections",flag="at_risk"\} 1\n/);
 });
+
+test('dealflow report forecast and funnel print the same figures as the API', async () => {
+  const { main } = await import('../../client/cli/main');
+  const env = { TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, REDIS_URL: stack.config.REDIS_URL, REDIS_PREFIX: stack.config.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const out: string[] = [];
+  const spy = jest.spyOn(console, 'log').mockImplementation((m: unknown) => void out.push(String(m)));
+  try {
+    expect(await main(['report', 'forecast', '--json'])).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toMatchObject({ total: 13500, weighted: 6825 });
+    out.length = 0;
+    expect(await main(['report', 'funnel', '--team', 'alpha'])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/^closing\s+2\s+1\s+50%/m);
+    expect(text).toMatch(/won 1, lost 2, win rate 33\.3%/);
+  } finally {
+    spy.mockRestore();
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
