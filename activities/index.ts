@@ -10,6 +10,7 @@ import { createEmailActivities } from './email/send-email.activity';
 import { createEnrichmentActivities } from './enrichment/enrichment.activities';
 import { createDeliveryActivities } from './tasks/delivery.activities';
 import { createCampaignActivities } from './campaigns/campaign.activities';
+import { createFactsActivities } from './metrics/facts.activities';
 
 export function createActivities(deps: ActivityDeps) {
   const email = createEmailActivities({ redis: deps.redis, prefix: deps.prefix, config: deps.config, log: deps.log, transport: deps.transport });
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPropagateActivities(deps),
     ...createDeliveryActivities(deps, email),
     ...createCampaignActivities(deps),
+    ...createFactsActivities(deps),
   };
 }
 

@@ -61,6 +61,8 @@ const schema = z
     HTTP_HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
+    /** host:port for the worker's Prometheus exporter (Temporal SDK metrics + dealflow counters); unset = off */
+    WORKER_METRICS_ADDRESS: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464').optional(),
     ENRICHMENT_RETRY: duration.default('5m'),
     PROPOSAL_VALIDITY: duration.default('14d'),
     PROPOSAL_REMINDER_BEFORE: duration.default('2d'),

@@ -13,6 +13,7 @@ import { TaskStore } from '../activities/tasks/task-store';
 import { connectClient, tlsFromConfig } from '../client/temporal';
 import { loadRoster, RosterIndex } from '../config/roster';
 import { createMailTransport } from '../activities/email/mailer';
+import { installWorkerTelemetry } from './telemetry';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -29,6 +30,8 @@ export async function createWorker(
   opts: { workflowBundlePath?: string; log?: Logger; workerOptions?: Partial<WorkerOptions> } = {},
 ): Promise<WorkerHandle> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL, name: 'dealflow-worker' });
+  // before the first native connection: the Temporal runtime takes its telemetry options only then
+  installWorkerTelemetry(config.WORKER_METRICS_ADDRESS, log);
   const connection = await NativeConnection.connect({
     address: config.TEMPORAL_ADDRESS,
     tls: tlsFromConfig(config),

@@ -44,6 +44,8 @@ import { enrichWhenPossible } from './enrichment';
 import { rescore } from './scoring';
 import { parseDuration } from './policy/duration';
 import { backgroundSettled } from './background';
+import { startFactsSync } from './facts';
+import { enterVisit, visitsFromHistory } from './policy/facts';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
@@ -86,6 +88,7 @@ export function initialState(lead: LeadInput, at: string): LeadState {
     done: [],
     pending: [{ entry: 1, stage: lead.stage ?? 'prospecting' }],
     runs: 1,
+    visits: [{ stage: lead.stage ?? 'prospecting', enteredAt: at, leftAt: null }],
   };
 }
 
@@ -93,6 +96,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   const continued = !!input.state;
   const state: LeadState = input.state ?? initialState(input.lead, nowIso());
   if (continued) state.runs += 1;
+  // a lead continued from a run that kept no visits gets them rebuilt from its history
+  state.visits ??= visitsFromHistory(state);
 
   const record = (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void => {
     syncSearchAttributes();
@@ -120,6 +125,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     state.stage = to;
     state.stageEntry += 1;
     state.stageEnteredAt = nowIso();
+    enterVisit((state.visits ??= []), to, state.stageEnteredAt);
     state.pending.push({ entry: state.stageEntry, stage: to });
     state.next = null;
     touch();
@@ -294,6 +300,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   });
 
 
+  // ---- the facts record (metrics), kept current beside everything else ----
+  const facts = startFactsSync(state);
+
   // ---- the stage loop ----
   // Every stage entry is queued (state.pending) and its entry automation runs in order. An entry
   // that is already superseded when its turn comes runs in a cancelled scope: its immediate steps
@@ -342,6 +351,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       enricher.cancel();
       await Promise.all([watching, enriching, ...draining]);
       await backgroundSettled();
+      await facts.flush();
       await condition(allHandlersFinished);
       await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state, settings: input.settings });
     }
@@ -360,6 +370,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   // deliveries and notifications already started finish before the lead closes: none is lost
   await backgroundSettled();
   await acts.archiveLead(state);
+  // the final facts (status, closedAt) are written before the lead closes
+  await facts.flush();
   await condition(allHandlersFinished);
   return summary();
 }

@@ -146,6 +146,10 @@ export interface LeadState {
   lostReason?: string;
   closedAt?: string;
   runs: number;
+  /** every stage stay, oldest first (the facts' funnel data); absent in leads started before it was kept */
+  visits?: import('./policy/facts').StageVisit[];
+  /** the seq of the last facts snapshot written (workflows/facts.ts); carried across continue-as-new */
+  factsSeq?: number;
 }
 
 export interface LeadWorkflowInput {

@@ -20,6 +20,9 @@ import { registerSurveyRoutes } from './routes/survey';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerCampaignRoutes } from './routes/campaigns';
 import { registerWebRoutes } from './routes/web';
+import { registerMetricsRoutes } from './routes/metrics';
+import { registerPrometheus } from './prometheus';
+import { FactsStore } from '../../activities/metrics/facts-store';
 
 export interface ApiDeps {
   config: Config;
@@ -62,6 +65,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
+  // first, so its onResponse hook counts every route
+  registerPrometheus(app, new FactsStore(deps.redis, deps.config.REDIS_PREFIX));
   registerSystemRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerTaskRoutes(app, deps);
@@ -70,6 +75,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerSurveyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerCampaignRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
   registerWebRoutes(app, deps);
   return app;
 }

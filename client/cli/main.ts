@@ -1,5 +1,6 @@
 /**
- * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks.
+ * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks |
+ * thresholds get|set | report funnel|forecast.
  * It uses the same LeadsClient as the API.
  */
 import os from 'node:os';
@@ -29,6 +30,8 @@ Usage:
   dealflow import FILE.csv [--campaign ID] [--no-wait] [--json]
                                     enrol a CSV of leads (header: the lead input fields); a progress
                                     bar, then every rejected line with its reason (exit 1 if any)
+  dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json]   funnel (default: the last 90 days)
+  dealflow report forecast [--team T] [--json]                           weighted pipeline by stage
 
 Options for lead/tasks commands:
   --as NAME    the actor recorded in the lead's history (default cli:<user>)
@@ -221,6 +224,49 @@ async function tasksCommand(args: string[]): Promise<number> {
   }
 }
 
+const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 1000) / 10}%`);
+
+/** `dealflow report funnel|forecast`: the same numbers as the API's, from the lead facts, as tables. */
+async function reportCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, team: { type: 'string' }, json: { type: 'boolean' } } });
+  if (sub !== 'funnel' && sub !== 'forecast') {
+    console.error('usage: dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json] | forecast [--team T] [--json]');
+    return 2;
+  }
+  const rt = await createClientRuntime(config());
+  try {
+    const { MetricsService, periodRange } = require('../metrics/service') as typeof import('../metrics/service');
+    const metrics = new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
+    if (sub === 'funnel') {
+      const f = await metrics.funnel(periodRange({ from: values.from, to: values.to }), values.team);
+      if (values.json) console.log(JSON.stringify(f, null, 2));
+      else {
+        console.log(`funnel ${f.from} → ${f.to}${values.team ? ` (team ${values.team})` : ''}: leads created in the period`);
+        console.log(table(f.stages.map((s) => ({ ...s, conversion: pct(s.conversion), medianTimeInStageHours: s.medianTimeInStageHours ?? '–' })), ['stage', 'entered', 'advanced', 'conversion', 'medianTimeInStageHours']));
+        console.log(`closed in the period: won ${f.won}, lost ${f.lost}, win rate ${pct(f.winRate)}, median cycle ${f.medianCycleDays ?? '–'} days`);
+      }
+    } else {
+      const f = await metrics.forecast(values.team);
+      if (values.json) console.log(JSON.stringify(f, null, 2));
+      else {
+        console.log(table(f.byStage.map((s) => ({ ...s, probability: pct(s.probability) })), ['stage', 'value', 'probability', 'weighted']));
+        console.log(`total ${f.total}, weighted ${f.weighted}${values.team ? ` (team ${values.team})` : ''}`);
+      }
+    }
+    return 0;
+  } catch (e) {
+    const details = (e as { details?: { path: string; message: string }[] }).details;
+    if (details) {
+      for (const d of details) console.error(`  ${d.path}: ${d.message}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await rt.close();
+  }
+}
+
 /** The daily task digest is a Temporal Schedule; creating it is idempotent, so every worker start ensures it. */
 async function startDigestSchedule(cfg: Config, log: { warn(o: object, m: string): void }): Promise<void> {
   const { connectClient } = require('../temporal') as typeof import('../temporal');
@@ -266,6 +312,8 @@ export async function main(argv: string[]): Promise<number> {
       const { importCommand } = require('./import') as typeof import('./import');
       return importCommand(rest, config());
     }
+    case 'report':
+      return reportCommand(rest);
     case undefined:
     case 'help':
     case '--help':
