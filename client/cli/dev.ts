@@ -84,6 +84,7 @@ export async function runDev(args: string[]): Promise<number> {
     lines.unshift(
       `API               ${api.address}   (OpenAPI at ${api.address}/docs, health ${api.address}/readyz)`,
       `Web page          ${api.address}/   (sign in with one of the API keys below)`,
+      `Metrics           ${api.address}/metrics   (Prometheus)`,
     );
     console.log('\ndealflow is running\n');
     for (const l of lines) console.log('  ' + l);
