@@ -1,4 +1,8 @@
-/** Liveness, readiness (Temporal + Redis), the OpenAPI document and the roster. */
+/**
+ * Liveness, readiness (Temporal + Redis gate it; SMTP is reported), the OpenAPI document and the
+ * roster.
+ */
+import nodemailer from 'nodemailer';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth';
 import { openApiDocument } from '../openapi';
@@ -13,12 +17,34 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * The SMTP relay's state: a connection, greeting, EHLO (and AUTH when configured) — cached for 15 s
+ * so a probe every second never becomes a connection every second.
+ */
+function smtpChecker(smtpUrl: string): () => Promise<{ ok: boolean; error?: string }> {
+  let cached: { at: number; result: { ok: boolean; error?: string } } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < 15_000) return cached.result;
+    const t = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 2500, greetingTimeout: 2500, socketTimeout: 2500 } as never);
+    const result = await withTimeout(t.verify(), 3000)
+      .then(() => ({ ok: true }))
+      .catch((e: Error) => ({ ok: false, error: e.message }));
+    t.close();
+    cached = { at: Date.now(), result };
+    return result;
+  };
+}
+
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const smtp = smtpChecker(deps.config.SMTP_URL);
 
   app.get('/readyz', async (_req, reply) => {
-    const checks: Record<string, { ok: boolean; error?: string }> = {};
+    const checks: Record<string, { ok: boolean; error?: string; gating?: boolean }> = {};
     await Promise.all([
+      // the API itself sends no email (workers do, and retry while the relay is down), so a relay
+      // outage is reported here but does not take the API out of rotation
+      smtp().then((r) => (checks.smtp = { ...r, gating: false })),
       withTimeout(deps.leads.temporal.workflowService.getSystemInfo({}), 3000)
         .then(() => (checks.temporal = { ok: true }))
         .catch((e: Error) => (checks.temporal = { ok: false, error: e.message })),
@@ -26,8 +52,9 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
         .then(() => (checks.redis = { ok: true }))
         .catch((e: Error) => (checks.redis = { ok: false, error: e.message })),
     ]);
-    const ok = Object.values(checks).every((c) => c.ok);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks });
+    const ok = Object.values(checks).every((c) => c.ok || c.gating === false);
+    const degraded = ok && Object.values(checks).some((c) => !c.ok);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? (degraded ? 'degraded' : 'ready') : 'unavailable', checks });
   });
 
   const doc = openApiDocument(deps.config.PUBLIC_BASE_URL);
