@@ -67,6 +67,7 @@ const schema = z
     PROPOSAL_VALIDITY: duration.default('14d'),
     PROPOSAL_REMINDER_BEFORE: duration.default('2d'),
     BULK_ENROL_RATE: z.coerce.number().positive().max(10_000).default(50),
+    API_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
   })
   .superRefine((v, ctx) => {
     if (v.NODE_ENV === 'production' && v.SIGNING_SECRET === 'dev-only-signing-secret-change-me') {

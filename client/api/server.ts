@@ -11,6 +11,7 @@ import type { TaskStore } from '../../activities/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
 import { errorHandler } from './errors';
+import { KeyRateLimiter, RateLimitedError } from './rate-limit';
 import { registerLeadRoutes } from './routes/leads';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -55,9 +56,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
-  app.addHook('onRequest', async (req) => {
+  const limiter = new KeyRateLimiter(deps.config.API_RATE_LIMIT);
+  app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/v1/') && !req.url.startsWith('/v1/inbound/')) {
       req.principal = authenticate(req.headers.authorization, deps.config.apiKeys, deps.roster());
+      try {
+        limiter.take(req.principal.key);
+      } catch (e) {
+        if (e instanceof RateLimitedError) void reply.header('retry-after', String(e.retryAfterSeconds));
+        throw e;
+      }
     }
   });
   app.addHook('onSend', async (_req, reply, payload) => {

@@ -208,3 +208,20 @@ describe('system routes', () => {
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/leads', '/v1/leads/{id}/stage', '/v1/tasks']));
   });
 });
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once a key has used its requests per minute', async () => {
+    const limited = await startStack({ worker: false, config: { API_RATE_LIMIT: '3' } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await limited.call('GET', '/v1/me', KEYS.alice)).status).toBe(200);
+      const res = await fetch(`${limited.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${KEYS.alice}` } });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+      expect((await limited.call('GET', '/v1/me', KEYS.bob)).status).toBe(200); // per key
+      expect((await limited.call('GET', '/healthz')).status).toBe(200); // not on public routes
+    } finally {
+      await limited.stop();
+    }
+  });
+});
