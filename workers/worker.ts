@@ -11,7 +11,8 @@ import type { Config } from '../config/env';
 import { createActivities } from '../activities';
 import { TaskStore } from '../activities/tasks/task-store';
 import { connectClient, tlsFromConfig } from '../client/temporal';
-import { loadRoster, RosterIndex } from '../config/roster';
+import { loadRoster } from '../config/roster';
+import { LiveRoster } from '../activities/config/roster-store';
 import { createMailTransport } from '../activities/email/mailer';
 import { installWorkerTelemetry } from './telemetry';
 
@@ -40,7 +41,7 @@ export async function createWorker(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis error'));
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
-  const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
+  const liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE));
   const temporal: Client = await connectClient(config);
   const transport = createMailTransport(config.SMTP_URL);
   const activities = createActivities({
@@ -48,7 +49,7 @@ export async function createWorker(
     tasks,
     log,
     prefix: config.REDIS_PREFIX,
-    roster: () => roster,
+    roster: liveRoster.get,
     temporal: () => temporal,
     namespace: config.TEMPORAL_NAMESPACE,
     config,
@@ -72,6 +73,7 @@ export async function createWorker(
     log,
     run() {
       running ??= worker.run().finally(async () => {
+        liveRoster.close();
         redis.disconnect();
         transport.close();
         await temporal.connection.close().catch(() => undefined);

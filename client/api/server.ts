@@ -7,6 +7,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
+import type { LiveRoster } from '../../activities/config/roster-store';
 import type { TaskStore } from '../../activities/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
@@ -31,6 +32,8 @@ export interface ApiDeps {
   tasks: TaskStore;
   redis: Redis;
   roster: () => RosterIndex;
+  /** the live roster behind roster(), so an admin's PUT applies here at once (others follow by pub/sub) */
+  liveRoster?: LiveRoster;
   logger?: Logger | boolean;
 }
 

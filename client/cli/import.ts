@@ -71,7 +71,7 @@ export async function importCommand(args: string[], config: Config): Promise<num
     console.error(`no such file: ${file}`);
     return 2;
   }
-  const rt = await createClientRuntime(config);
+  const rt = await createClientRuntime(config, { followRoster: false });
   const bar = new ProgressBar();
   try {
     const bulk = new BulkEnrolment({

@@ -83,7 +83,7 @@ async function leadCommand(args: string[]): Promise<number> {
     },
   });
   const actor = values.as ?? `cli:${os.userInfo().username}`;
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     switch (sub) {
       case 'add': {
@@ -154,7 +154,7 @@ async function thresholdsCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { team: { type: 'string' }, multipliers: { type: 'string' }, 'auto-reassign': { type: 'string' }, json: { type: 'boolean' }, as: { type: 'string' }, history: { type: 'boolean' } },
   });
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const { getThresholds, changeThresholds } = require('../thresholds') as typeof import('../thresholds');
     if (sub === 'get') {
@@ -212,7 +212,7 @@ async function thresholdsCommand(args: string[]): Promise<number> {
 
 async function tasksCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { assignee: { type: 'string' }, team: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } } });
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const assignee = values.assignee ?? (values.team ? undefined : os.userInfo().username);
     const res = await rt.tasks.list({ assignee, team: values.team, status: (values.status as 'open') ?? 'open', limit: 200 });
@@ -234,7 +234,7 @@ async function reportCommand(args: string[]): Promise<number> {
     console.error('usage: dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json] | forecast [--team T] [--json]');
     return 2;
   }
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const { MetricsService, periodRange } = require('../metrics/service') as typeof import('../metrics/service');
     const metrics = new MetricsService(rt.redis, rt.config.REDIS_PREFIX);

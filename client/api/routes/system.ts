@@ -5,6 +5,8 @@
 import nodemailer from 'nodemailer';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth';
+import { rosterStore, validateRoster } from '../../../activities/config/roster-store';
+import { loadRoster } from '../../../config/roster';
 import { openApiDocument } from '../openapi';
 import { who, type ApiDeps } from '../server';
 
@@ -61,8 +63,29 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
   app.get('/docs', async () => doc);
   app.get('/docs/openapi.json', async () => doc);
 
+  const rosters = deps.liveRoster?.store ?? rosterStore(deps.redis, deps.config.REDIS_PREFIX, loadRoster(deps.config.ROSTER_FILE));
+
   app.get('/v1/config/roster', async (req) => {
     requireRole(who(req), ['admin', 'manager']);
-    return deps.roster().roster;
+    return rosters.get();
+  });
+
+  app.get('/v1/config/roster/history', async (req) => {
+    requireRole(who(req), ['admin']);
+    const q = req.query as { limit?: string };
+    return { items: await rosters.history(Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000)) };
+  });
+
+  /** Replaces the roster (the whole document): validated, versioned, audited; every process follows. */
+  app.put('/v1/config/roster', async (req) => {
+    const p = who(req);
+    requireRole(p, ['admin']);
+    const body = req.body as Record<string, unknown> | undefined;
+    const { version: _v, updatedAt: _a, updatedBy: _b, ...rest } = body ?? {};
+    const roster = validateRoster(rest);
+    const { doc } = await rosters.update(p.actor, () => roster);
+    await deps.liveRoster?.refresh();
+    req.log.info({ version: doc.version, by: p.actor, teams: Object.keys(doc.teams) }, 'roster replaced');
+    return doc;
   });
 }
