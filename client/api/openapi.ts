@@ -61,6 +61,9 @@ export function openApiDocument(baseUrl: string) {
       '/v1/leads/{id}/lost': {
         post: { summary: 'Mark lost', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
       },
+      '/v1/leads/{id}/disqualify': {
+        post: { summary: 'Disqualify (not a fit)', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
+      },
       '/v1/tasks': {
         get: { summary: 'Tasks by due date (assignee or team)', parameters: queryParams(listTasksQuery), responses: { ...ok('{ items, nextPageToken }'), ...errors(400, 401, 403) } },
       },

@@ -24,6 +24,7 @@ Usage:
   dealflow lead log ID call|email|meeting|note [--note TEXT]
   dealflow lead won ID [--amount N]
   dealflow lead lost ID --reason TEXT
+  dealflow lead disqualify ID --reason TEXT
   dealflow thresholds get [--json]
   dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
@@ -136,6 +137,13 @@ async function leadCommand(args: string[]): Promise<number> {
         if (!id || !values.reason) throw new Error('usage: dealflow lead lost ID --reason TEXT');
         await rt.leads.lost(id, actor, values.reason);
         console.log(`${id} lost`);
+        return 0;
+      }
+      case 'disqualify': {
+        const id = positionals[0];
+        if (!id || !values.reason) throw new Error('usage: dealflow lead disqualify ID --reason TEXT');
+        await rt.leads.disqualify(id, actor, values.reason);
+        console.log(`${id} disqualified`);
         return 0;
       }
       default:

@@ -182,6 +182,18 @@ describe('moving a lead', () => {
     expect((await stack.call('POST', '/v1/leads/loser/activities', KEYS.alice, { type: 'call' })).status).toBe(409);
   });
 
+  it('disqualify closes the deal with its reason; a second close is a 409; another rep may not', async () => {
+    await stack.call('POST', '/v1/leads', KEYS.admin, lead('unfit'));
+    expect((await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.bob, { reason: 'student project' })).status).toBe(403);
+    expect((await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.alice, {})).status).toBe(400);
+    const dq = await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.alice, { reason: 'student project' });
+    expect(dq.status).toBe(200);
+    expect(dq.body.status).toBe('disqualified');
+    const shown = await stack.call('GET', '/v1/leads/unfit', KEYS.alice);
+    expect(shown.body.history.some((h: { type: string; cause: string }) => h.type === 'disqualified' && h.cause.includes('student project'))).toBe(true);
+    expect((await stack.call('POST', '/v1/leads/unfit/lost', KEYS.alice, { reason: 'x' })).status).toBe(409);
+  });
+
   it('logs activities and replies in the history', async () => {
     await stack.call('POST', '/v1/leads', KEYS.admin, lead('chatty'));
     expect((await stack.call('POST', '/v1/leads/chatty/activities', KEYS.alice, { type: 'call', note: 'left a voicemail' })).status).toBe(200);
