@@ -9,6 +9,8 @@ import { createPropagateActivities } from './config/propagate.activities';
 import { createEmailActivities } from './email/send-email.activity';
 import { createEnrichmentActivities } from './enrichment/enrichment.activities';
 import { createDeliveryActivities } from './tasks/delivery.activities';
+import { createCampaignActivities } from './campaigns/campaign.activities';
+import { createFactsActivities } from './metrics/facts.activities';
 
 export function createActivities(deps: ActivityDeps) {
   const email = createEmailActivities({ redis: deps.redis, prefix: deps.prefix, config: deps.config, log: deps.log, transport: deps.transport });
@@ -19,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createConfigActivities(deps),
     ...createPropagateActivities(deps),
     ...createDeliveryActivities(deps, email),
+    ...createCampaignActivities(deps),
+    ...createFactsActivities(deps),
   };
 }
 

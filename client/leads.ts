@@ -10,6 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type Redis from 'ioredis';
 import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
 import { RosterIndex } from '../config/roster';
@@ -35,6 +36,7 @@ import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { startLeadWorkflow } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
 
 export interface LeadListItem {
@@ -47,6 +49,9 @@ export interface LeadListItem {
   value: number | null;
   campaign: string | null;
   startedAt: string | null;
+  /** from the workflow's memo (null for leads started before it was written) */
+  name: string | null;
+  company: string | null;
 }
 
 export interface ListFilter {
@@ -141,29 +146,7 @@ export class LeadsClient {
   }
 
   async start(lead: LeadInput, actor: string, cause: string): Promise<{ id: string; created: boolean }> {
-    const input: LeadWorkflowInput = { lead, createdBy: { actor, cause }, settings: this.o.settings };
-    try {
-      await this.o.client.workflow.start<typeof leadWorkflow>('leadWorkflow', {
-        taskQueue: this.o.taskQueue,
-        workflowId: workflowIdFor(lead.id),
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: SA.stage, value: lead.stage ?? 'prospecting' },
-          { key: SA.status, value: 'open' },
-          { key: SA.owner, value: lead.owner },
-          { key: SA.team, value: lead.team },
-          { key: SA.escalationLevel, value: 0 },
-          { key: SA.value, value: lead.value },
-          ...(lead.campaign ? [{ key: SA.campaign, value: lead.campaign }] : []),
-        ],
-      });
-      return { id: lead.id, created: true };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return { id: lead.id, created: false };
-      throw err;
-    }
+    return startLeadWorkflow(this.o.client, this.o.taskQueue, lead, { actor, cause }, this.o.settings);
   }
 
   async get(id: string): Promise<LeadState> {
@@ -217,8 +200,10 @@ export class LeadsClient {
       pageSize,
       nextPageToken: f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined,
     });
-    const items: LeadListItem[] = (res.executions ?? []).map((e) => {
+    const converter = this.o.client.options.loadedDataConverter;
+    const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown };
       const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
       return {
         id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
@@ -230,8 +215,10 @@ export class LeadsClient {
         value: sa.get(SA.value) ?? null,
         campaign: sa.get(SA.campaign) ?? null,
         startedAt: start,
+        name: typeof memo.name === 'string' ? memo.name : null,
+        company: typeof memo.company === 'string' ? memo.company : null,
       };
-    });
+    }));
     const token = res.nextPageToken && res.nextPageToken.length ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
     return { items, nextPageToken: token };
   }

@@ -5,10 +5,12 @@
 import Redis from 'ioredis';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/env';
-import { loadRoster, RosterIndex } from '../config/roster';
+import { loadRoster, type RosterIndex } from '../config/roster';
+import { LiveRoster } from '../activities/config/roster-store';
 import { TaskStore } from '../activities/tasks/task-store';
 import { LeadsClient } from './leads';
 import { connectClient } from './temporal';
+import { leadSettingsFrom } from './start-lead';
 
 export interface ClientRuntime {
   config: Config;
@@ -17,14 +19,17 @@ export interface ClientRuntime {
   tasks: TaskStore;
   leads: LeadsClient;
   roster: () => RosterIndex;
+  /** the live roster (an admin's PUT is followed by every process) */
+  liveRoster: LiveRoster;
   close(): Promise<void>;
 }
 
-export async function createClientRuntime(config: Config): Promise<ClientRuntime> {
-  const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
+export async function createClientRuntime(config: Config, opts: { followRoster?: boolean } = {}): Promise<ClientRuntime> {
   const client = await connectClient(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', () => undefined); // surfaced per request (503) and by /readyz
+  const liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE), { follow: opts.followRoster ?? true });
+  const roster = liveRoster.get;
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
   const leads = new LeadsClient({
     client,
@@ -32,13 +37,9 @@ export async function createClientRuntime(config: Config): Promise<ClientRuntime
     namespace: config.TEMPORAL_NAMESPACE,
     redis,
     tasks,
-    roster: () => roster,
+    roster,
     prefix: config.REDIS_PREFIX,
-    settings: {
-      enrichmentRetry: config.ENRICHMENT_RETRY,
-      proposalValidity: config.PROPOSAL_VALIDITY,
-      proposalReminderBefore: config.PROPOSAL_REMINDER_BEFORE,
-    },
+    settings: leadSettingsFrom(config),
   });
   return {
     config,
@@ -46,8 +47,10 @@ export async function createClientRuntime(config: Config): Promise<ClientRuntime
     redis,
     tasks,
     leads,
-    roster: () => roster,
+    roster,
+    liveRoster,
     async close() {
+      liveRoster.close();
       redis.disconnect();
       await client.connection.close();
     },

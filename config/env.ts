@@ -61,9 +61,13 @@ const schema = z
     HTTP_HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
+    /** host:port for the worker's Prometheus exporter (Temporal SDK metrics + dealflow counters); unset = off */
+    WORKER_METRICS_ADDRESS: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464').optional(),
     ENRICHMENT_RETRY: duration.default('5m'),
     PROPOSAL_VALIDITY: duration.default('14d'),
     PROPOSAL_REMINDER_BEFORE: duration.default('2d'),
+    BULK_ENROL_RATE: z.coerce.number().positive().max(10_000).default(50),
+    API_RATE_LIMIT: z.coerce.number().int().min(0).default(3000),
   })
   .superRefine((v, ctx) => {
     if (v.NODE_ENV === 'production' && v.SIGNING_SECRET === 'dev-only-signing-secret-change-me') {

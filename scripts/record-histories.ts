@@ -14,6 +14,9 @@ import { loadConfig } from '../config/env';
 import { findTemporalCli, startMailCatcher, startRedis, startTemporalDevServer } from '../client/dev/services';
 import { createWorker } from '../workers/worker';
 import { createClientRuntime } from '../client/runtime';
+import { cadencesStore } from '../activities/config/cadences-store';
+import { CampaignsClient } from '../client/campaigns';
+import { BulkEnrolment } from '../client/bulk';
 
 const OUT = path.resolve(__dirname, '../test/replay/histories');
 
@@ -59,9 +62,23 @@ async function main(): Promise<void> {
     await L.move(c.id, 'prospecting', 'carol').catch(() => undefined);
     await L.move(c.id, 'approach', 'carol');
     await wait(500);
+    // 4. a campaign lead: enrolled by a batch, paused (the cadence email held), resumed (released), enrolled again
+    await cadencesStore(rt.redis, config.REDIS_PREFIX).update('record', (cur) => ({ cadences: { ...cur.cadences, quick: { steps: [{ after: '0s', template: 'approach_intro' }, { after: '2s', template: 'approach_followup_1' }], businessHours: null } } }));
+    const campaigns = new CampaignsClient({ redis: rt.redis, prefix: config.REDIS_PREFIX, temporal: rt.client, taskQueue: config.TEMPORAL_TASK_QUEUE, leads: L });
+    await campaigns.create({ id: 'replay', name: 'Replay', cadence: 'quick' }, 'marketing');
+    const bulk = new BulkEnrolment({ leads: L, redis: rt.redis, temporal: rt.client, prefix: config.REDIS_PREFIX, taskQueue: config.TEMPORAL_TASK_QUEUE, ratePerSecond: 50 });
+    const rows = [{ line: 1, row: { id: 'replay-campaign', email: 'campaign@example.com', owner: 'alice', stage: 'approach' } }];
+    await bulk.waitDone((await bulk.submit(rows, { campaign: 'replay', actor: 'marketing' })).id);
+    await wait(500);
+    await campaigns.setState('replay', 'pause', 'marketing');
+    await wait(4000);
+    await campaigns.setState('replay', 'resume', 'marketing');
+    await wait(1500);
+    await bulk.waitDone((await bulk.submit(rows, { campaign: 'replay', actor: 'marketing' })).id);
+    await wait(500);
 
     fs.mkdirSync(OUT, { recursive: true });
-    for (const id of [a.id, b.id, c.id]) {
+    for (const id of [a.id, b.id, c.id, 'replay-campaign']) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
       const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
       const file = path.join(OUT, `${tag}-${id}.json`);

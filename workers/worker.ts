@@ -11,8 +11,10 @@ import type { Config } from '../config/env';
 import { createActivities } from '../activities';
 import { TaskStore } from '../activities/tasks/task-store';
 import { connectClient, tlsFromConfig } from '../client/temporal';
-import { loadRoster, RosterIndex } from '../config/roster';
+import { loadRoster } from '../config/roster';
+import { LiveRoster } from '../activities/config/roster-store';
 import { createMailTransport } from '../activities/email/mailer';
+import { installWorkerTelemetry } from './telemetry';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -29,6 +31,8 @@ export async function createWorker(
   opts: { workflowBundlePath?: string; log?: Logger; workerOptions?: Partial<WorkerOptions> } = {},
 ): Promise<WorkerHandle> {
   const log = opts.log ?? pino({ level: config.LOG_LEVEL, name: 'dealflow-worker' });
+  // before the first native connection: the Temporal runtime takes its telemetry options only then
+  installWorkerTelemetry(config.WORKER_METRICS_ADDRESS, log);
   const connection = await NativeConnection.connect({
     address: config.TEMPORAL_ADDRESS,
     tls: tlsFromConfig(config),
@@ -37,7 +41,7 @@ export async function createWorker(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis error'));
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
-  const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
+  const liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE));
   const temporal: Client = await connectClient(config);
   const transport = createMailTransport(config.SMTP_URL);
   const activities = createActivities({
@@ -45,7 +49,7 @@ export async function createWorker(
     tasks,
     log,
     prefix: config.REDIS_PREFIX,
-    roster: () => roster,
+    roster: liveRoster.get,
     temporal: () => temporal,
     namespace: config.TEMPORAL_NAMESPACE,
     config,
@@ -69,6 +73,7 @@ export async function createWorker(
     log,
     run() {
       running ??= worker.run().finally(async () => {
+        liveRoster.close();
         redis.disconnect();
         transport.close();
         await temporal.connection.close().catch(() => undefined);

@@ -2,3 +2,4 @@
 export { leadWorkflow } from './lead.workflow';
 export { propagateThresholdsWorkflow } from './propagate.workflow';
 export { taskDigestWorkflow } from './digest.workflow';
+export { enrolBatchWorkflow, campaignControlWorkflow } from './campaign.workflow';

@@ -31,7 +31,10 @@ import {
   unsubscribedSignal,
   qualifyUpdate,
   surveyAnsweredSignal,
+  campaignControlSignal,
+  enrolledSignal,
 } from './messages';
+import { applyCampaignControl } from './campaign';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
 import { acts } from './proxies';
 import { SA } from './search-attributes';
@@ -41,6 +44,8 @@ import { enrichWhenPossible } from './enrichment';
 import { rescore } from './scoring';
 import { parseDuration } from './policy/duration';
 import { backgroundSettled } from './background';
+import { startFactsSync } from './facts';
+import { enterVisit, visitsFromHistory } from './policy/facts';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
@@ -83,6 +88,7 @@ export function initialState(lead: LeadInput, at: string): LeadState {
     done: [],
     pending: [{ entry: 1, stage: lead.stage ?? 'prospecting' }],
     runs: 1,
+    visits: [{ stage: lead.stage ?? 'prospecting', enteredAt: at, leftAt: null }],
   };
 }
 
@@ -90,6 +96,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   const continued = !!input.state;
   const state: LeadState = input.state ?? initialState(input.lead, nowIso());
   if (continued) state.runs += 1;
+  // a lead continued from a run that kept no visits gets them rebuilt from its history
+  state.visits ??= visitsFromHistory(state);
 
   const record = (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void => {
     syncSearchAttributes();
@@ -117,6 +125,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     state.stage = to;
     state.stageEntry += 1;
     state.stageEnteredAt = nowIso();
+    enterVisit((state.visits ??= []), to, state.stageEnteredAt);
     state.pending.push({ entry: state.stageEntry, stage: to });
     state.next = null;
     touch();
@@ -267,6 +276,21 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: 'automation', actor: 'customer', cause: `satisfaction survey answered: ${a.score}/10${a.comment ? ` — ${a.comment.slice(0, 200)}` : ''}`, data: { score: a.score } });
   });
 
+  setHandler(campaignControlSignal, (c) => {
+    applyCampaignControl(state, record, c, 'pushed on change');
+  });
+
+  setHandler(enrolledSignal, ({ campaign, cadence, batchId, actor }) => {
+    const via = batchId ? `batch ${batchId}` : actor;
+    if (campaign && !state.campaign && acceptsActivity(state.status)) {
+      state.campaign = campaign;
+      if (cadence && !state.cadence) state.cadence = cadence;
+      record({ type: 'automation', actor, cause: `joined campaign ${campaign} (enrolled again by ${via}; the lead was already running)`, data: { campaign } });
+    } else {
+      record({ type: 'automation', actor, cause: `enrolled again by ${via}: the lead is already running, nothing was restarted` });
+    }
+  });
+
   setHandler(thresholdsChangedSignal, (doc) => applyThresholds(state, doc, record, 'pushed on change'));
 
   setHandler(taskCompletedSignal, ({ taskId, actor }) => {
@@ -275,6 +299,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: 'task_completed', actor, cause: `task completed by ${actor}`, data: { taskId } });
   });
 
+
+  // ---- the facts record (metrics), kept current beside everything else ----
+  const facts = startFactsSync(state);
 
   // ---- the stage loop ----
   // Every stage entry is queued (state.pending) and its entry automation runs in order. An entry
@@ -324,6 +351,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       enricher.cancel();
       await Promise.all([watching, enriching, ...draining]);
       await backgroundSettled();
+      await facts.flush();
       await condition(allHandlersFinished);
       await continueAsNew<typeof leadWorkflow>({ lead: input.lead, state, settings: input.settings });
     }
@@ -342,6 +370,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   // deliveries and notifications already started finish before the lead closes: none is lost
   await backgroundSettled();
   await acts.archiveLead(state);
+  // the final facts (status, closedAt) are written before the lead closes
+  await facts.flush();
   await condition(allHandlersFinished);
   return summary();
 }

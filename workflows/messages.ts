@@ -20,6 +20,8 @@ import type {
   UnsubscribedSignal,
   QualifyRequest,
   SurveyAnswer,
+  CampaignControl,
+  EnrolledSignal,
 } from './types';
 import type { ThresholdsDoc } from './policy/thresholds';
 
@@ -39,6 +41,11 @@ export const unsubscribedSignal = defineSignal<[UnsubscribedSignal]>('unsubscrib
 export const qualifyUpdate = defineUpdate<LeadSummary, [QualifyRequest]>('qualify');
 
 export const surveyAnsweredSignal = defineSignal<[SurveyAnswer]>('surveyAnswered');
+
+/** a campaign was paused, resumed or cancelled (sent by the campaign control workflow) */
+export const campaignControlSignal = defineSignal<[CampaignControl]>('campaignControl');
+/** the lead was enrolled again (bulk import, campaign) while it runs: recorded, joins the campaign if it has none */
+export const enrolledSignal = defineSignal<[EnrolledSignal]>('enrolled');
 
 export const stateQuery = defineQuery<LeadState>('state');
 

@@ -21,7 +21,7 @@ export const acts = proxyActivities<Activities>({
  * Read-only activities (config, roster): when their stage is cancelled they are simply abandoned —
  * there is nothing to undo, so no cancel request goes to the server.
  */
-export const reads = proxyActivities<Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople' | 'getFollowUp'>>({
+export const reads = proxyActivities<Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople' | 'getFollowUp' | 'getCampaignControl'>>({
   startToCloseTimeout: '10s',
   cancellationType: ActivityCancellationType.ABANDON,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },

@@ -132,17 +132,24 @@ export interface LeadState {
   activitySeq: number;
   /** the stall thresholds this lead acts on (the newest version it has seen) */
   thresholds: import('./policy/thresholds').ThresholdsDoc | null;
-  next: { kind: string; at: string } | null;
+  /** the next scheduled action; `at` is null while it waits on something else (a paused campaign) */
+  next: { kind: string; at: string | null } | null;
   tasks: TaskRef[];
   emails: EmailRef[];
   /** `<entry>:<step>` keys of stage-entry automation steps already done (survives continue-as-new) */
   done: string[];
   /** stage entries whose entry automation has not finished yet, oldest first */
   pending: { entry: number; stage: Stage }[];
+  /** the newest state of the lead's campaign it has seen (pause holds cadence emails) */
+  campaignControl?: CampaignControl;
   wonAmount?: number;
   lostReason?: string;
   closedAt?: string;
   runs: number;
+  /** every stage stay, oldest first (the facts' funnel data); absent in leads started before it was kept */
+  visits?: import('./policy/facts').StageVisit[];
+  /** the seq of the last facts snapshot written (workflows/facts.ts); carried across continue-as-new */
+  factsSeq?: number;
 }
 
 export interface LeadWorkflowInput {
@@ -192,6 +199,23 @@ export interface QualifyRequest extends Qualification {
 }
 export interface TaskCompletedSignal {
   taskId: string;
+  actor: string;
+}
+
+export type CampaignState = 'active' | 'paused' | 'cancelled';
+
+/** A campaign's state as a lead sees it; a higher version is newer (pushed by signal or read before a send). */
+export interface CampaignControl {
+  campaign: string;
+  state: CampaignState;
+  version: number;
+}
+
+/** An enrolment of a lead that already runs (a bulk import or campaign naming it again). */
+export interface EnrolledSignal {
+  campaign?: string;
+  cadence?: string;
+  batchId?: string;
   actor: string;
 }
 

@@ -51,6 +51,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/env';
 import { InvalidInputError, TemplateNotFoundError } from '../errors';
 import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGated } from './mailer';
+import { workerCounter } from '../metrics/facts.activities';
 import { normaliseAddress, SuppressionList } from './suppression';
 import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type Locale, type TemplateKind, hasTemplate } from './templates';
 import { signToken, type TokenPayload } from './tokens';
@@ -349,6 +350,7 @@ export function createEmailActivities(deps: EmailDeps) {
           log.error({ ...where, err }, 'email sent but its record could not be written');
         }
         log.info(where, 'email sent');
+        workerCounter('dealflow_emails_sent', 'emails accepted by the SMTP server', { kind: internal ? 'internal' : 'lead', template: req.template });
         return { status: 'sent', messageId, sentAt };
       } catch (err) {
         const code = smtpCode(err);

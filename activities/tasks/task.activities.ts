@@ -3,6 +3,7 @@ import { log as activityLog } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
 import { InvalidInputError } from '../errors';
 import type { NewTask, Task } from './task';
+import { workerCounter } from '../metrics/facts.activities';
 
 export function createTaskActivities(deps: ActivityDeps) {
   return {
@@ -13,6 +14,7 @@ export function createTaskActivities(deps: ActivityDeps) {
       }
       const { task, created } = await deps.tasks.create(input);
       activityLog.info(created ? 'task created' : 'task already existed', { taskId: task.id, assignee: task.assignee });
+      if (created) workerCounter('dealflow_tasks_created', 'tasks created by lead workflows', { kind: task.kind, team: task.team });
       return task;
     },
     /**

@@ -13,6 +13,8 @@ export interface Principal {
   scope?: string;
   /** who this is in history entries */
   actor: string;
+  /** a digest of the API key (for per-key rate limits; never the key itself) */
+  key: string;
 }
 
 export class UnauthorizedError extends Error {
@@ -36,7 +38,7 @@ export function authenticate(header: string | undefined, keys: readonly ApiKey[]
       : found.role === 'manager'
         ? roster.managerOf(found.scope!)?.id ?? `manager:${found.scope}`
         : found.role;
-  return { role: found.role, scope: found.scope, actor };
+  return { role: found.role, scope: found.scope, actor, key: crypto.createHash('sha256').update(found.key).digest('hex').slice(0, 16) };
 }
 
 export function requireRole(p: Principal, roles: readonly Role[]): void {

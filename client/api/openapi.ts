@@ -1,7 +1,8 @@
 /** The OpenAPI 3.1 document served at /docs, built from the same zod schemas that validate requests. */
 import { z } from 'zod';
 import { leadInputSchema } from '../lead-input';
-import { activityBody, listLeadsQuery, listTasksQuery, lostBody, moveBody, repliedBody, wonBody } from './schemas';
+import { campaignInputSchema } from '../campaigns';
+import { activityBody, forecastBody, funnelQuery, goalsBody, listLeadsQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, repliedBody, segmentsQuery, wonBody } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const errorSchema = {
@@ -60,6 +61,9 @@ export function openApiDocument(baseUrl: string) {
       '/v1/leads/{id}/lost': {
         post: { summary: 'Mark lost', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
       },
+      '/v1/leads/{id}/disqualify': {
+        post: { summary: 'Disqualify (not a fit)', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
+      },
       '/v1/tasks': {
         get: { summary: 'Tasks by due date (assignee or team)', parameters: queryParams(listTasksQuery), responses: { ...ok('{ items, nextPageToken }'), ...errors(400, 401, 403) } },
       },
@@ -97,7 +101,74 @@ export function openApiDocument(baseUrl: string) {
         get: { security: [], summary: 'Unsubscribe page (signed token)', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('HTML page'), ...errors(403) } },
         post: { security: [], summary: 'RFC 8058 one-click unsubscribe', parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }], responses: { ...ok('unsubscribed'), ...errors(403) } },
       },
+      '/v1/campaigns': {
+        post: { summary: 'Create a nurture campaign (id optional; cadence must exist). Roles: marketing, admin.', requestBody: body(campaignInputSchema), responses: { '201': { description: 'created' }, ...ok('already existed'), ...errors(400, 401, 403) } },
+        get: { summary: 'List campaigns. Roles: marketing, admin.', responses: { ...ok('{ items }'), ...errors(401, 403) } },
+      },
+      '/v1/campaigns/{id}': { get: { summary: 'A campaign with size and progress', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404) } } },
+      '/v1/campaigns/{id}/history': { get: { summary: "Audit log of the campaign's state changes", parameters: idParam, responses: { ...ok('{ items }'), ...errors(401, 403, 404) } } },
+      '/v1/campaigns/{id}/pause': { post: { summary: 'Pause: holds the cadence emails of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/campaigns/{id}/resume': { post: { summary: 'Resume: releases the held emails', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/campaigns/{id}/cancel': { post: { summary: 'Cancel: ends the cadence of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/leads/bulk': {
+        post: {
+          summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed). Roles: marketing, admin.',
+          parameters: [{ name: 'campaign', in: 'query', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: json(leadInputSchema) } }, 'text/csv': { schema: { type: 'string' } } } },
+          responses: { '202': { description: 'the batch: { id, status, total, accepted, enrolled, started, rejected: [{ line, reason }], … }' }, ...errors(400, 401, 403, 404, 413, 415) },
+        },
+      },
+      '/v1/batches/{id}': { get: { summary: 'Batch progress, counts and rejected rows', parameters: idParam, responses: { ...ok('batch'), ...errors(401, 403, 404) } } },
       '/v1/config/roster': { get: { summary: 'Teams, managers, reps. Roles: manager, admin.', responses: { ...ok('roster'), ...errors(401, 403) } } },
+      '/v1/me': { get: { summary: 'The caller: role, scope (team or rep id) and actor name. Any role.', responses: { ...ok('me'), ...errors(401) } } },
+      '/': { get: { security: [], summary: 'The web page (HTML); its files are under /assets/', responses: ok('page') } },
+      '/v1/pipeline': {
+        get: {
+          summary: 'The board: per stage (all seven, in order) { stage, count, value, stalled (escalation level ≥ 3), atRisk (level 2) } over open leads and won leads in follow_up. Roles: manager (own team), marketing, admin.',
+          parameters: queryParams(pipelineQuery),
+          responses: { ...ok('{ stages: [{ stage, count, value, stalled, atRisk }] }'), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/metrics/funnel': {
+        get: {
+          summary: 'Funnel over [from, to) (default the last 90 days): per stage, of the leads created in the period, how many entered it and went on to a later stage, and the median finished stay; won, lost, win rate and median cycle over the leads closed in the period. Roles: manager (own team), marketing, admin.',
+          parameters: queryParams(funnelQuery),
+          responses: { ...ok('{ from, to, stages: [{ stage, entered, advanced, conversion, medianTimeInStageHours }], won, lost, winRate, medianCycleDays }'), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/metrics/segments': {
+        get: {
+          summary: 'Win rate, cycle length and value per segment (by = source, industry, size or team) over the leads created in [from, to). Roles: manager (own team), marketing, admin.',
+          parameters: [{ name: 'by', in: 'query', required: true, schema: { type: 'string', enum: ['source', 'industry', 'size', 'team'] } }, ...queryParams(segmentsQuery).filter((p) => p.name !== 'by')],
+          responses: { ...ok('{ from, to, by, segments: [{ segment, leads, won, lost, winRate, medianCycleDays, wonValue, averageWonValue }] }'), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/forecast': {
+        get: {
+          summary: 'Weighted pipeline: per open stage, value × the configured probability. Roles: manager (own team), admin.',
+          parameters: queryParams(pipelineQuery),
+          responses: { ...ok('{ total, weighted, byStage: [{ stage, value, probability, weighted }] }'), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/config/forecast': {
+        get: { summary: 'Forecast stage probabilities with their version. Roles: manager, admin.', responses: { ...ok('{ probabilities, version, updatedAt, updatedBy }'), ...errors(401, 403) } },
+        put: { summary: 'Change stage probabilities (partial; each 0…1); versioned, audited. Role: admin.', requestBody: body(forecastBody), responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
+      },
+      '/v1/config/forecast/history': { get: { summary: 'Audit log of forecast probability changes', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/goals': {
+        get: {
+          summary: 'Goals per team and period (YYYY, YYYY-Qn, YYYY-MM) with actual and progress; metrics newCustomers, wonValue, leadsContacted. Roles: manager (own team), admin.',
+          parameters: queryParams(pipelineQuery),
+          responses: { ...ok('{ version, updatedAt, updatedBy, goals: [{ team, period, metric, target, actual, progress }] }'), ...errors(400, 401, 403) },
+        },
+        put: {
+          summary: 'Set goals: each replaces the one with the same (team, period, metric); target null removes it. A manager only for their own team. Validated, versioned, audited.',
+          requestBody: body(goalsBody),
+          responses: { ...ok('the goals as GET returns them'), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/goals/history': { get: { summary: 'Audit log of goal changes (a manager sees their team\'s)', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/metrics': { get: { security: [], summary: 'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage', responses: ok('text/plain; version=0.0.4') } },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
       '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },
     },

@@ -5,7 +5,7 @@ import { buildApi } from './server';
 
 export async function startApi(config: Config) {
   const rt = await createClientRuntime(config);
-  const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster });
+  const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, liveRoster: rt.liveRoster });
   const address = await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   return {
     app,

@@ -36,3 +36,26 @@ export const listTasksQuery = z.strictObject({
   pageSize: z.coerce.number().int().min(1).max(500).optional(),
   pageToken: z.string().max(200).optional(),
 });
+
+// ---- reporting (client/api/routes/metrics.ts) ----
+const teamQ = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a team id');
+const isoQ = z.string().max(40);
+export const pipelineQuery = z.strictObject({ team: teamQ.optional() });
+export const funnelQuery = z.strictObject({ from: isoQ.optional(), to: isoQ.optional(), team: teamQ.optional() });
+export const segmentsQuery = z.strictObject({
+  by: z.enum(['source', 'industry', 'size', 'team'], { message: 'must be one of source, industry, size, team' }),
+  from: isoQ.optional(),
+  to: isoQ.optional(),
+  team: teamQ.optional(),
+});
+export const forecastBody = z.strictObject({ probabilities: z.record(z.string(), z.number().min(0).max(1)) });
+export const goalsBody = z.strictObject({
+  goals: z.array(
+    z.strictObject({
+      team: teamQ,
+      period: z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'YYYY, YYYY-Qn or YYYY-MM'),
+      metric: z.enum(['newCustomers', 'wonValue', 'leadsContacted']),
+      target: z.number().positive().nullable(),
+    }),
+  ),
+});

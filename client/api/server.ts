@@ -7,10 +7,12 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
+import type { LiveRoster } from '../../activities/config/roster-store';
 import type { TaskStore } from '../../activities/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
 import { errorHandler } from './errors';
+import { KeyRateLimiter, RateLimitedError } from './rate-limit';
 import { registerLeadRoutes } from './routes/leads';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -18,6 +20,11 @@ import { registerConfigRoutes } from './routes/config';
 import { registerEmailRoutes } from './routes/email';
 import { registerSurveyRoutes } from './routes/survey';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerCampaignRoutes } from './routes/campaigns';
+import { registerWebRoutes } from './routes/web';
+import { registerMetricsRoutes } from './routes/metrics';
+import { registerPrometheus } from './prometheus';
+import { FactsStore } from '../../activities/metrics/facts-store';
 
 export interface ApiDeps {
   config: Config;
@@ -25,6 +32,8 @@ export interface ApiDeps {
   tasks: TaskStore;
   redis: Redis;
   roster: () => RosterIndex;
+  /** the live roster behind roster(), so an admin's PUT applies here at once (others follow by pub/sub) */
+  liveRoster?: LiveRoster;
   logger?: Logger | boolean;
 }
 
@@ -50,9 +59,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
-  app.addHook('onRequest', async (req) => {
+  const limiter = new KeyRateLimiter(deps.config.API_RATE_LIMIT);
+  app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/v1/') && !req.url.startsWith('/v1/inbound/')) {
       req.principal = authenticate(req.headers.authorization, deps.config.apiKeys, deps.roster());
+      try {
+        limiter.take(req.principal.key);
+      } catch (e) {
+        if (e instanceof RateLimitedError) void reply.header('retry-after', String(e.retryAfterSeconds));
+        throw e;
+      }
     }
   });
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -60,6 +76,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
+  // first, so its onResponse hook counts every route
+  registerPrometheus(app, new FactsStore(deps.redis, deps.config.REDIS_PREFIX));
   registerSystemRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerTaskRoutes(app, deps);
@@ -67,5 +85,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEmailRoutes(app, deps);
   registerSurveyRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerCampaignRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
+  registerWebRoutes(app, deps);
   return app;
 }

@@ -81,7 +81,11 @@ export async function runDev(args: string[]): Promise<number> {
     await ensureDigestSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`digest schedule: ${e.message}`));
     started.push({ name: 'api', url: api.address, stop: () => api.stop() });
 
-    lines.unshift(`API               ${api.address}   (OpenAPI at ${api.address}/docs, health ${api.address}/readyz)`);
+    lines.unshift(
+      `API               ${api.address}   (OpenAPI at ${api.address}/docs, health ${api.address}/readyz)`,
+      `Web page          ${api.address}/   (sign in with one of the API keys below)`,
+      `Metrics           ${api.address}/metrics   (Prometheus)`,
+    );
     console.log('\ndealflow is running\n');
     for (const l of lines) console.log('  ' + l);
     if (demoKeys) {

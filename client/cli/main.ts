@@ -1,5 +1,6 @@
 /**
- * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks | bench.
+ * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks |
+ * thresholds get|set | report funnel|forecast | import | bench.
  * It uses the same LeadsClient as the API.
  */
 import os from 'node:os';
@@ -23,9 +24,15 @@ Usage:
   dealflow lead log ID call|email|meeting|note [--note TEXT]
   dealflow lead won ID [--amount N]
   dealflow lead lost ID --reason TEXT
+  dealflow lead disqualify ID --reason TEXT
   dealflow thresholds get [--json]
   dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
+  dealflow import FILE.csv [--campaign ID] [--no-wait] [--json]
+                                    enrol a CSV of leads (header: the lead input fields); a progress
+                                    bar, then every rejected line with its reason (exit 1 if any)
+  dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json]   funnel (default: the last 90 days)
+  dealflow report forecast [--team T] [--json]                           weighted pipeline by stage
   dealflow bench [--leads N] [--idle N] [--concurrency N] [--json]
                                     benchmark against raw Temporal on a local stack (BENCHMARKS.md)
 
@@ -54,7 +61,7 @@ function table(rows: Record<string, unknown>[], cols: string[]): string {
 function printLead(l: LeadState): void {
   console.log(`${l.id}  ${l.name ?? ''} <${l.email}>  ${l.company ?? ''}`);
   console.log(`  stage ${l.stage}  status ${l.status}  owner ${l.owner} (${l.team})  value ${l.value} ${l.currency}`);
-  console.log(`  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind} at ${l.next.at}` : ''}`);
+  console.log(`  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind}${l.next.at ? ` at ${l.next.at}` : ''}` : ''}`);
   if (l.score !== null) console.log(`  score ${l.score}: ${l.scoreReasons.join('; ')}`);
   console.log('  history:');
   for (const h of l.history) console.log(`    ${h.at}  ${h.type.padEnd(16)} ${h.actor.padEnd(10)} ${h.cause}`);
@@ -79,7 +86,7 @@ async function leadCommand(args: string[]): Promise<number> {
     },
   });
   const actor = values.as ?? `cli:${os.userInfo().username}`;
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     switch (sub) {
       case 'add': {
@@ -134,6 +141,13 @@ async function leadCommand(args: string[]): Promise<number> {
         console.log(`${id} lost`);
         return 0;
       }
+      case 'disqualify': {
+        const id = positionals[0];
+        if (!id || !values.reason) throw new Error('usage: dealflow lead disqualify ID --reason TEXT');
+        await rt.leads.disqualify(id, actor, values.reason);
+        console.log(`${id} disqualified`);
+        return 0;
+      }
       default:
         console.error(USAGE);
         return 2;
@@ -150,7 +164,7 @@ async function thresholdsCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { team: { type: 'string' }, multipliers: { type: 'string' }, 'auto-reassign': { type: 'string' }, json: { type: 'boolean' }, as: { type: 'string' }, history: { type: 'boolean' } },
   });
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const { getThresholds, changeThresholds } = require('../thresholds') as typeof import('../thresholds');
     if (sub === 'get') {
@@ -208,13 +222,56 @@ async function thresholdsCommand(args: string[]): Promise<number> {
 
 async function tasksCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { assignee: { type: 'string' }, team: { type: 'string' }, status: { type: 'string' }, json: { type: 'boolean' } } });
-  const rt = await createClientRuntime(config());
+  const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const assignee = values.assignee ?? (values.team ? undefined : os.userInfo().username);
     const res = await rt.tasks.list({ assignee, team: values.team, status: (values.status as 'open') ?? 'open', limit: 200 });
     if (values.json) console.log(JSON.stringify(res, null, 2));
     else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'assignee', 'kind', 'dueAt', 'priority', 'status', 'title']));
     return 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 1000) / 10}%`);
+
+/** `dealflow report funnel|forecast`: the same numbers as the API's, from the lead facts, as tables. */
+async function reportCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, team: { type: 'string' }, json: { type: 'boolean' } } });
+  if (sub !== 'funnel' && sub !== 'forecast') {
+    console.error('usage: dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json] | forecast [--team T] [--json]');
+    return 2;
+  }
+  const rt = await createClientRuntime(config(), { followRoster: false });
+  try {
+    const { MetricsService, periodRange } = require('../metrics/service') as typeof import('../metrics/service');
+    const metrics = new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
+    if (sub === 'funnel') {
+      const f = await metrics.funnel(periodRange({ from: values.from, to: values.to }), values.team);
+      if (values.json) console.log(JSON.stringify(f, null, 2));
+      else {
+        console.log(`funnel ${f.from} → ${f.to}${values.team ? ` (team ${values.team})` : ''}: leads created in the period`);
+        console.log(table(f.stages.map((s) => ({ ...s, conversion: pct(s.conversion), medianTimeInStageHours: s.medianTimeInStageHours ?? '–' })), ['stage', 'entered', 'advanced', 'conversion', 'medianTimeInStageHours']));
+        console.log(`closed in the period: won ${f.won}, lost ${f.lost}, win rate ${pct(f.winRate)}, median cycle ${f.medianCycleDays ?? '–'} days`);
+      }
+    } else {
+      const f = await metrics.forecast(values.team);
+      if (values.json) console.log(JSON.stringify(f, null, 2));
+      else {
+        console.log(table(f.byStage.map((s) => ({ ...s, probability: pct(s.probability) })), ['stage', 'value', 'probability', 'weighted']));
+        console.log(`total ${f.total}, weighted ${f.weighted}${values.team ? ` (team ${values.team})` : ''}`);
+      }
+    }
+    return 0;
+  } catch (e) {
+    const details = (e as { details?: { path: string; message: string }[] }).details;
+    if (details) {
+      for (const d of details) console.error(`  ${d.path}: ${d.message}`);
+      return 2;
+    }
+    throw e;
   } finally {
     await rt.close();
   }
@@ -265,6 +322,12 @@ export async function main(argv: string[]): Promise<number> {
       return tasksCommand(rest);
     case 'thresholds':
       return thresholdsCommand(rest);
+    case 'import': {
+      const { importCommand } = require('./import') as typeof import('./import');
+      return importCommand(rest, config());
+    }
+    case 'report':
+      return reportCommand(rest);
     case undefined:
     case 'help':
     case '--help':

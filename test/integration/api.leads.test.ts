@@ -182,6 +182,18 @@ describe('moving a lead', () => {
     expect((await stack.call('POST', '/v1/leads/loser/activities', KEYS.alice, { type: 'call' })).status).toBe(409);
   });
 
+  it('disqualify closes the deal with its reason; a second close is a 409; another rep may not', async () => {
+    await stack.call('POST', '/v1/leads', KEYS.admin, lead('unfit'));
+    expect((await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.bob, { reason: 'student project' })).status).toBe(403);
+    expect((await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.alice, {})).status).toBe(400);
+    const dq = await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.alice, { reason: 'student project' });
+    expect(dq.status).toBe(200);
+    expect(dq.body.status).toBe('disqualified');
+    const shown = await stack.call('GET', '/v1/leads/unfit', KEYS.alice);
+    expect(shown.body.history.some((h: { type: string; cause: string }) => h.type === 'disqualified' && h.cause.includes('student project'))).toBe(true);
+    expect((await stack.call('POST', '/v1/leads/unfit/lost', KEYS.alice, { reason: 'x' })).status).toBe(409);
+  });
+
   it('logs activities and replies in the history', async () => {
     await stack.call('POST', '/v1/leads', KEYS.admin, lead('chatty'));
     expect((await stack.call('POST', '/v1/leads/chatty/activities', KEYS.alice, { type: 'call', note: 'left a voicemail' })).status).toBe(200);
@@ -201,8 +213,27 @@ describe('system routes', () => {
     const ready = await stack.call('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toMatchObject({ temporal: { ok: true }, redis: { ok: true } });
+    // this stack's SMTP_URL points at a closed port: reported, not gating (the API sends no email)
+    expect(ready.body).toMatchObject({ status: 'degraded', checks: { smtp: { ok: false, gating: false } } });
     const docs = await stack.call('GET', '/docs');
     expect(docs.body.openapi).toBe('3.1.0');
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/leads', '/v1/leads/{id}/stage', '/v1/tasks']));
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once a key has used its requests per minute', async () => {
+    const limited = await startStack({ worker: false, config: { API_RATE_LIMIT: '3' } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await limited.call('GET', '/v1/me', KEYS.alice)).status).toBe(200);
+      const res = await fetch(`${limited.baseUrl}/v1/me`, { headers: { authorization: `Bearer ${KEYS.alice}` } });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+      expect((await limited.call('GET', '/v1/me', KEYS.bob)).status).toBe(200); // per key
+      expect((await limited.call('GET', '/healthz')).status).toBe(200); // not on public routes
+    } finally {
+      await limited.stop();
+    }
   });
 });

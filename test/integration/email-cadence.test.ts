@@ -128,3 +128,9 @@ test('the whole cadence goes out in order and ends with a call task for the owne
   const task = await eventually(async () => (await stack.runtime.tasks.forLead('mail-full')).find((t) => t.kind === 'call'));
   expect(task.assignee).toBe('alice');
 });
+
+test('/readyz reports the SMTP relay: ready while it answers', async () => {
+  const ready = await stack.call('GET', '/readyz');
+  expect(ready.status).toBe(200);
+  expect(ready.body).toMatchObject({ status: 'ready', checks: { temporal: { ok: true }, redis: { ok: true }, smtp: { ok: true } } });
+});

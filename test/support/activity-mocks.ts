@@ -5,6 +5,7 @@ import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
 import { defaultThresholds } from '../../activities/config/thresholds-store';
 import { defaultCadences } from '../../activities/config/cadences-store';
 import type { Cadence } from '../../workflows/policy/cadence';
+import type { LeadFacts } from '../../workflows/policy/facts';
 
 export function activityMocks() {
   const sent: SendEmailRequest[] = [];
@@ -30,6 +31,7 @@ export function activityMocks() {
     getFollowUp: jest.fn(async () => ({ version: 0, thankYou: '0s', surveyAfter: '14d', surveyReminderAfter: '3d', checkIns: ['30d', '90d'], detractorSla: '1d' })),
     recordSurveySent: jest.fn(async (_: { leadId: string; team: string }) => undefined),
     archiveLead: jest.fn(async (_: { id: string; status: string }) => undefined),
+    recordLeadFacts: jest.fn(async (_: LeadFacts) => true),
     deliverTaskWebhook: jest.fn(async (_: { taskId: string; event: string }) => ({ status: 'not_configured' as const })),
     sendEmail: jest.fn(async (req: SendEmailRequest): Promise<SendEmailResult> => {
       sent.push(req);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startRedis, startTemporalDevServer, type ManagedService } from '../../client/dev/services';
+import { buildWebAssets, writeWebAssets } from '../../client/api/web-assets';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const TEST_DATA = path.join(ROOT, '.test-data');
@@ -38,6 +39,8 @@ export default async function globalSetup(): Promise<void> {
       : startTemporalDevServer({ dbFile: path.join(TEST_DATA, 'temporal.db'), logDir: TEST_DATA }),
     process.env.TEST_REDIS_URL ? undefined : startRedis({ dataDir: path.join(TEST_DATA, 'redis'), logDir: TEST_DATA }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger() }),
+    // the web page, from the current sources (the API serves dist/web/)
+    buildWebAssets().then(writeWebAssets),
   ]);
   if (temporal) services.push(temporal);
   if (redis) services.push(redis);

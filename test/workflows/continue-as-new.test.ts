@@ -22,6 +22,7 @@ let server: Awaited<ReturnType<typeof startTemporalDevServer>>;
 let client: Client;
 let worker: Worker;
 let running: Promise<void>;
+const mocks = activityMocks();
 const createTask = jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() }));
 
 beforeAll(async () => {
@@ -36,7 +37,7 @@ beforeAll(async () => {
     connection: await NativeConnection.connect({ address: server.address }),
     taskQueue: 'can',
     ...workflowSource(),
-    activities: { ...activityMocks(), createTask },
+    activities: { ...mocks, createTask },
   });
   running = worker.run();
 });
@@ -84,4 +85,12 @@ test('a lead continues as new when the server suggests it and keeps its whole st
   // and it still takes moves
   await h.executeUpdate(moveStageUpdate, { args: [{ to: 'closing', actor: 'alice' }] });
   expect((await h.query(stateQuery)).stage).toBe('closing');
+
+  // the facts seq keeps rising across runs, and the visits travel with the state
+  const facts = async () => mocks.recordLeadFacts.mock.calls.map((c) => c[0]).filter((f) => f.id === 'long-lived');
+  for (let i = 0; i < 50 && (await facts()).slice(-1)[0]?.stage !== 'closing'; i++) await new Promise((r) => setTimeout(r, 100));
+  const written = await facts();
+  const seqs = written.map((f) => f.seq);
+  expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
+  expect(written.slice(-1)[0].visits.map((v) => v.stage)).toEqual(['prospecting', 'preparation', 'closing']);
 });

@@ -1,4 +1,4 @@
-/** /v1/leads: create, read, list, move, log, replied, won, lost. */
+/** /v1/leads: create, read, list, move, log, replied, won, lost, disqualify. */
 import type { FastifyInstance } from 'fastify';
 import { ForbiddenError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
@@ -87,5 +87,14 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
     await actable(p, id);
     return leads.lost(id, p.actor, body.reason);
+  });
+
+  /** Not a fit (SPEC §2 status `disqualified`): closes the deal like `lost`, counted apart from it in win rates. */
+  app.post('/v1/leads/:id/disqualify', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
+    await actable(p, id);
+    return leads.disqualify(id, p.actor, body.reason);
   });
 }

@@ -1,6 +1,12 @@
-/** Liveness, readiness (Temporal + Redis), the OpenAPI document and the roster. */
+/**
+ * Liveness, readiness (Temporal + Redis gate it; SMTP is reported), the OpenAPI document and the
+ * roster.
+ */
+import nodemailer from 'nodemailer';
 import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../auth';
+import { rosterStore, validateRoster } from '../../../activities/config/roster-store';
+import { loadRoster } from '../../../config/roster';
 import { openApiDocument } from '../openapi';
 import { who, type ApiDeps } from '../server';
 
@@ -13,12 +19,34 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * The SMTP relay's state: a connection, greeting, EHLO (and AUTH when configured) — cached for 15 s
+ * so a probe every second never becomes a connection every second.
+ */
+function smtpChecker(smtpUrl: string): () => Promise<{ ok: boolean; error?: string }> {
+  let cached: { at: number; result: { ok: boolean; error?: string } } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < 15_000) return cached.result;
+    const t = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 2500, greetingTimeout: 2500, socketTimeout: 2500 } as never);
+    const result = await withTimeout(t.verify(), 3000)
+      .then(() => ({ ok: true }))
+      .catch((e: Error) => ({ ok: false, error: e.message }));
+    t.close();
+    cached = { at: Date.now(), result };
+    return result;
+  };
+}
+
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const smtp = smtpChecker(deps.config.SMTP_URL);
 
   app.get('/readyz', async (_req, reply) => {
-    const checks: Record<string, { ok: boolean; error?: string }> = {};
+    const checks: Record<string, { ok: boolean; error?: string; gating?: boolean }> = {};
     await Promise.all([
+      // the API itself sends no email (workers do, and retry while the relay is down), so a relay
+      // outage is reported here but does not take the API out of rotation
+      smtp().then((r) => (checks.smtp = { ...r, gating: false })),
       withTimeout(deps.leads.temporal.workflowService.getSystemInfo({}), 3000)
         .then(() => (checks.temporal = { ok: true }))
         .catch((e: Error) => (checks.temporal = { ok: false, error: e.message })),
@@ -26,16 +54,38 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
         .then(() => (checks.redis = { ok: true }))
         .catch((e: Error) => (checks.redis = { ok: false, error: e.message })),
     ]);
-    const ok = Object.values(checks).every((c) => c.ok);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks });
+    const ok = Object.values(checks).every((c) => c.ok || c.gating === false);
+    const degraded = ok && Object.values(checks).some((c) => !c.ok);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? (degraded ? 'degraded' : 'ready') : 'unavailable', checks });
   });
 
   const doc = openApiDocument(deps.config.PUBLIC_BASE_URL);
   app.get('/docs', async () => doc);
   app.get('/docs/openapi.json', async () => doc);
 
+  const rosters = deps.liveRoster?.store ?? rosterStore(deps.redis, deps.config.REDIS_PREFIX, loadRoster(deps.config.ROSTER_FILE));
+
   app.get('/v1/config/roster', async (req) => {
     requireRole(who(req), ['admin', 'manager']);
-    return deps.roster().roster;
+    return rosters.get();
+  });
+
+  app.get('/v1/config/roster/history', async (req) => {
+    requireRole(who(req), ['admin']);
+    const q = req.query as { limit?: string };
+    return { items: await rosters.history(Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000)) };
+  });
+
+  /** Replaces the roster (the whole document): validated, versioned, audited; every process follows. */
+  app.put('/v1/config/roster', async (req) => {
+    const p = who(req);
+    requireRole(p, ['admin']);
+    const body = req.body as Record<string, unknown> | undefined;
+    const { version: _v, updatedAt: _a, updatedBy: _b, ...rest } = body ?? {};
+    const roster = validateRoster(rest);
+    const { doc } = await rosters.update(p.actor, () => roster);
+    await deps.liveRoster?.refresh();
+    req.log.info({ version: doc.version, by: p.actor, teams: Object.keys(doc.teams) }, 'roster replaced');
+    return doc;
   });
 }

@@ -1,0 +1,103 @@
+/**
+ * Campaign and bulk-enrolment activities: the campaign state a lead reads before a cadence send,
+ * the push of a new campaign state to its running leads, and enrolling one chunk of a batch.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { ActivityDeps } from '../deps';
+import { CampaignStore, type CampaignControl } from './campaign-store';
+import { BatchStore } from './batch-store';
+import { campaignControlSignal, enrolledSignal, workflowIdFor } from '../../workflows/messages';
+import { leadSettingsFrom, startLeadWorkflow } from '../../client/start-lead';
+
+/** How many starts/signals of one chunk are in flight at once. */
+const CONCURRENCY = 16;
+
+async function inParallel<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+export function createCampaignActivities(deps: ActivityDeps) {
+  const campaigns = new CampaignStore(deps.redis, deps.prefix);
+  const batches = new BatchStore(deps.redis, deps.prefix);
+  const temporal = (): Client => {
+    if (!deps.temporal) throw new Error('this worker has no Temporal client for campaigns');
+    return deps.temporal();
+  };
+
+  return {
+    async getCampaignControl({ campaign }: { campaign: string }): Promise<CampaignControl | null> {
+      return campaigns.control(campaign);
+    },
+
+    /** Signals every running lead of a campaign with its new state, page by page, heartbeating progress. */
+    async signalCampaignLeads({ control }: { control: CampaignControl }): Promise<number> {
+      const client = temporal();
+      const ctx = Context.current();
+      const query = `WorkflowType = 'leadWorkflow' AND DealflowCampaign = '${control.campaign}' AND ExecutionStatus = 'Running'`;
+      const resume = ctx.info.heartbeatDetails as { token?: string; done: number } | undefined;
+      let token: Uint8Array | undefined = resume?.token ? Buffer.from(resume.token, 'base64') : undefined;
+      let done = resume?.done ?? 0;
+      do {
+        const page = await client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: 500, nextPageToken: token });
+        const ids = (page.executions ?? []).map((e) => e.execution!.workflowId!);
+        await inParallel(ids, CONCURRENCY, async (id) => {
+          await client.workflow
+            .getHandle(id)
+            .signal(campaignControlSignal, control)
+            .catch(() => undefined); // closed meanwhile: nothing to hold
+        });
+        done += ids.length;
+        token = page.nextPageToken?.length ? page.nextPageToken : undefined;
+        ctx.heartbeat({ token: token ? Buffer.from(token).toString('base64') : undefined, done });
+      } while (token);
+      return done;
+    },
+
+    /**
+     * Enrols rows [from, to) of a batch: starts each lead's workflow, or — when it already runs —
+     * signals it (SPEC §6: enrolling an existing lead signals it instead of starting a second one).
+     * Safe to retry: a start is refused for a running lead, and a lead this batch started in an
+     * earlier attempt is still counted as started (the batch id is in its memo).
+     */
+    async enrolChunk({ batchId, from, to, actor }: { batchId: string; from: number; to: number; actor: string }): Promise<{ started: number; existing: number }> {
+      const client = temporal();
+      const ctx = Context.current();
+      const retry = ctx.info.attempt > 1;
+      const rows = await batches.rows(batchId, from, to);
+      const settings = leadSettingsFrom(deps.config);
+      let started = 0;
+      let existing = 0;
+      const byCampaign = new Map<string, string[]>();
+      await inParallel(rows, CONCURRENCY, async (lead) => {
+        const r = await startLeadWorkflow(client, deps.config.TEMPORAL_TASK_QUEUE, lead, { actor, cause: `enrolled by batch ${batchId}${lead.campaign ? ` (campaign ${lead.campaign})` : ''}` }, settings, { batch: batchId });
+        let mine = r.created;
+        if (!r.created) {
+          const handle = client.workflow.getHandle(workflowIdFor(lead.id));
+          if (retry) {
+            const d = await handle.describe().catch(() => undefined);
+            mine = d?.memo?.batch === batchId;
+          }
+          if (!mine) {
+            await handle.signal(enrolledSignal, { campaign: lead.campaign, cadence: lead.cadence, batchId, actor }).catch(() => undefined); // closed: nothing to tell
+          }
+        }
+        if (mine) started += 1;
+        else existing += 1;
+        if (lead.campaign) byCampaign.set(lead.campaign, [...(byCampaign.get(lead.campaign) ?? []), lead.id]);
+      });
+      for (const [c, ids] of byCampaign) await campaigns.addLeads(c, ids);
+      await batches.chunkDone(batchId, to, started, String(from));
+      return { started, existing };
+    },
+
+    async finishBatch({ batchId, status, error }: { batchId: string; status: 'done' | 'failed'; error?: string }): Promise<void> {
+      await batches.setStatus(batchId, status, error ? { error } : {});
+    },
+  };
+}

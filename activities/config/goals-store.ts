@@ -1,0 +1,22 @@
+/** Team goals per period (SPEC §7 "Roster, keys and goals") as a VersionedConfig; none by default. */
+import type Redis from 'ioredis';
+import { VersionedConfig } from './versioned-config';
+
+export const GOAL_METRICS = ['newCustomers', 'wonValue', 'leadsContacted'] as const;
+export type GoalMetric = (typeof GOAL_METRICS)[number];
+
+/** A measurable goal: `period` is `YYYY`, `YYYY-Qn` or `YYYY-MM` (UTC). */
+export interface Goal {
+  team: string;
+  period: string;
+  metric: GoalMetric;
+  target: number;
+}
+
+export interface GoalsBody {
+  goals: Goal[];
+}
+
+export function goalsStore(redis: Redis, prefix: string): VersionedConfig<GoalsBody> {
+  return new VersionedConfig<GoalsBody>(redis, prefix, 'goals', () => ({ goals: [] }));
+}

@@ -1,0 +1,73 @@
+/**
+ * Prometheus `/metrics` for the API process (SPEC §7, no auth): requests by method, route pattern
+ * (`/v1/leads/:id`, never the raw URL, so label values stay few) and status, their duration, the
+ * default process metrics, and the board read from the lead facts when scraped (one HGETALL of the
+ * facts board counters, whatever the number of leads). One registry per API instance, so several
+ * APIs in one process (the tests) don't collide.
+ */
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FactsStore } from '../../activities/metrics/facts-store';
+
+export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'dealflow_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'dealflow_http_request_duration_seconds',
+    help: 'HTTP request duration, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const board = async () => facts.board();
+  new Gauge({
+    name: 'dealflow_leads',
+    help: 'Leads on the board (open, and won still in follow_up) by team and stage, from the lead facts',
+    labelNames: ['team', 'stage'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await board()) this.set({ team: c.team, stage: c.stage }, c.count);
+    },
+  });
+  new Gauge({
+    name: 'dealflow_leads_value',
+    help: 'Sum of the value of the leads on the board by team and stage',
+    labelNames: ['team', 'stage'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await board()) this.set({ team: c.team, stage: c.stage }, c.value);
+    },
+  });
+  new Gauge({
+    name: 'dealflow_leads_flagged',
+    help: 'Leads at risk (escalation level 2) and stalled (level ≥ 3) by team and stage',
+    labelNames: ['team', 'stage', 'flag'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const c of await board()) {
+        this.set({ team: c.team, stage: c.stage, flag: 'at_risk' }, c.atRisk);
+        this.set({ team: c.team, stage: c.stage, flag: 'stalled' }, c.stalled);
+      }
+    },
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const text = await registry.metrics();
+    return reply.header('content-type', registry.contentType).send(text);
+  });
+  return registry;
+}

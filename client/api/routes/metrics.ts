@@ -1,0 +1,101 @@
+/**
+ * Reporting (SPEC §7): the pipeline board, the funnel, the forecast with its configurable stage
+ * probabilities, segment metrics and team goals. Everything is computed from the lead facts that
+ * the lead workflows write (client/metrics/). A manager sees only their own team: without `team`
+ * the answer is for that team, with another team it is a 403.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ForbiddenError } from '../../errors';
+import { parseOrThrow } from '../../lead-input';
+import { MetricsService, periodRange } from '../../metrics/service';
+import { requireRole, type Principal } from '../auth';
+import { funnelQuery, pipelineQuery, segmentsQuery } from '../schemas';
+import { who, type ApiDeps } from '../server';
+
+/** The team a caller's report is about: a manager's own, else what was asked (undefined = all). */
+function teamFor(p: Principal, requested: string | undefined): string | undefined {
+  if (p.role !== 'manager') return requested;
+  if (requested !== undefined && requested !== p.scope) throw new ForbiddenError(`a manager sees only team ${p.scope}`);
+  return p.scope;
+}
+
+const q = <T>(schema: z.ZodType<T>, raw: unknown): T => parseOrThrow(schema, raw ?? {}, 'query');
+
+export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): MetricsService {
+  const metrics = new MetricsService(deps.redis, deps.config.REDIS_PREFIX);
+
+  app.get('/v1/pipeline', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'marketing', 'admin']);
+    const { team } = q(pipelineQuery, req.query);
+    return metrics.pipeline(teamFor(p, team));
+  });
+
+  app.get('/v1/metrics/funnel', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'marketing', 'admin']);
+    const query = q(funnelQuery, req.query);
+    return metrics.funnel(periodRange(query), teamFor(p, query.team));
+  });
+
+  app.get('/v1/metrics/segments', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'marketing', 'admin']);
+    const query = q(segmentsQuery, req.query);
+    return metrics.segments(query.by, periodRange(query), teamFor(p, query.team));
+  });
+
+  app.get('/v1/forecast', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const { team } = q(pipelineQuery, req.query);
+    return metrics.forecast(teamFor(p, team));
+  });
+
+  app.get('/v1/config/forecast', async (req) => {
+    requireRole(who(req), ['manager', 'admin']);
+    return metrics.forecastConfig.get();
+  });
+
+  app.get('/v1/config/forecast/history', async (req) => {
+    requireRole(who(req), ['manager', 'admin']);
+    return { items: await metrics.forecastConfig.history(100) };
+  });
+
+  app.put('/v1/config/forecast', async (req) => {
+    const p = who(req);
+    requireRole(p, ['admin']);
+    const doc = await metrics.setForecast(p.actor, req.body);
+    req.log.info({ version: doc.version, by: p.actor }, 'forecast probabilities changed');
+    return doc;
+  });
+
+  app.get('/v1/goals', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const { team } = q(pipelineQuery, req.query);
+    return metrics.goals(teamFor(p, team));
+  });
+
+  app.get('/v1/goals/history', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const items = await metrics.goalsConfig.history(100);
+    if (p.role !== 'manager') return { items };
+    // a manager sees the changes of their own team's goals only
+    const own = (d: { goals: { team: string }[] }) => ({ goals: d.goals.filter((g) => g.team === p.scope) });
+    return { items: items.map((e) => ({ ...e, old: own(e.old), new: own(e.new) })).filter((e) => JSON.stringify(e.old) !== JSON.stringify(e.new)) };
+  });
+
+  app.put('/v1/goals', async (req) => {
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    const res = await metrics.setGoals(p.actor, req.body, p.role === 'manager' ? p.scope : undefined);
+    if ('forbidden' in res) throw new ForbiddenError(res.forbidden);
+    req.log.info({ version: res.doc.version, by: p.actor }, 'goals changed');
+    return metrics.goals(teamFor(p, undefined));
+  });
+
+  return metrics;
+}

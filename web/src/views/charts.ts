@@ -1,0 +1,90 @@
+/**
+ * Charts and goals: the pipeline by stage, the funnel and the forecast as inline SVG bar charts
+ * (built with DOM calls, mirrored for right-to-left), and goals with progress bars. Each reads its
+ * own endpoint and says "not available" when the API doesn't have it (404) or the role may not (403).
+ */
+import { optional } from '../api';
+import { h, replace, s } from '../dom';
+import { currentLang, fmtDate, fmtMoney, fmtNum, fmtPercent, t, tr } from '../i18n';
+import type { Forecast, Funnel, Goals, Pipeline } from '../types';
+import { errorBox, heading, loading, table, unavailable, type Ctx } from '../ui';
+
+interface Bar {
+  label: string;
+  value: number;
+  text: string;
+  flag?: string;
+}
+
+/** A horizontal bar chart: one row per bar, label, bar, value text. */
+export function barChart(title: string, bars: Bar[]): SVGSVGElement {
+  const W = 640;
+  const ROW = 30;
+  const LABEL = 150;
+  const TEXT = 190;
+  const H = bars.length * ROW + 10;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const rtl = currentLang() === 'fa';
+  const x = (pos: number, width = 0) => (rtl ? W - pos - width : pos);
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart', preserveAspectRatio: 'xMinYMin meet' });
+  svg.append(s('title', {}, title));
+  bars.forEach((b, i) => {
+    const y = 5 + i * ROW;
+    const w = Math.max(b.value > 0 ? 2 : 0, ((W - LABEL - TEXT) * b.value) / max);
+    const g = s('g', { class: `bar${b.flag ? ` ${b.flag}` : ''}` });
+    g.append(
+      s('text', { x: x(LABEL - 8), y: y + 18, 'text-anchor': 'end', class: 'bar-label' }, b.label),
+      s('rect', { x: x(LABEL, w), y: y + 4, width: w, height: ROW - 10, rx: 3, class: 'bar-rect' }),
+      s('text', { x: x(LABEL + w + 6), y: y + 18, 'text-anchor': 'start', class: 'bar-value' }, b.text),
+    );
+    svg.append(g);
+  });
+  return svg;
+}
+
+async function section(id: string, title: string, path: string, body: (v: any) => Node[]): Promise<HTMLElement> {
+  const el = h('section', { class: 'chart-section', attrs: { id, 'aria-labelledby': `${id}-h` } }, heading(title, 'h2', `${id}-h`), loading());
+  try {
+    const r = await optional<unknown>(path);
+    replace(el, heading(title, 'h2', `${id}-h`), ...(r.ok ? body(r.value) : [unavailable(r.reason)]));
+  } catch (e) {
+    replace(el, heading(title, 'h2', `${id}-h`), errorBox(e));
+  }
+  return el;
+}
+
+export async function renderCharts(ctx: Ctx): Promise<void> {
+  const { root } = ctx;
+  replace(root, heading(t('charts_title')), loading());
+  const to = new Date();
+  const from = new Date(to.getTime() - 90 * 86_400_000);
+  const sections = await Promise.all([
+    section('pipeline', t('pipeline_title'), '/v1/pipeline', (p: Pipeline) => [
+      barChart(t('pipeline_title'), p.stages.map((x) => ({ label: tr('stage', x.stage), value: x.count, text: `${fmtNum(x.count)} · ${fmtMoney(x.value)}` }))),
+      table(t('pipeline_title'), [t('col_stage'), t('col_count'), t('col_value'), t('col_at_risk'), t('col_stalled')],
+        p.stages.map((x) => [tr('stage', x.stage), fmtNum(x.count), fmtMoney(x.value), fmtNum(x.atRisk), fmtNum(x.stalled)])),
+    ]),
+    section('funnel', t('funnel_title'), `/v1/metrics/funnel?from=${from.toISOString()}&to=${to.toISOString()}`, (f: Funnel) => [
+      h('p', { class: 'muted' }, t('funnel_period', { from: fmtDate(f.from, false), to: fmtDate(f.to, false) })),
+      barChart(t('funnel_title'), f.stages.map((x) => ({ label: tr('stage', x.stage), value: x.entered, text: t('funnel_bar', { entered: x.entered, conversion: fmtPercent(x.conversion) }) }))),
+      h('p', null, t('funnel_summary', { won: f.won, lost: f.lost, rate: fmtPercent(f.winRate), days: f.medianCycleDays === null ? '—' : fmtNum(f.medianCycleDays, { maximumFractionDigits: 1 }) })),
+    ]),
+    section('forecast', t('forecast_title'), '/v1/forecast', (f: Forecast) => [
+      h('p', null, t('forecast_summary', { total: fmtMoney(f.total), weighted: fmtMoney(f.weighted) })),
+      barChart(t('forecast_title'), f.byStage.map((x) => ({ label: tr('stage', x.stage), value: x.weighted, text: t('forecast_bar', { weighted: fmtMoney(x.weighted), probability: fmtPercent(x.probability), value: fmtMoney(x.value) }) }))),
+    ]),
+    section('goals', t('goals_title'), '/v1/goals', (g: Goals) =>
+      g.goals.length
+        ? [h('ul', { class: 'goals' }, ...g.goals.map((goal, i) => {
+            const id = `goal-${i}`;
+            const p = Math.max(0, goal.progress);
+            return h('li', null,
+              h('label', { attrs: { for: id } }, `${tr('metric', goal.metric)} — ${t('goal_line', { team: goal.team, period: goal.period })}`),
+              h('progress', { attrs: { id, max: 1, value: Math.min(1, p) } }, fmtPercent(p)),
+              h('span', { class: 'goal-text' }, t('goal_progress', { actual: fmtNum(goal.actual), target: fmtNum(goal.target), percent: fmtPercent(p) })));
+          }))]
+        : [h('p', { class: 'muted' }, t('no_goals'))],
+    ),
+  ]);
+  replace(root, heading(t('charts_title')), ...sections);
+}
