@@ -13,8 +13,9 @@
  * 3. The baseline: a minimal workflow with the same updates, timers and activities per lead (derived
  *    from a benchmarked lead's history), whose activities do nothing, on the same server and worker
  *    settings, driven the same way. ratio = dealflow leads/s ÷ baseline leads/s.
- * 4. Enrols `--idle` leads with a bare loop of `client.workflow.start` (the enrolment figure) and
- *    leaves them idle on their stall timers: the worker's RSS and heap per open lead.
+ * 4. Enrols `--idle` leads with a bare loop of `client.workflow.start` and leaves them idle on
+ *    their stall timers: the worker's RSS and heap per open lead. Then enrols as many again through
+ *    the product's bulk enrolment (client/bulk.ts), for the enrolment comparison.
  *
  * Progress goes to stderr. With --json the last line of stdout is one JSON object.
  */
@@ -31,6 +32,7 @@ import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedServi
 import { createClientRuntime, type ClientRuntime } from '../client/runtime';
 import { buildApi } from '../client/api/server';
 import { changeThresholds } from '../client/thresholds';
+import { BulkEnrolment, readJsonArray } from '../client/bulk';
 import { cadencesStore } from '../activities/config/cadences-store';
 import { followUpStore } from '../activities/config/follow-up-store';
 import { parseMessageId } from '../activities/email/mailer';
@@ -298,8 +300,7 @@ export interface BenchResult {
   idle: { leads: number; rssBeforeMb: number; rssAfterMb: number; heapBeforeMb: number; heapAfterMb: number; cachedWorkflows: number } | null;
   enrol: {
     bareLoop: { leads: number; seconds: number; perSecond: number } | null;
-    bulk: { leads: number; seconds: number; perSecond: number } | null;
-    note?: string;
+    bulk: { leads: number; seconds: number; perSecond: number; ratePerSecond: number } | null;
   };
   counts: {
     emails: number;
@@ -397,6 +398,10 @@ export async function runBench(args: string[]): Promise<number> {
       HTTP_PORT: '0',
       // the local catcher needs no protection; the product's default (20/s) would be the whole figure
       SMTP_RATE_PER_SECOND: process.env.SMTP_RATE_PER_SECOND ?? '100000',
+      // one key drives every call: the per-key request limit would be the figure
+      API_RATE_LIMIT: '0',
+      // bulk enrolment at its highest allowed rate (the default, 50/s, is a deliberate brake)
+      BULK_ENROL_RATE: process.env.BULK_ENROL_RATE ?? '10000',
       ...BENCH_ENV,
     });
     const rawQueue = `bench-raw-${runId}`;
@@ -573,11 +578,38 @@ export async function runBench(args: string[]): Promise<number> {
       };
     }
 
-    // ---- 4. bulk enrolment ----
-    // TODO(#7 item 4): bulk enrolment (client/bulk.ts, POST /v1/leads/bulk) has not landed in main
-    // yet. When it has: enrol IDLE leads through it here, time until its batch is done, and fill
-    // `bulk` next to `bareLoop`.
-    const bulk: BenchResult['enrol']['bulk'] = null;
+    // ---- 4. as many leads again through the product's bulk enrolment (client/bulk.ts), timed until its batch is done ----
+    let bulk: BenchResult['enrol']['bulk'] = null;
+    if (IDLE > 0) {
+      const enrolment = new BulkEnrolment({
+        leads: rt.leads,
+        redis: rt.redis,
+        temporal: rt.client,
+        prefix: config.REDIS_PREFIX,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        ratePerSecond: config.BULK_ENROL_RATE,
+      });
+      const rows = Array.from({ length: IDLE }, (_, i) => ({
+        id: `bench-${runId}-bulk-${i}`,
+        email: `bulk${i}@co${i % 97}.bench.example`,
+        team: i % 2 ? 'beta' : 'alpha',
+        timezone: 'UTC',
+      }));
+      log(`bulk: enrolling ${IDLE} leads through bulk enrolment (BULK_ENROL_RATE ${config.BULK_ENROL_RATE}/s)`);
+      const bp = new Progress('bulk leads enrolled', IDLE);
+      let shown = 0;
+      const t3 = performance.now();
+      const batch = await enrolment.submit(readJsonArray(rows), { actor: 'bench' });
+      const done = await enrolment.waitDone(batch.id, (b) => {
+        while (shown < b.enrolled) {
+          shown++;
+          bp.tick(true);
+        }
+      });
+      const bulkSeconds = (performance.now() - t3) / 1000;
+      if (done.status !== 'done' || done.started !== IDLE) noteError(new Error(`bulk batch ${done.id} ended ${done.status} with ${done.started} of ${IDLE} leads started`));
+      bulk = { leads: done.started, seconds: round(bulkSeconds), perSecond: round(done.started / bulkSeconds), ratePerSecond: config.BULK_ENROL_RATE };
+    }
 
     const emails = events.emails;
     const result: BenchResult = {
@@ -602,7 +634,7 @@ export async function runBench(args: string[]): Promise<number> {
       rssPerOpenLeadKb: idle ? round(((idle.rssAfterMb - idle.rssBeforeMb) * 1024) / IDLE) : null,
       heapPerOpenLeadKb: idle ? round(((idle.heapAfterMb - idle.heapBeforeMb) * 1024) / IDLE) : null,
       idle,
-      enrol: { bareLoop, bulk, note: 'bulk enrolment (POST /v1/leads/bulk) is not in main yet: TODO in bench/run.ts' },
+      enrol: { bareLoop, bulk },
       counts: {
         emails,
         expectedEmails: completed * EMAILS_PER_LEAD,
@@ -660,7 +692,7 @@ function printResult(r: BenchResult, json: boolean): void {
     line('worker heap per open lead', `${r.heapPerOpenLeadKb} KB (${r.idle.heapBeforeMb} → ${r.idle.heapAfterMb} MB)`);
   }
   if (r.enrol.bareLoop) line('enrolment, bare start loop', `${r.enrol.bareLoop.perSecond} leads/s (${r.enrol.bareLoop.leads} in ${r.enrol.bareLoop.seconds}s)`);
-  line('enrolment, bulk', r.enrol.bulk ? `${r.enrol.bulk.perSecond} leads/s` : 'not measured: bulk enrolment is not in main yet');
+  if (r.enrol.bulk) line('enrolment, bulk path', `${r.enrol.bulk.perSecond} leads/s (${r.enrol.bulk.leads} in ${r.enrol.bulk.seconds}s; BULK_ENROL_RATE ${r.enrol.bulk.ratePerSecond})`);
   line('worker options', JSON.stringify(r.worker));
   if (r.cpuProfileDir) line('worker CPU profile', r.cpuProfileDir);
   for (const e of r.errors) out.write(`  error: ${e}\n`);

@@ -76,6 +76,8 @@ describe('dealflow bench --json (smoke)', () => {
     expect(result.taskLatencyMs.p99).toBeGreaterThanOrEqual(result.taskLatencyMs.p50);
     expect(result.idle?.leads).toBe(IDLE);
     expect(result.enrol.bareLoop?.perSecond).toBeGreaterThan(0);
+    expect(result.enrol.bulk?.leads).toBe(IDLE);
+    expect(result.enrol.bulk?.perSecond).toBeGreaterThan(0);
     // a delta over 20 leads is within the noise of a GC'd heap: finite, not necessarily positive
     expect(Number.isFinite(result.rssPerOpenLeadKb)).toBe(true);
     expect(Number.isFinite(result.heapPerOpenLeadKb)).toBe(true);
