@@ -35,7 +35,8 @@ import {
 import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
-import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
 import { startLeadWorkflow } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
 
@@ -253,28 +254,30 @@ export class LeadsClient {
     return Number(res.count ?? 0);
   }
 
-  async move(id: string, to: string, actor: string, note?: string): Promise<LeadSummary> {
-    return this.update(id, () => this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor }] }));
+  // `access` (the API caller's role and scope) is checked by the update's validator against the
+  // lead's own owner and team: a 403 without a separate read. The CLI, an operator tool, omits it.
+  async move(id: string, to: string, actor: string, note?: string, access?: Access): Promise<LeadSummary> {
+    return this.update(id, access, () => this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor, access }] }));
   }
 
-  async logActivity(id: string, type: ActivityType, actor: string, note?: string): Promise<LeadSummary> {
-    return this.update(id, () => this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor }] }));
+  async logActivity(id: string, type: ActivityType, actor: string, note?: string, access?: Access): Promise<LeadSummary> {
+    return this.update(id, access, () => this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor, access }] }));
   }
 
-  async won(id: string, actor: string, amount?: number, note?: string): Promise<LeadSummary> {
-    return this.update(id, () => this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note }] }));
+  async won(id: string, actor: string, amount?: number, note?: string, access?: Access): Promise<LeadSummary> {
+    return this.update(id, access, () => this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note, access }] }));
   }
 
-  async lost(id: string, actor: string, reason: string): Promise<LeadSummary> {
-    return this.update(id, () => this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor }] }));
+  async lost(id: string, actor: string, reason: string, access?: Access): Promise<LeadSummary> {
+    return this.update(id, access, () => this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor, access }] }));
   }
 
-  async disqualify(id: string, actor: string, reason: string): Promise<LeadSummary> {
-    return this.update(id, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor }] }));
+  async disqualify(id: string, actor: string, reason: string, access?: Access): Promise<LeadSummary> {
+    return this.update(id, access, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor, access }] }));
   }
 
-  async qualify(id: string, actor: string, q: Qualification): Promise<LeadSummary> {
-    return this.update(id, () => this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor }] }));
+  async qualify(id: string, actor: string, q: Qualification, access?: Access): Promise<LeadSummary> {
+    return this.update(id, access, () => this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor, access }] }));
   }
 
   async unsubscribed(id: string, email: string, reason: 'unsubscribed' | 'bounced' | 'complained'): Promise<void> {
@@ -311,14 +314,18 @@ export class LeadsClient {
     return res;
   }
 
-  private async update<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  private async update<T>(id: string, access: Access | undefined, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // an update to a workflow that has ended: the lead exists but is closed
-        const closed = await this.handle(id).query(stateQuery).catch(() => undefined);
-        if (closed) throw new ConflictError(`the deal is ${closed.status}; it cannot be changed`);
+      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error)?.message ?? '')) {
+        // an update to a workflow that has ended: the lead exists but is closed — said only to
+        // someone who may act on it (its state is still queryable, or archived)
+        const closed = await this.get(id).catch(() => undefined);
+        if (closed) {
+          if (access && !canActOn(access, closed)) throw new ForbiddenError(`you may not act on lead ${id}`);
+          throw new ConflictError(`the deal is ${closed.status}; it cannot be changed`);
+        }
       }
       throw this.mapError(err, id);
     }
@@ -327,8 +334,9 @@ export class LeadsClient {
   private mapError(err: unknown, id: string): Error {
     if (err instanceof WorkflowNotFoundError) return new NotFoundError(`lead ${id} not found`);
     if (err instanceof WorkflowUpdateFailedError) {
-      const reason = (err.cause as Error | undefined)?.message ?? err.message;
-      return new ConflictError(reason);
+      const cause = err.cause as (Error & { type?: string }) | undefined;
+      if (cause?.type === FORBIDDEN) return new ForbiddenError(cause.message);
+      return new ConflictError(cause?.message ?? err.message);
     }
     const msg = (err as Error)?.message ?? '';
     if (/workflow execution already completed/i.test(msg)) return new ConflictError(`lead ${id} is closed`);

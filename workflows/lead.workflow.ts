@@ -6,6 +6,7 @@
  * plain-JSON state when the server suggests it.
  */
 import {
+  ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
   condition,
@@ -36,6 +37,7 @@ import {
 } from './messages';
 import { applyCampaignControl } from './campaign';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
+import { canActOn, FORBIDDEN, type Access } from './policy/access';
 import { acts } from './proxies';
 import { SA } from './search-attributes';
 import { STAGE_AUTOMATIONS } from './stages';
@@ -115,6 +117,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     owner: state.owner,
     lastActivityAt: state.lastActivityAt,
   });
+  /** first in every validator: a caller who may not act on this lead learns nothing else (403) */
+  const checkAccess = (access: Access | undefined, actor: string): void => {
+    if (access && !canActOn(access, state)) throw ApplicationFailure.create({ type: FORBIDDEN, message: `${actor} may not act on lead ${state.id}`, nonRetryable: true });
+  };
   const touch = (): void => {
     state.lastActivityAt = nowIso();
     state.activitySeq += 1;
@@ -168,7 +174,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       return summary();
     },
     {
-      validator: ({ to, actor }) => {
+      validator: ({ to, actor, access }) => {
+        checkAccess(access, actor);
         if (!actor) throw new Error('an actor is required');
         const v = checkMove(state, to);
         if (!v.ok) throw new Error(v.reason);
@@ -184,7 +191,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       return summary();
     },
     {
-      validator: ({ type, actor }) => {
+      validator: ({ type, actor, access }) => {
+        checkAccess(access, actor);
         if (!actor) throw new Error('an actor is required');
         if (!['call', 'email', 'meeting', 'note'].includes(type)) throw new Error(`unknown activity type "${type}"`);
         if (!acceptsActivity(state.status)) throw new Error(`the deal is ${state.status}; no activity can be logged`);
@@ -204,7 +212,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       return summary();
     },
     {
-      validator: ({ amount, actor }) => {
+      validator: ({ amount, actor, access }) => {
+        checkAccess(access, actor);
         if (!actor) throw new Error('an actor is required');
         if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw new Error('amount must be a number ≥ 0');
         const v = checkClose(state, 'won');
@@ -221,7 +230,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     record({ type: status, from: state.stage, actor, cause: `${status} (${actor}): ${reason}` });
     return summary();
   };
-  const closeValidator = (status: 'lost' | 'disqualified') => ({ reason, actor }: { reason: string; actor: string }) => {
+  const closeValidator = (status: 'lost' | 'disqualified') => ({ reason, actor, access }: { reason: string; actor: string; access?: Access }) => {
+    checkAccess(access, actor);
     if (!actor) throw new Error('an actor is required');
     if (!reason || !reason.trim()) throw new Error('a reason is required');
     const v = checkClose(state, status);
@@ -259,7 +269,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       return summary();
     },
     {
-      validator: ({ actor, ...q }) => {
+      validator: ({ actor, access, ...q }) => {
+        checkAccess(access, actor);
         if (!actor) throw new Error('an actor is required');
         for (const [k, v] of Object.entries(q)) {
           if (!['budget', 'authority', 'need', 'timeline'].includes(k)) throw new Error(`unknown qualification question "${k}"`);

@@ -162,21 +162,29 @@ export interface LeadWorkflowInput {
 }
 
 export interface MoveStageRequest {
+  /** the caller's role and scope, checked by the validator (API calls); absent for operator tools */
+  access?: import('./policy/access').Access;
   to: string;
   note?: string;
   actor: string;
 }
 export interface LogActivityRequest {
+  /** the caller's role and scope, checked by the validator (API calls); absent for operator tools */
+  access?: import('./policy/access').Access;
   type: ActivityType;
   note?: string;
   actor: string;
 }
 export interface WonRequest {
+  /** the caller's role and scope, checked by the validator (API calls); absent for operator tools */
+  access?: import('./policy/access').Access;
   amount?: number;
   actor: string;
   note?: string;
 }
 export interface LostRequest {
+  /** the caller's role and scope, checked by the validator (API calls); absent for operator tools */
+  access?: import('./policy/access').Access;
   reason: string;
   actor: string;
 }
@@ -195,6 +203,7 @@ export interface UnsubscribedSignal {
   reason: 'unsubscribed' | 'bounced' | 'complained';
 }
 export interface QualifyRequest extends Qualification {
+  access?: import('./policy/access').Access;
   actor: string;
 }
 export interface TaskCompletedSignal {

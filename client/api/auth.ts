@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { ApiKey, Role } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
 import { ForbiddenError } from '../errors';
+import { canActOn } from '../../workflows/policy/access';
 
 export interface Principal {
   role: Role;
@@ -64,16 +65,7 @@ export function canViewLead(p: Principal, lead: Owned): boolean {
 
 /** Acting on a lead (move, log, replied, won, lost): its owner rep, its team's manager, or an admin. */
 export function canActOnLead(p: Principal, lead: Owned): boolean {
-  switch (p.role) {
-    case 'admin':
-      return true;
-    case 'manager':
-      return lead.team === p.scope;
-    case 'rep':
-      return lead.owner === p.scope;
-    case 'marketing':
-      return false;
-  }
+  return canActOn(p, lead);
 }
 
 export function assertCanView(p: Principal, lead: Owned & { id: string }): void {

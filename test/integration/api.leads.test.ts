@@ -88,6 +88,21 @@ describe('authentication and authorisation', () => {
     expect((await stack.call('GET', '/v1/leads/alices-lead', KEYS.managerBeta)).status).toBe(403);
     const state = await stack.runtime.leads.get('alices-lead');
     expect(state.stage).toBe('prospecting');
+    // the check is the update validator's, against the lead's own owner: checked first, so an
+    // illegal move by the wrong rep is a 403 too, and nothing of it is recorded
+    expect((await stack.call('POST', '/v1/leads/alices-lead/stage', KEYS.bob, { to: 'follow_up' })).status).toBe(403);
+    expect((await stack.call('POST', '/v1/leads/alices-lead/won', KEYS.marketing, {})).status).toBe(403);
+    expect((await stack.call('POST', '/v1/leads/alices-lead/qualification', KEYS.bob, { budget: true })).status).toBe(403);
+    expect((await stack.call('POST', '/v1/leads/alices-lead/stage', KEYS.managerAlpha, { to: 'preparation' })).status).toBe(200);
+    expect((await stack.runtime.leads.get('alices-lead')).history.filter((h) => h.actor === 'bob')).toEqual([]);
+  });
+
+  it('a closed lead: 409 for whoever may act on it, 403 for anyone else', async () => {
+    await stack.call('POST', '/v1/leads', KEYS.admin, lead('closed-one'));
+    expect((await stack.call('POST', '/v1/leads/closed-one/lost', KEYS.alice, { reason: 'gone' })).status).toBe(200);
+    await eventually(async () => (await stack.runtime.leads.handle('closed-one').describe()).status.name !== 'RUNNING', 30_000, 'the workflow to end');
+    expect((await stack.call('POST', '/v1/leads/closed-one/stage', KEYS.alice, { to: 'approach' })).status).toBe(409);
+    expect((await stack.call('POST', '/v1/leads/closed-one/stage', KEYS.bob, { to: 'approach' })).status).toBe(403);
   });
 
   it('answers 404 for an unknown lead', async () => {

@@ -14,7 +14,7 @@ import { validateCadence, type Cadence } from '../../../workflows/policy/cadence
 import { ForbiddenError, ValidationError } from '../../errors';
 import { leadIdParam } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
-import { assertCanAct, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
 import { UnauthorizedError } from '../auth';
 import { registerUnsubscribeRoutes } from './unsubscribe';
@@ -77,8 +77,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(qualificationBody, req.body ?? {}, 'request body');
     if (Object.keys(body).length === 0) throw new ValidationError('answer at least one of budget, authority, need, timeline', [{ path: '(body)', message: 'empty' }]);
-    assertCanAct(p, await deps.leads.ownership(id));
-    return deps.leads.qualify(id, p.actor, body);
+    return deps.leads.qualify(id, p.actor, body, p); // the update's validator checks owner/team
   });
 
   // the inbound webhook authenticates by signature over the raw body, not by API key

@@ -52,16 +52,14 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(moveBody, req.body ?? {}, 'request body');
-    await actable(p, id);
-    return leads.move(id, body.to, p.actor, body.note);
+    return leads.move(id, body.to, p.actor, body.note, p);
   });
 
   app.post('/v1/leads/:id/activities', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(activityBody, req.body ?? {}, 'request body');
-    await actable(p, id);
-    return leads.logActivity(id, body.type as ActivityType, p.actor, body.note);
+    return leads.logActivity(id, body.type as ActivityType, p.actor, body.note, p);
   });
 
   app.post('/v1/leads/:id/replied', async (req, reply) => {
@@ -77,16 +75,14 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(wonBody, req.body ?? {}, 'request body');
-    await actable(p, id);
-    return leads.won(id, p.actor, body.amount, body.note);
+    return leads.won(id, p.actor, body.amount, body.note, p);
   });
 
   app.post('/v1/leads/:id/lost', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
-    await actable(p, id);
-    return leads.lost(id, p.actor, body.reason);
+    return leads.lost(id, p.actor, body.reason, p);
   });
 
   /** Not a fit (SPEC §2 status `disqualified`): closes the deal like `lost`, counted apart from it in win rates. */
@@ -94,7 +90,6 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
-    await actable(p, id);
-    return leads.disqualify(id, p.actor, body.reason);
+    return leads.disqualify(id, p.actor, body.reason, p);
   });
 }
