@@ -581,14 +581,7 @@ export async function runBench(args: string[]): Promise<number> {
     // ---- 4. as many leads again through the product's bulk enrolment (client/bulk.ts), timed until its batch is done ----
     let bulk: BenchResult['enrol']['bulk'] = null;
     if (IDLE > 0) {
-      const enrolment = new BulkEnrolment({
-        leads: rt.leads,
-        redis: rt.redis,
-        temporal: rt.client,
-        prefix: config.REDIS_PREFIX,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        ratePerSecond: config.BULK_ENROL_RATE,
-      });
+      const enrolment = BulkEnrolment.fromRuntime(rt);
       const rows = Array.from({ length: IDLE }, (_, i) => ({
         id: `bench-${runId}-bulk-${i}`,
         email: `bulk${i}@co${i % 97}.bench.example`,

@@ -112,6 +112,11 @@ export class BulkEnrolment {
   readonly batches: BatchStore;
   private readonly campaigns: CampaignStore;
 
+  /** The usual wiring: the runtime's clients, the configured task queue, prefix and rate (override the rate with `ratePerSecond`). */
+  static fromRuntime(rt: { leads: LeadsClient; redis: Redis; client: Client; config: { REDIS_PREFIX: string; TEMPORAL_TASK_QUEUE: string; BULK_ENROL_RATE: number } }, ratePerSecond = rt.config.BULK_ENROL_RATE): BulkEnrolment {
+    return new BulkEnrolment({ leads: rt.leads, redis: rt.redis, temporal: rt.client, prefix: rt.config.REDIS_PREFIX, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, ratePerSecond });
+  }
+
   constructor(private readonly d: BulkDeps) {
     this.batches = new BatchStore(d.redis, d.prefix);
     this.campaigns = new CampaignStore(d.redis, d.prefix);

@@ -9,6 +9,7 @@ import { CampaignStore, type CampaignControl } from './campaign-store';
 import { BatchStore } from './batch-store';
 import { campaignControlSignal, enrolledSignal, workflowIdFor } from '../../workflows/messages';
 import { leadSettingsFrom, startLeadWorkflow } from '../../client/start-lead';
+import { signalEachMatching } from '../signal-matching';
 
 /** How many starts/signals of one chunk are in flight at once. */
 const CONCURRENCY = 16;
@@ -35,28 +36,10 @@ export function createCampaignActivities(deps: ActivityDeps) {
       return campaigns.control(campaign);
     },
 
-    /** Signals every running lead of a campaign with its new state, page by page, heartbeating progress. */
+    /** Signals every running lead of a campaign with its new state (page by page, heartbeating progress). */
     async signalCampaignLeads({ control }: { control: CampaignControl }): Promise<number> {
-      const client = temporal();
-      const ctx = Context.current();
       const query = `WorkflowType = 'leadWorkflow' AND DealflowCampaign = '${control.campaign}' AND ExecutionStatus = 'Running'`;
-      const resume = ctx.info.heartbeatDetails as { token?: string; done: number } | undefined;
-      let token: Uint8Array | undefined = resume?.token ? Buffer.from(resume.token, 'base64') : undefined;
-      let done = resume?.done ?? 0;
-      do {
-        const page = await client.workflowService.listWorkflowExecutions({ namespace: deps.namespace, query, pageSize: 500, nextPageToken: token });
-        const ids = (page.executions ?? []).map((e) => e.execution!.workflowId!);
-        await inParallel(ids, CONCURRENCY, async (id) => {
-          await client.workflow
-            .getHandle(id)
-            .signal(campaignControlSignal, control)
-            .catch(() => undefined); // closed meanwhile: nothing to hold
-        });
-        done += ids.length;
-        token = page.nextPageToken?.length ? page.nextPageToken : undefined;
-        ctx.heartbeat({ token: token ? Buffer.from(token).toString('base64') : undefined, done });
-      } while (token);
-      return done;
+      return signalEachMatching(temporal(), deps.namespace, query, campaignControlSignal, control);
     },
 
     /**

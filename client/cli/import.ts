@@ -74,14 +74,7 @@ export async function importCommand(args: string[], config: Config): Promise<num
   const rt = await createClientRuntime(config, { followRoster: false });
   const bar = new ProgressBar();
   try {
-    const bulk = new BulkEnrolment({
-      leads: rt.leads,
-      redis: rt.redis,
-      temporal: rt.client,
-      prefix: config.REDIS_PREFIX,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ratePerSecond: config.BULK_ENROL_RATE,
-    });
+    const bulk = BulkEnrolment.fromRuntime(rt);
     const actor = values.as ?? `cli:${os.userInfo().username}`;
     let batch: Batch;
     try {

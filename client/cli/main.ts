@@ -52,6 +52,14 @@ function config(): Config {
   }
 }
 
+/** A validation error with field paths: each printed, exit 2; anything else is rethrown. */
+function fieldErrors(e: unknown): number {
+  const details = (e as { details?: { path: string; message: string }[] }).details;
+  if (!details) throw e;
+  for (const d of details) console.error(`  ${d.path}: ${d.message}`);
+  return 2;
+}
+
 function table(rows: Record<string, unknown>[], cols: string[]): string {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
@@ -209,12 +217,7 @@ async function thresholdsCommand(args: string[]): Promise<number> {
     console.error('usage: dealflow thresholds get [--json] | set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]');
     return 2;
   } catch (e) {
-    const details = (e as { details?: { path: string; message: string }[] }).details;
-    if (details) {
-      for (const d of details) console.error(`  ${d.path}: ${d.message}`);
-      return 2;
-    }
-    throw e;
+    return fieldErrors(e);
   } finally {
     await rt.close();
   }
@@ -266,12 +269,7 @@ async function reportCommand(args: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    const details = (e as { details?: { path: string; message: string }[] }).details;
-    if (details) {
-      for (const d of details) console.error(`  ${d.path}: ${d.message}`);
-      return 2;
-    }
-    throw e;
+    return fieldErrors(e);
   } finally {
     await rt.close();
   }
