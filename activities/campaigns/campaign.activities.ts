@@ -72,7 +72,11 @@ export function createCampaignActivities(deps: ActivityDeps) {
         }
         if (mine) started += 1;
         else existing += 1;
-        if (lead.campaign) byCampaign.set(lead.campaign, [...(byCampaign.get(lead.campaign) ?? []), lead.id]);
+        if (lead.campaign) {
+          const ids = byCampaign.get(lead.campaign) ?? [];
+          ids.push(lead.id);
+          byCampaign.set(lead.campaign, ids);
+        }
       });
       for (const [c, ids] of byCampaign) await campaigns.addLeads(c, ids);
       await batches.chunkDone(batchId, to, started, String(from));

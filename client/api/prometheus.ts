@@ -25,7 +25,9 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const board = async () => facts.board();
+  // the three gauges below share one read of the board counters per scrape
+  let scrape: ReturnType<FactsStore['board']> | undefined;
+  const board = () => (scrape ??= facts.board());
   new Gauge({
     name: 'dealflow_leads',
     help: 'Leads on the board (open, and won still in follow_up) by team and stage, from the lead facts',
@@ -66,7 +68,12 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     duration.observe(labels, reply.elapsedTime / 1000);
   });
   app.get('/metrics', async (_req, reply) => {
-    const text = await registry.metrics();
+    let text: string;
+    try {
+      text = await registry.metrics();
+    } finally {
+      scrape = undefined;
+    }
     return reply.header('content-type', registry.contentType).send(text);
   });
   return registry;
