@@ -10,6 +10,8 @@ import { CampaignsClient } from '../../campaigns';
 import { parseOrThrow } from '../../lead-input';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
+import { auditPage, pageOf } from '../page-token';
+import { listCampaignsQuery } from '../schemas';
 
 const ROLES = ['marketing', 'admin'] as const;
 const idParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}') });
@@ -34,7 +36,8 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   app.get('/v1/campaigns', async (req) => {
     requireRole(who(req), ROLES);
-    return { items: await campaigns.list(1000) };
+    const q = parseOrThrow(listCampaignsQuery, req.query ?? {}, 'query');
+    return pageOf(config.SIGNING_SECRET, JSON.stringify(['campaigns']), q.pageToken, (cursor) => campaigns.list({ limit: q.pageSize, cursor }));
   });
 
   app.get('/v1/campaigns/:id', async (req) => {
@@ -47,7 +50,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     requireRole(who(req), ROLES);
     const { id } = parseOrThrow(idParam, req.params, 'path');
     await campaigns.get(id);
-    return { items: await campaigns.store.history(id) };
+    return auditPage(config.SIGNING_SECRET, `campaign:${id}`, req.query, { historyPage: (o) => campaigns.store.historyPage(id, o) });
   });
 
   app.post('/v1/campaigns/:id/:action', async (req) => {
