@@ -202,18 +202,15 @@ export class LeadsClient {
     const query = this.visibilityQuery(f);
     const pageSize = Math.min(Math.max(f.pageSize ?? 100, 1), 1000);
     if (f.pageToken !== undefined && !/^[A-Za-z0-9_-]{1,8000}$/.test(f.pageToken)) throw new InvalidPageTokenError('the page token is malformed');
-    const res = await this.o.client.workflowService
-      .listWorkflowExecutions({
-        namespace: this.o.namespace,
-        query,
-        pageSize,
-        nextPageToken: f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined,
-      })
-      .catch((err: unknown) => {
-        // gRPC INVALID_ARGUMENT (3) for a query we built ourselves can only be the token
-        if (f.pageToken && (err as { code?: number })?.code === 3) throw new InvalidPageTokenError('the page token is not valid for this list');
-        throw err;
-      });
+    const page = (nextPageToken?: Uint8Array, size = pageSize) =>
+      this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query, pageSize: size, nextPageToken });
+    const res = await page(f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined).catch(async (err: unknown) => {
+      // Temporal answers a token it cannot read with INVALID_ARGUMENT or, on SQL visibility, UNKNOWN:
+      // when the same query without the token works, the token was the problem
+      if (!f.pageToken) throw err;
+      const withoutToken = await page(undefined, 1).then(() => true, () => false);
+      throw withoutToken ? new InvalidPageTokenError('the page token is not valid for this list') : err;
+    });
     if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions!.length} leads for a page of ${pageSize}`);
     const converter = this.o.client.options.loadedDataConverter;
     const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
