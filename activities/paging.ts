@@ -144,6 +144,24 @@ export async function zsetPage<T>(opts: {
   }
 }
 
+/**
+ * A plain cursor for a list that only ever grows at its tail (a batch's rejected rows): the index
+ * after the last item returned. Nothing is ever removed from such a list, so the index of an item
+ * is its key.
+ */
+export function encodeIndexCursor(next: number): string {
+  return `i${next}`;
+}
+
+/** Reads an index cursor; `length` is the list's length now (a cursor past it is out of range). */
+export function decodeIndexCursor(cursor: string, length: number): number {
+  const m = /^i(0|[1-9][0-9]{0,15})$/.exec(cursor);
+  if (!m) throw new InvalidPageTokenError('the page token is malformed');
+  const next = Number(m[1]);
+  if (next > length) throw new InvalidPageTokenError('the page token is out of range for this list');
+  return next;
+}
+
 /** A plain cursor for an audit log: the entries before this version come next. */
 export function encodeVersionCursor(before: number): string {
   return `v${before}`;

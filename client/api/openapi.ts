@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { leadInputSchema } from '../lead-input';
 import { campaignInputSchema } from '../campaigns';
-import { activityBody, forecastBody, funnelQuery, goalsBody, historyQuery, listCampaignsQuery, listLeadsQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, repliedBody, segmentsQuery, wonBody } from './schemas';
+import { activityBody, forecastBody, funnelQuery, goalsBody, historyQuery, listCampaignsQuery, listLeadsQuery, listRejectedQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, repliedBody, segmentsQuery, wonBody } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const errorSchema = {
@@ -129,6 +129,13 @@ export function openApiDocument(baseUrl: string) {
       '/v1/campaigns/{id}/pause': { post: { summary: 'Pause: holds the cadence emails of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
       '/v1/campaigns/{id}/resume': { post: { summary: 'Resume: releases the held emails', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
       '/v1/campaigns/{id}/cancel': { post: { summary: 'Cancel: ends the cadence of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/batches/{id}/rejected': {
+        get: {
+          summary: "A bulk batch's rejected rows, all of them, in the order read (GET /v1/batches/{id} shows the first 1000); paged by place in that append-only list. Roles: marketing, admin.",
+          parameters: [...idParam, ...pagedParams(listRejectedQuery)],
+          responses: { ...pagedOk('{ line, reason }'), ...errors(400, 401, 403, 404) },
+        },
+      },
       '/v1/leads/bulk': {
         post: {
           summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed). Roles: marketing, admin.',

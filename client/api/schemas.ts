@@ -51,6 +51,8 @@ export const listTasksQuery = z.strictObject({
 export const historyQuery = z.strictObject({ ...pageFields(1000), limit: z.coerce.number().int().min(1).max(1000).optional() });
 /** `?pageSize=&pageToken=` of the campaign list. */
 export const listCampaignsQuery = z.strictObject(pageFields(1000));
+/** `?pageSize=&pageToken=` of a batch's rejected rows. */
+export const listRejectedQuery = z.strictObject(pageFields(1000));
 
 // ---- reporting (client/api/routes/metrics.ts) ----
 const teamQ = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a team id');

@@ -107,7 +107,8 @@ describe('the lead list', () => {
   });
 });
 
-describe('campaigns and audit logs', () => {
+describe('campaigns, batches and audit logs', () => {
+  let batchId = '';
   it('pages the campaign list and a campaign history by keyset', async () => {
     const made: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -124,6 +125,23 @@ describe('campaigns and audit logs', () => {
     // `limit` is still read as the page size of an audit log
     const limited = await stack.call('GET', `/v1/campaigns/${id}/history?limit=3`, KEYS.marketing);
     expect(limited.body.items.map((e: { version: number }) => e.version)).toEqual([4, 3, 2]);
+  });
+
+  it("pages every rejected row of a bulk batch, past the 1000 the batch status shows", async () => {
+    const rows = Array.from({ length: 1005 }, (_, i) => ({ email: `not-an-address-${i}`, name: `Row ${i}` }));
+    const submitted = await stack.call('POST', '/v1/leads/bulk', KEYS.marketing, rows);
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.id as string;
+    expect(submitted.body.rejectedCount).toBe(1005);
+    expect((await stack.call('GET', `/v1/batches/${id}`, KEYS.marketing)).body.rejected).toHaveLength(1000);
+    const lines = (await walk(`/v1/batches/${id}/rejected`, KEYS.marketing, 400)).flat().map((r: { line: number }) => r.line);
+    expect(lines).toEqual(Array.from({ length: 1005 }, (_, i) => i + 1));
+    expect((await stack.call('GET', '/v1/batches/b-nosuchbatch1/rejected', KEYS.marketing)).status).toBe(404);
+    // a token of this batch's list does not read another batch's
+    const other = (await stack.call('POST', '/v1/leads/bulk', KEYS.marketing, rows.slice(0, 3))).body.id as string;
+    const token = (await stack.call('GET', `/v1/batches/${id}/rejected?pageSize=1`, KEYS.marketing)).body.nextPageToken as string;
+    expectPageTokenError(await stack.call('GET', `/v1/batches/${other}/rejected?pageToken=${token}`, KEYS.marketing));
+    batchId = id;
   });
 
   it('answers 400 for pageToken on every list route for a garbage, altered, out-of-range or other list token', async () => {
@@ -154,6 +172,7 @@ describe('campaigns and audit logs', () => {
       { path: '/v1/config/follow-up/history', key: KEYS.admin, list: JSON.stringify(['history', 'follow-up']), outOfRange: 'v999999' },
       { path: '/v1/config/roster/history', key: KEYS.admin, list: JSON.stringify(['history', 'roster']), outOfRange: 'v999999' },
       { path: '/v1/config/webhooks/history', key: KEYS.admin, list: JSON.stringify(['history', 'webhooks']), outOfRange: 'v999999' },
+      { path: `/v1/batches/${batchId}/rejected`, key: KEYS.marketing, list: JSON.stringify(['batch-rejected', batchId]), outOfRange: 'i999999' },
     ];
     for (const r of routes) {
       const url = (token: string) => `${r.path}${r.path.includes('?') ? '&' : '?'}pageToken=${encodeURIComponent(token)}`;
