@@ -65,10 +65,12 @@ export class CampaignsClient {
     return { ...c, size, progress: { open, inApproach, won, lost, disqualified, completed } };
   }
 
-  async list(limit = 100): Promise<Campaign[]> {
-    const ids = await this.store.list(limit);
+  /** One page of campaigns, oldest first (CampaignStore.list: keyset-paged). */
+  async list(opts: { limit?: number; cursor?: string } = {}): Promise<{ items: Campaign[]; nextPageToken?: string }> {
+    const { ids, nextPageToken } = await this.store.list(opts);
     const all = await Promise.all(ids.map((id) => this.store.get(id)));
-    return all.filter((c): c is Campaign => !!c);
+    const items = all.filter((c): c is Campaign => !!c);
+    return nextPageToken ? { items, nextPageToken } : { items };
   }
 
   /** pause | resume | cancel: stored, then pushed to the running leads by a workflow (one per version). */

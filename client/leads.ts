@@ -17,6 +17,7 @@ import { RosterIndex } from '../config/roster';
 import type { Task } from '../activities/tasks/task';
 import type { TaskStore } from '../activities/tasks/task-store';
 import { TaskNotFoundError } from '../activities/tasks/task-store';
+import { InvalidPageTokenError } from '../activities/paging';
 import {
   customerRepliedSignal,
   disqualifyUpdate,
@@ -191,16 +192,26 @@ export class LeadsClient {
     return { ...state, tasks: state.tasks.map((t) => byId.get(t.id) ?? t) };
   }
 
-  /** Lists leads through Temporal visibility and the custom search attributes. */
+  /**
+   * Lists leads through Temporal visibility and the custom search attributes, at most `pageSize`
+   * (1–1000, default 100) a page. `pageToken` is the `nextPageToken` of the page before: Temporal's
+   * own cursor (the start time and run of the last lead returned, newest first), base64url. A token
+   * Temporal refuses is an InvalidPageTokenError.
+   */
   async list(f: ListFilter): Promise<{ items: LeadListItem[]; nextPageToken?: string }> {
     const query = this.visibilityQuery(f);
     const pageSize = Math.min(Math.max(f.pageSize ?? 100, 1), 1000);
-    const res = await this.o.client.workflowService.listWorkflowExecutions({
-      namespace: this.o.namespace,
-      query,
-      pageSize,
-      nextPageToken: f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined,
+    if (f.pageToken !== undefined && !/^[A-Za-z0-9_-]{1,8000}$/.test(f.pageToken)) throw new InvalidPageTokenError('the page token is malformed');
+    const page = (nextPageToken?: Uint8Array, size = pageSize) =>
+      this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query, pageSize: size, nextPageToken });
+    const res = await page(f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined).catch(async (err: unknown) => {
+      // Temporal answers a token it cannot read with INVALID_ARGUMENT or, on SQL visibility, UNKNOWN:
+      // when the same query without the token works, the token was the problem
+      if (!f.pageToken) throw err;
+      const withoutToken = await page(undefined, 1).then(() => true, () => false);
+      throw withoutToken ? new InvalidPageTokenError('the page token is not valid for this list') : err;
     });
+    if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions!.length} leads for a page of ${pageSize}`);
     const converter = this.o.client.options.loadedDataConverter;
     const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
+import { decodeIndexCursor, encodeIndexCursor } from '../paging';
 import type { LeadInput } from '../../workflows/types';
 
 export type BatchStatus = 'parsing' | 'running' | 'done' | 'failed';
@@ -107,6 +108,26 @@ export class BatchStore {
    */
   async chunkDone(id: string, to: number, startedInChunk: number, chunkKey: string): Promise<void> {
     await this.redis.multi().hset(this.meta(id), 'enrolled', to).hset(`${this.meta(id)}:started`, chunkKey, startedInChunk).exec();
+  }
+
+  /**
+   * One page of a batch's rejected rows, in the order they were read, at most `limit` (1–1000).
+   * The list only grows at its tail while the batch is read, so the cursor (activities/paging.ts)
+   * is the place after the last row returned: nothing moves past it. Null for an unknown batch;
+   * InvalidPageTokenError for a cursor it did not make or one past the list.
+   */
+  async rejectedPage(id: string, opts: { limit?: number; cursor?: string }): Promise<{ items: Rejected[]; nextPageToken?: string } | null> {
+    if (!BATCH_ID.test(id)) return null;
+    const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
+    const [[, exists], [, len]] = (await this.redis.multi().exists(this.meta(id)).llen(this.rejectedKey(id)).exec()) as [[unknown, number], [unknown, number]];
+    if (!exists) return null;
+    const from = opts.cursor ? decodeIndexCursor(opts.cursor, len) : 0;
+    const raw = await this.redis.lrange(this.rejectedKey(id), String(from), String(from + limit - 1));
+    const items = raw.map((r) => JSON.parse(r) as Rejected);
+    const next = from + items.length;
+    // rows rejected since the first read (a batch still parsing) are on a next page too
+    const more = next < len || (await this.redis.llen(this.rejectedKey(id))) > next;
+    return more ? { items, nextPageToken: encodeIndexCursor(next) } : { items };
   }
 
   async get(id: string, rejectedShown = 1000): Promise<Batch | null> {

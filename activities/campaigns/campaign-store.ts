@@ -6,6 +6,7 @@
  */
 import type Redis from 'ioredis';
 import { VersionedConfig, type AuditEntry, type Versioned } from '../config/versioned-config';
+import { zsetPage } from '../paging';
 
 import type { CampaignControl, CampaignState } from '../../workflows/types';
 
@@ -82,8 +83,26 @@ export class CampaignStore {
     return this.doc(id).history(limit) as Promise<AuditEntry<unknown>[]>;
   }
 
-  async list(limit = 100, offset = 0): Promise<string[]> {
-    return this.redis.zrange(this.indexKey, String(offset), String(offset + limit - 1));
+  /** One page of a campaign's audit log, newest first (VersionedConfig.historyPage). */
+  async historyPage(id: string, opts: { limit?: number; cursor?: string }): Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }> {
+    return this.doc(id).historyPage(opts) as Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }>;
+  }
+
+  /**
+   * One page of campaign ids, oldest first (by creation time, then id), at most `limit` (1–1000).
+   * A keyset cursor (activities/paging.ts): campaigns created while a caller pages never shift one
+   * past it. Throws InvalidPageTokenError for a cursor it did not make.
+   */
+  async list(opts: { limit?: number; cursor?: string } = {}): Promise<{ ids: string[]; nextPageToken?: string }> {
+    const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
+    const page = await zsetPage<string>({
+      redis: this.redis,
+      key: this.indexKey,
+      limit,
+      cursor: opts.cursor,
+      load: async (ids) => new Map(ids.map((id) => [id, id])),
+    });
+    return page.nextCursor ? { ids: page.items, nextPageToken: page.nextCursor } : { ids: page.items };
   }
 
   async addLeads(id: string, leadIds: string[]): Promise<void> {

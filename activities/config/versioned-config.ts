@@ -6,6 +6,7 @@
  * append-only file, so configuration survives restarts of every process.
  */
 import type Redis from 'ioredis';
+import { decodeVersionCursor, encodeVersionCursor } from '../paging';
 
 export interface Versioned {
   version: number;
@@ -84,13 +85,36 @@ export class VersionedConfig<T extends object> {
     throw new VersionConflictError(`${this.name} changed concurrently too often; try again`);
   }
 
-  /** The audit log, newest first. */
-  async history(limit = 100, offset = 0): Promise<AuditEntry<T>[]> {
-    const len = await this.redis.llen(`${this.key}:history`);
-    const end = len - 1 - offset;
+  /** The newest `limit` entries of the audit log, newest first. */
+  async history(limit = 100): Promise<AuditEntry<T>[]> {
+    return (await this.historyPage({ limit })).items;
+  }
+
+  /**
+   * One page of the audit log, newest first: at most `limit` entries (1–1000, default 100). The
+   * cursor is the version of the last entry returned (activities/paging.ts), so entries written
+   * while a caller pages (they join at the head) move nothing past it. `nextPageToken` is absent on
+   * the last page. Throws InvalidPageTokenError for a cursor it did not make or one past the log.
+   */
+  async historyPage(opts: { limit?: number; cursor?: string }): Promise<{ items: AuditEntry<T>[]; nextPageToken?: string }> {
+    const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
+    const key = `${this.key}:history`;
+    // entries are appended one per version (the CAS script), so an entry's place is its version less
+    // the first entry's; both reads go in one MULTI for one consistent view
+    const [[, len], [, first]] = (await this.redis.multi().llen(key).lindex(key, 0).exec()) as [[null, number], [null, string | null]];
+    const base = first ? (JSON.parse(first) as AuditEntry<T>).version : 1;
+    const latest = len > 0 ? base + len - 1 : 0;
+    const before = opts.cursor ? decodeVersionCursor(opts.cursor, latest) : latest + 1;
+    const end = before - 1 - base; // index of the newest entry of this page
+    if (end < 0) return { items: [] };
     const start = Math.max(end - limit + 1, 0);
-    if (end < 0) return [];
-    const raws = await this.redis.lrange(`${this.key}:history`, start, end);
-    return raws.map((r) => JSON.parse(r) as AuditEntry<T>).reverse();
+    const raws = await this.redis.lrange(key, start, end);
+    const items = raws
+      .map((r) => JSON.parse(r) as AuditEntry<T>)
+      .filter((e) => e.version < before)
+      .reverse()
+      .slice(0, limit);
+    const oldest = items.at(-1);
+    return oldest && oldest.version > base ? { items, nextPageToken: encodeVersionCursor(oldest.version) } : { items };
   }
 }

@@ -13,6 +13,7 @@
  */
 import type Redis from 'ioredis';
 import type { NewTask, Task, TaskStatus } from './task';
+import { zsetPage } from '../paging';
 
 const CREATE = `
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX')
@@ -188,7 +189,14 @@ export class TaskStore {
     return this.getMany(await this.redis.zrange(this.k('tasks', 'lead', leadId), '0', '-1'));
   }
 
-  /** Lists tasks by due date (earliest first). The cursor is an opaque offset. */
+  /**
+   * Lists tasks by due time (earliest first; equal due times by task id), at most `limit` (1–500,
+   * default 50) a page. The cursor is a keyset cursor (activities/paging.ts): the due time and id of
+   * the last task returned, so completing, cancelling or adding tasks between two pages neither
+   * skips nor repeats a task that stayed in the list. `nextPageToken` is absent on the last page; a
+   * page of a filtered listing (a team's, or done/cancelled tasks) may be short with more to come.
+   * Throws InvalidPageTokenError for a cursor it did not make.
+   */
   async list(opts: ListOptions): Promise<{ items: Task[]; nextPageToken?: string }> {
     const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
     const status = opts.status ?? 'open';
@@ -196,20 +204,16 @@ export class TaskStore {
     if (opts.assignee) key = this.k('tasks', status === 'open' ? 'open' : 'all', opts.assignee);
     else if (opts.team) key = this.k('tasks', 'team', opts.team);
     else throw new RangeError('list needs an assignee or a team');
-    const items: Task[] = [];
-    let offset = opts.cursor ? Number.parseInt(Buffer.from(opts.cursor, 'base64url').toString(), 10) || 0 : 0;
-    // filter pages until we have enough (team and "done" listings mix statuses)
-    for (;;) {
-      const ids = await this.redis.zrange(key, String(offset), String(offset + limit - 1));
-      if (ids.length === 0) return { items };
-      offset += ids.length;
-      for (const t of await this.getMany(ids)) {
-        if (status === 'all' || t.status === status) items.push(t);
-      }
-      if (items.length >= limit) {
-        const more = (await this.redis.zcard(key)) > offset;
-        return { items, nextPageToken: more ? Buffer.from(String(offset)).toString('base64url') : undefined };
-      }
-    }
+    // the open set of an assignee holds open tasks only; every other set mixes statuses
+    const filtered = status !== 'all' && !(opts.assignee && status === 'open');
+    const page = await zsetPage<Task>({
+      redis: this.redis,
+      key,
+      limit,
+      cursor: opts.cursor,
+      load: async (ids) => new Map((await this.getMany(ids)).map((t) => [t.id, t])),
+      keep: filtered ? (t) => t.status === status : undefined,
+    });
+    return page.nextCursor ? { items: page.items, nextPageToken: page.nextCursor } : { items: page.items };
   }
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { leadInputSchema } from '../lead-input';
 import { campaignInputSchema } from '../campaigns';
-import { activityBody, forecastBody, funnelQuery, goalsBody, listLeadsQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, repliedBody, segmentsQuery, wonBody } from './schemas';
+import { activityBody, forecastBody, funnelQuery, goalsBody, historyQuery, listCampaignsQuery, listLeadsQuery, listRejectedQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, repliedBody, segmentsQuery, wonBody } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const errorSchema = {
@@ -21,6 +21,19 @@ const body = (schema: z.ZodType) => ({ required: true, content: { 'application/j
 const queryParams = (schema: z.ZodObject) =>
   Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+/** The paging contract of every list route (README "Paging"), on its two query parameters. */
+const PAGING: Record<string, string> = {
+  pageSize: 'At most this many items a page (never more). A page may hold fewer, even none, while nextPageToken is present.',
+  pageToken: 'The nextPageToken of the page before, as it came: an opaque keyset cursor signed for this list and filter. Garbage, altered, out-of-range or another list\'s token: 400 with details[].path "pageToken".',
+  limit: 'The older name of pageSize.',
+};
+/** Query parameters of a list route, with the paging contract described. */
+const pagedParams = (schema: z.ZodObject) => queryParams(schema).map((p) => (PAGING[p.name] ? { ...p, description: PAGING[p.name] } : p));
+const pagedOk = (item: string) => ok(`{ items: [${item}], nextPageToken? } — nextPageToken absent on the last page`);
+/** An audit log route: newest first, keyset-paged by version. */
+const auditLog = (summary: string, extra: object[] = []) => ({
+  get: { summary: `${summary}. Newest first, paged by version.`, parameters: [...extra, ...pagedParams(historyQuery)], responses: { ...pagedOk('{ version, at, by, old, new }'), ...errors(400, 401, 403) } },
+});
 const ok = (description: string) => ({ '200': { description } });
 
 export function openApiDocument(baseUrl: string) {
@@ -39,8 +52,8 @@ export function openApiDocument(baseUrl: string) {
         },
         get: {
           summary: 'List leads through Temporal visibility. Reps see their own, managers their team.',
-          parameters: queryParams(listLeadsQuery),
-          responses: { ...ok('{ items, nextPageToken }'), ...errors(400, 401, 403) },
+          parameters: pagedParams(listLeadsQuery),
+          responses: { ...pagedOk('{ id, stage, status, owner, team, escalationLevel, value, campaign, startedAt, name, company }'), ...errors(400, 401, 403) },
         },
       },
       '/v1/leads/{id}': {
@@ -65,7 +78,7 @@ export function openApiDocument(baseUrl: string) {
         post: { summary: 'Disqualify (not a fit)', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
       },
       '/v1/tasks': {
-        get: { summary: 'Tasks by due date (assignee or team)', parameters: queryParams(listTasksQuery), responses: { ...ok('{ items, nextPageToken }'), ...errors(400, 401, 403) } },
+        get: { summary: 'Tasks by due date, earliest first (equal due times by id); assignee or team. Paged by (due time, id).', parameters: pagedParams(listTasksQuery), responses: { ...pagedOk('task'), ...errors(400, 401, 403) } },
       },
       '/v1/tasks/{id}/complete': {
         post: { summary: 'Complete a task (counts as activity on its lead)', parameters: idParam, responses: { ...ok('the task'), ...errors(401, 403, 404) } },
@@ -80,16 +93,19 @@ export function openApiDocument(baseUrl: string) {
         get: { summary: 'Stall thresholds and escalation policy. Roles: manager, admin.', responses: { ...ok('thresholds document'), ...errors(401, 403) } },
         put: { summary: 'Change thresholds (partial; a manager only teams.<own>); versioned, audited, pushed to running leads', responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
       },
-      '/v1/config/thresholds/history': { get: { summary: 'Audit log: who, when, old, new', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/config/thresholds/history': auditLog('Audit log of thresholds: who, when, old, new. Roles: manager, admin'),
       '/v1/config/cadences': {
         get: { summary: 'Named email cadences. Roles: marketing, admin.', responses: { ...ok('cadences document'), ...errors(401, 403) } },
         put: { summary: 'Add or replace named cadences; validated, versioned, audited', responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
       },
-      '/v1/config/cadences/history': { get: { summary: 'Audit log of cadence changes', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/config/cadences/history': auditLog('Audit log of cadence changes. Roles: marketing, admin'),
       '/v1/config/webhooks': {
         get: { summary: 'Per-team task webhooks (secrets masked). Roles: manager (own team), admin.', responses: { ...ok('webhooks document'), ...errors(401, 403) } },
         put: { summary: 'Set or remove team webhooks; versioned, audited', responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
       },
+      '/v1/config/webhooks/history': auditLog('Audit log of team webhooks, secrets masked. Role: admin'),
+      '/v1/config/roster/history': auditLog('Audit log of the roster. Role: admin'),
+      '/v1/config/follow-up/history': auditLog('Audit log of the follow-up settings. Roles: manager, admin'),
       '/v1/inbound/email': {
         post: {
           security: [],
@@ -103,13 +119,23 @@ export function openApiDocument(baseUrl: string) {
       },
       '/v1/campaigns': {
         post: { summary: 'Create a nurture campaign (id optional; cadence must exist). Roles: marketing, admin.', requestBody: body(campaignInputSchema), responses: { '201': { description: 'created' }, ...ok('already existed'), ...errors(400, 401, 403) } },
-        get: { summary: 'List campaigns. Roles: marketing, admin.', responses: { ...ok('{ items }'), ...errors(401, 403) } },
+        get: { summary: 'List campaigns, oldest first (equal creation times by id); paged by (creation time, id). Roles: marketing, admin.', parameters: pagedParams(listCampaignsQuery), responses: { ...pagedOk('campaign'), ...errors(400, 401, 403) } },
       },
       '/v1/campaigns/{id}': { get: { summary: 'A campaign with size and progress', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404) } } },
-      '/v1/campaigns/{id}/history': { get: { summary: "Audit log of the campaign's state changes", parameters: idParam, responses: { ...ok('{ items }'), ...errors(401, 403, 404) } } },
+      '/v1/campaigns/{id}/history': (() => {
+        const log = auditLog("Audit log of the campaign's state changes. Roles: marketing, admin", idParam);
+        return { get: { ...log.get, responses: { ...log.get.responses, ...errors(404) } } };
+      })(),
       '/v1/campaigns/{id}/pause': { post: { summary: 'Pause: holds the cadence emails of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
       '/v1/campaigns/{id}/resume': { post: { summary: 'Resume: releases the held emails', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
       '/v1/campaigns/{id}/cancel': { post: { summary: 'Cancel: ends the cadence of its leads', parameters: idParam, responses: { ...ok('campaign'), ...errors(401, 403, 404, 409) } } },
+      '/v1/batches/{id}/rejected': {
+        get: {
+          summary: "A bulk batch's rejected rows, all of them, in the order read (GET /v1/batches/{id} shows the first 1000); paged by place in that append-only list. Roles: marketing, admin.",
+          parameters: [...idParam, ...pagedParams(listRejectedQuery)],
+          responses: { ...pagedOk('{ line, reason }'), ...errors(400, 401, 403, 404) },
+        },
+      },
       '/v1/leads/bulk': {
         post: {
           summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed). Roles: marketing, admin.',
@@ -154,7 +180,7 @@ export function openApiDocument(baseUrl: string) {
         get: { summary: 'Forecast stage probabilities with their version. Roles: manager, admin.', responses: { ...ok('{ probabilities, version, updatedAt, updatedBy }'), ...errors(401, 403) } },
         put: { summary: 'Change stage probabilities (partial; each 0…1); versioned, audited. Role: admin.', requestBody: body(forecastBody), responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
       },
-      '/v1/config/forecast/history': { get: { summary: 'Audit log of forecast probability changes', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/config/forecast/history': auditLog('Audit log of forecast probability changes. Roles: manager, admin'),
       '/v1/goals': {
         get: {
           summary: 'Goals per team and period (YYYY, YYYY-Qn, YYYY-MM) with actual and progress; metrics newCustomers, wonValue, leadsContacted. Roles: manager (own team), admin.',
@@ -167,7 +193,7 @@ export function openApiDocument(baseUrl: string) {
           responses: { ...ok('the goals as GET returns them'), ...errors(400, 401, 403) },
         },
       },
-      '/v1/goals/history': { get: { summary: 'Audit log of goal changes (a manager sees their team\'s)', responses: { ...ok('{ items }'), ...errors(401, 403) } } },
+      '/v1/goals/history': auditLog("Audit log of goal changes; a manager sees their team's (a page may then hold fewer entries). Roles: manager, admin"),
       '/metrics': { get: { security: [], summary: 'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage', responses: ok('text/plain; version=0.0.4') } },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
       '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },

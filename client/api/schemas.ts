@@ -17,6 +17,18 @@ export const repliedBody = z.strictObject({ note: z.string().max(5000).optional(
 export const wonBody = z.strictObject({ amount: z.number().min(0).max(1e12).optional(), note: z.string().max(5000).optional() });
 export const lostBody = z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(2000) });
 
+/**
+ * The paging fields every list route takes (README "Paging"): `pageSize` (1–max; never more items
+ * than this a page) and `pageToken` (the `nextPageToken` of the page before, opaque and bound to
+ * its list and filter; anything else is a 400 for `pageToken`).
+ */
+function pageFields(max: number) {
+  return {
+    pageSize: z.coerce.number().int().min(1).max(max).optional(),
+    pageToken: z.string().min(1).max(4096).optional(),
+  };
+}
+
 const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const listLeadsQuery = z.strictObject({
   stage: z.enum(STAGES as unknown as [string, ...string[]]).optional(),
@@ -26,16 +38,21 @@ export const listLeadsQuery = z.strictObject({
   stalled: boolString.optional(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   count: boolString.optional(),
-  pageSize: z.coerce.number().int().min(1).max(1000).optional(),
-  pageToken: z.string().max(4096).optional(),
+  ...pageFields(1000),
 });
 export const listTasksQuery = z.strictObject({
   assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   status: z.enum(['open', 'done', 'cancelled', 'all']).optional(),
-  pageSize: z.coerce.number().int().min(1).max(500).optional(),
-  pageToken: z.string().max(200).optional(),
+  ...pageFields(500),
 });
+
+/** `?pageSize=&pageToken=` of a paged audit log (and `limit`, the older name of pageSize). */
+export const historyQuery = z.strictObject({ ...pageFields(1000), limit: z.coerce.number().int().min(1).max(1000).optional() });
+/** `?pageSize=&pageToken=` of the campaign list. */
+export const listCampaignsQuery = z.strictObject(pageFields(1000));
+/** `?pageSize=&pageToken=` of a batch's rejected rows. */
+export const listRejectedQuery = z.strictObject(pageFields(1000));
 
 // ---- reporting (client/api/routes/metrics.ts) ----
 const teamQ = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a team id');

@@ -10,6 +10,9 @@ import { CampaignsClient } from '../../campaigns';
 import { parseOrThrow } from '../../lead-input';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
+import { auditPage, pageOf } from '../page-token';
+import { listCampaignsQuery, listRejectedQuery } from '../schemas';
+import { NotFoundError } from '../../errors';
 
 const ROLES = ['marketing', 'admin'] as const;
 const idParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}') });
@@ -34,7 +37,8 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
 
   app.get('/v1/campaigns', async (req) => {
     requireRole(who(req), ROLES);
-    return { items: await campaigns.list(1000) };
+    const q = parseOrThrow(listCampaignsQuery, req.query ?? {}, 'query');
+    return pageOf(config.SIGNING_SECRET, JSON.stringify(['campaigns']), q.pageToken, (cursor) => campaigns.list({ limit: q.pageSize, cursor }));
   });
 
   app.get('/v1/campaigns/:id', async (req) => {
@@ -47,7 +51,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     requireRole(who(req), ROLES);
     const { id } = parseOrThrow(idParam, req.params, 'path');
     await campaigns.get(id);
-    return { items: await campaigns.store.history(id) };
+    return auditPage(config.SIGNING_SECRET, `campaign:${id}`, req.query, { historyPage: (o) => campaigns.store.historyPage(id, o) });
   });
 
   app.post('/v1/campaigns/:id/:action', async (req) => {
@@ -66,6 +70,18 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const batch = await bulk.submit(rows, { campaign: q.campaign, actor: p.actor });
     req.log.info({ batch: batch.id, total: batch.total, accepted: batch.accepted, rejected: batch.rejectedCount, by: p.actor }, 'bulk batch submitted');
     return reply.status(202).header('location', `/v1/batches/${batch.id}`).send(batch);
+  });
+
+  /** A batch's rejected rows, all of them, paged (GET /v1/batches/:id shows the first 1000). */
+  app.get('/v1/batches/:id/rejected', async (req) => {
+    requireRole(who(req), ROLES);
+    const { id } = parseOrThrow(z.strictObject({ id: z.string().max(64) }), req.params, 'path');
+    const q = parseOrThrow(listRejectedQuery, req.query ?? {}, 'query');
+    return pageOf(config.SIGNING_SECRET, JSON.stringify(['batch-rejected', id]), q.pageToken, async (cursor) => {
+      const page = await bulk.batches.rejectedPage(id, { limit: q.pageSize, cursor });
+      if (!page) throw new NotFoundError(`no batch "${id}"`);
+      return page;
+    });
   });
 
   app.get('/v1/batches/:id', async (req) => {

@@ -9,6 +9,7 @@ import { ForbiddenError } from '../../errors';
 import { changeThresholds } from '../../thresholds';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
+import { auditPage } from '../page-token';
 
 export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = thresholdsStore(deps.redis, deps.config.REDIS_PREFIX);
@@ -20,9 +21,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   app.get('/v1/config/thresholds/history', async (req) => {
     requireRole(who(req), ['manager', 'admin']);
-    const q = req.query as { limit?: string };
-    const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
-    return { items: await store.history(limit) };
+    return auditPage(deps.config.SIGNING_SECRET, 'thresholds', req.query, store);
   });
 
   app.put('/v1/config/thresholds', async (req) => {

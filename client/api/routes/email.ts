@@ -16,6 +16,7 @@ import { leadIdParam } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
+import { auditPage } from '../page-token';
 import { UnauthorizedError } from '../auth';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 
@@ -69,7 +70,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/v1/config/cadences/history', async (req) => {
     requireRole(who(req), ['marketing', 'admin']);
-    return { items: await cadences.history(100) };
+    return auditPage(deps.config.SIGNING_SECRET, 'cadences', req.query, cadences);
   });
 
   app.post('/v1/leads/:id/qualification', async (req) => {

@@ -5,9 +5,10 @@ import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
 import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, repliedBody, wonBody } from '../schemas';
 import { who, type ApiDeps } from '../server';
+import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 
-export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): void {
+export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiDeps): void {
   /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
     assertCanAct(p, await leads.ownership(id));
@@ -35,8 +36,10 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
       if (q.team && q.team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
       q.team = p.scope;
     }
-    const { count, ...filter } = q;
-    const page = await leads.list(filter);
+    const { count, pageToken, pageSize, ...filter } = q;
+    // the token is bound to the caller's effective filter (a rep's owner, a manager's team)
+    const list = JSON.stringify(['leads', filter.stage ?? null, filter.owner ?? null, filter.team ?? null, filter.status ?? null, filter.stalled ?? null, filter.campaign ?? null]);
+    const page = await pageOf(config.SIGNING_SECRET, list, pageToken, (cursor) => leads.list({ ...filter, pageSize, pageToken: cursor }));
     return count ? { ...page, total: await leads.countMatching(filter) } : page;
   });
 

@@ -12,6 +12,7 @@ import { MetricsService, periodRange } from '../../metrics/service';
 import { requireRole, type Principal } from '../auth';
 import { funnelQuery, pipelineQuery, segmentsQuery } from '../schemas';
 import { who, type ApiDeps } from '../server';
+import { auditPage } from '../page-token';
 
 /** The team a caller's report is about: a manager's own, else what was asked (undefined = all). */
 function teamFor(p: Principal, requested: string | undefined): string | undefined {
@@ -60,7 +61,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
 
   app.get('/v1/config/forecast/history', async (req) => {
     requireRole(who(req), ['manager', 'admin']);
-    return { items: await metrics.forecastConfig.history(100) };
+    return auditPage(deps.config.SIGNING_SECRET, 'forecast', req.query, metrics.forecastConfig);
   });
 
   app.put('/v1/config/forecast', async (req) => {
@@ -81,11 +82,13 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
   app.get('/v1/goals/history', async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
-    const items = await metrics.goalsConfig.history(100);
-    if (p.role !== 'manager') return { items };
-    // a manager sees the changes of their own team's goals only
+    // a manager's token is bound to their team: the pages they see are filtered
+    const page = await auditPage(deps.config.SIGNING_SECRET, p.role === 'manager' ? `goals:${p.scope}` : 'goals', req.query, metrics.goalsConfig);
+    if (p.role !== 'manager') return page;
+    // a manager sees the changes of their own team's goals only (a page may then hold fewer entries)
     const own = (d: { goals: { team: string }[] }) => ({ goals: d.goals.filter((g) => g.team === p.scope) });
-    return { items: items.map((e) => ({ ...e, old: own(e.old), new: own(e.new) })).filter((e) => JSON.stringify(e.old) !== JSON.stringify(e.new)) };
+    const items = page.items.map((e) => ({ ...e, old: own(e.old), new: own(e.new) })).filter((e) => JSON.stringify(e.old) !== JSON.stringify(e.new));
+    return { ...page, items };
   });
 
   app.put('/v1/goals', async (req) => {

@@ -17,6 +17,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { surveyAnsweredSignal } from '../../../workflows/messages';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
+import { auditPage } from '../page-token';
 
 const WORDS = {
   en: { title: 'How are we doing?', ask: 'How likely are you to recommend us to a friend or colleague?', low: 'not at all', high: 'extremely', comment: 'Anything you would like to tell us?', send: 'Send', thanks: 'Thank you for your answer!', already: 'You have already answered this survey. Thank you!' },
@@ -129,7 +130,7 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   app.get('/v1/config/follow-up/history', async (req) => {
     requireRole(who(req), ['manager', 'admin']);
-    return { items: await followUp.history(100) };
+    return auditPage(deps.config.SIGNING_SECRET, 'follow-up', req.query, followUp);
   });
 
   app.put('/v1/config/follow-up', async (req) => {

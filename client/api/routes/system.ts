@@ -9,6 +9,7 @@ import { rosterStore, validateRoster } from '../../../activities/config/roster-s
 import { loadRoster } from '../../../config/roster';
 import { openApiDocument } from '../openapi';
 import { who, type ApiDeps } from '../server';
+import { auditPage } from '../page-token';
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;
@@ -72,8 +73,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   app.get('/v1/config/roster/history', async (req) => {
     requireRole(who(req), ['admin']);
-    const q = req.query as { limit?: string };
-    return { items: await rosters.history(Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000)) };
+    return auditPage(deps.config.SIGNING_SECRET, 'roster', req.query, rosters);
   });
 
   /** Replaces the roster (the whole document): validated, versioned, audited; every process follows. */

@@ -4,10 +4,11 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { parseOrThrow } from '../../lead-input';
 import { listTasksQuery, taskIdParam } from '../schemas';
 import { who, type ApiDeps } from '../server';
+import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
 import type { Task } from '../../../activities/tasks/task';
 
-export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster }: ApiDeps): void {
+export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
   const teamOf = (assignee: string): string | undefined => {
     const r = roster();
     if (assignee.startsWith('queue:')) return assignee.slice(6);
@@ -33,7 +34,9 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster 
     } else if (!assignee && !team) {
       throw new ValidationError('name an assignee or a team', [{ path: 'assignee', message: 'required (or team)' }]);
     }
-    return tasks.list({ assignee, team, status: q.status ?? 'open', limit: q.pageSize, cursor: q.pageToken });
+    const status = q.status ?? 'open';
+    const list = JSON.stringify(['tasks', assignee ?? null, assignee ? null : (team ?? null), status]);
+    return pageOf(config.SIGNING_SECRET, list, q.pageToken, (cursor) => tasks.list({ assignee, team, status, limit: q.pageSize, cursor }));
   });
 
   /** SPEC §3: a task in the team queue (`queue:<team>`) may be claimed by any rep of that team, or its manager. */

@@ -23,6 +23,7 @@ import { issuesToProblems } from '../../lead-input';
 import type { Principal } from '../auth';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
+import { auditPage } from '../page-token';
 
 const teamId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a team id');
 
@@ -71,15 +72,14 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void
   app.get('/v1/config/webhooks/history', async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
-    const q = req.query as { limit?: string };
-    const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
     const all = () => true;
-    const items: AuditEntry<WebhooksBody>[] = (await store.history(limit)).map((e) => ({
+    const page = await auditPage(deps.config.SIGNING_SECRET, 'webhooks', req.query, store);
+    const items: AuditEntry<WebhooksBody>[] = page.items.map((e) => ({
       ...e,
       old: { teams: mask(e.old.teams, all) },
       new: { teams: mask(e.new.teams, all) },
     }));
-    return { items };
+    return { ...page, items };
   });
 
   app.put('/v1/config/webhooks', async (req): Promise<MaskedDoc> => {
