@@ -37,6 +37,7 @@ import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
+import { INVALID_FIELD } from '../workflows/policy/currency';
 import { startLeadWorkflow } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
 
@@ -336,6 +337,10 @@ export class LeadsClient {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause as (Error & { type?: string }) | undefined;
       if (cause?.type === FORBIDDEN) return new ForbiddenError(cause.message);
+      if (cause?.type === INVALID_FIELD) {
+        const [path, message] = ((cause as { details?: unknown[] }).details ?? []).map(String);
+        return new ValidationError(cause.message, [{ path: path ?? '(body)', message: message ?? cause.message }]);
+      }
       return new ConflictError(cause?.message ?? err.message);
     }
     const msg = (err as Error)?.message ?? '';
