@@ -40,7 +40,8 @@ export const DEFAULT_CURRENCY = DEFAULT_LEAD.currency;
 
 /** `amount` in integer minor units of `currency` (JPY 1500 → 1500, EUR 12.5 → 1250). */
 export function toMinor(amount: number, currency: string): number {
-  return Math.round(amount * 10 ** minorUnits(currency));
+  // 15 significant digits first: 0.5005 × 1000 is 500.49999999999994 in binary, and should round to 501
+  return Math.round(Number((amount * 10 ** minorUnits(currency)).toPrecision(15)));
 }
 export function fromMinor(minor: number, currency: string): number {
   const digits = minorUnits(currency);
