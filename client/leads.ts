@@ -49,6 +49,8 @@ export interface LeadListItem {
   team: string | null;
   escalationLevel: number;
   value: number | null;
+  /** ISO 4217 currency of `value`, from the memo (null for leads started before it was written) */
+  currency: string | null;
   campaign: string | null;
   startedAt: string | null;
   /** from the workflow's memo (null for leads started before it was written) */
@@ -205,7 +207,7 @@ export class LeadsClient {
     const converter = this.o.client.options.loadedDataConverter;
     const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
-      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown };
+      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown; currency?: unknown };
       const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
       return {
         id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
@@ -215,6 +217,7 @@ export class LeadsClient {
         team: sa.get(SA.team) ?? null,
         escalationLevel: Number(sa.get(SA.escalationLevel) ?? 0),
         value: sa.get(SA.value) ?? null,
+        currency: typeof memo.currency === 'string' ? memo.currency : null,
         campaign: sa.get(SA.campaign) ?? null,
         startedAt: start,
         name: typeof memo.name === 'string' ? memo.name : null,
