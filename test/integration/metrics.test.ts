@@ -20,6 +20,7 @@
  */
 import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import { runCli } from '../support/cli';
 
 jest.setTimeout(240_000);
 let mail: MailCatcher;
@@ -261,25 +262,11 @@ test('/metrics: request counters by route pattern, process metrics and the board
 });
 
 test('dealflow report forecast and funnel print the same figures as the API', async () => {
-  const { main } = await import('../../client/cli/main');
-  const env = { TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, REDIS_URL: stack.config.REDIS_URL, REDIS_PREFIX: stack.config.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const out: string[] = [];
-  const spy = jest.spyOn(console, 'log').mockImplementation((m: unknown) => void out.push(String(m)));
-  try {
-    expect(await main(['report', 'forecast', '--json'])).toBe(0);
-    expect(JSON.parse(out.join('\n'))).toMatchObject({ totals: eur(13500), weightedTotals: eur(6825) });
-    out.length = 0;
-    expect(await main(['report', 'funnel', '--team', 'alpha'])).toBe(0);
-    const text = out.join('\n');
-    expect(text).toMatch(/^closing\s+2\s+1\s+50%/m);
-    expect(text).toMatch(/won 1, lost 2, win rate 33\.3%/);
-  } finally {
-    spy.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const forecast = await runCli(stack, ['report', 'forecast', '--json']);
+  expect(forecast.code).toBe(0);
+  expect(JSON.parse(forecast.out)).toMatchObject({ totals: eur(13500), weightedTotals: eur(6825) });
+  const funnel = await runCli(stack, ['report', 'funnel', '--team', 'alpha']);
+  expect(funnel.code).toBe(0);
+  expect(funnel.out).toMatch(/^closing\s+2\s+1\s+50%/m);
+  expect(funnel.out).toMatch(/won 1, lost 2, win rate 33\.3%/);
 });

@@ -8,6 +8,7 @@
  * minor unit, checked in every way a lead comes in.
  */
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import { runCli } from '../support/cli';
 
 jest.setTimeout(180_000);
 let stack: Stack;
@@ -84,42 +85,28 @@ test('exchange rates: admin-only, validated, versioned and audited; converted to
 });
 
 test('dealflow report forecast prints per-currency totals; dealflow rates get shows the version', async () => {
-  const { main } = await import('../../client/cli/main');
-  const env = { TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, REDIS_URL: stack.config.REDIS_URL, REDIS_PREFIX: stack.config.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const out: string[] = [];
-  const spy = jest.spyOn(console, 'log').mockImplementation((m: unknown) => void out.push(String(m)));
-  const err = jest.spyOn(console, 'error').mockImplementation((m: unknown) => void out.push(String(m)));
-  try {
-    expect(await main(['report', 'forecast', '--team', 'beta', '--json'])).toBe(0);
-    const json = JSON.parse(out.join('\n'));
-    expect(json.totals).toEqual(ISSUE_VALUES);
-    expect(json.byStage.find((s: { stage: string }) => s.stage === 'presentation').values).toEqual(ISSUE_VALUES);
-    out.length = 0;
-    expect(await main(['report', 'forecast', '--team', 'beta'])).toBe(0);
-    const text = out.join('\n');
-    expect(text).toMatch(/^presentation\s+€60,000\.00 · ¥10,000,000\s+40%\s+€24,000\.00 · ¥4,000,000/m);
-    expect(text).toContain('total €60,000.00 · ¥10,000,000; weighted €24,000.00 · ¥4,000,000 (team beta)');
-    expect(text).toMatch(/converted: total ≈ \$131,800\.00 \(converted, rates v2\)/);
-    expect(text).not.toMatch(/10,?060,?000/);
-    out.length = 0;
-    expect(await main(['report', 'pipeline', '--team', 'beta'])).toBe(0);
-    expect(out.join('\n')).toMatch(/^presentation\s+2\s+€60,000\.00 · ¥10,000,000/m);
-    out.length = 0;
-    expect(await main(['rates', 'set', '--base', 'USD', 'EUR=1.1', 'JPY=abc', '--as', 'ops'])).toBe(2);
-    expect(out.join('\n')).toContain('rates.JPY: a number greater than 0');
-    out.length = 0;
-    expect(await main(['rates', 'get'])).toBe(0);
-    expect(out.join('\n')).toMatch(/^rates v2 \(by admin at .*\); base USD/);
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const json = await runCli(stack, ['report', 'forecast', '--team', 'beta', '--json']);
+  expect(json.code).toBe(0);
+  const f = JSON.parse(json.out);
+  expect(f.totals).toEqual(ISSUE_VALUES);
+  expect(f.byStage.find((s: { stage: string }) => s.stage === 'presentation').values).toEqual(ISSUE_VALUES);
+
+  const { code, out } = await runCli(stack, ['report', 'forecast', '--team', 'beta']);
+  expect(code).toBe(0);
+  expect(out).toMatch(/^presentation\s+€60,000\.00 · ¥10,000,000\s+40%\s+€24,000\.00 · ¥4,000,000/m);
+  expect(out).toContain('total €60,000.00 · ¥10,000,000; weighted €24,000.00 · ¥4,000,000 (team beta)');
+  expect(out).toMatch(/converted: total ≈ \$131,800\.00 \(converted, rates v2\)/);
+  expect(out).not.toMatch(/10,?060,?000/);
+
+  const board = await runCli(stack, ['report', 'pipeline', '--team', 'beta']);
+  expect(board.out).toMatch(/^presentation\s+2\s+€60,000\.00 · ¥10,000,000/m);
+
+  const bad = await runCli(stack, ['rates', 'set', '--base', 'USD', 'EUR=1.1', 'JPY=abc', '--as', 'ops']);
+  expect(bad.code).toBe(2);
+  expect(bad.out).toContain('rates.JPY: a number greater than 0');
+  const get = await runCli(stack, ['rates', 'get']);
+  expect(get.code).toBe(0);
+  expect(get.out).toMatch(/^rates v2 \(by admin at .*\); base USD/);
 });
 
 test('/metrics: the value gauge carries a currency label, one series per currency', async () => {
