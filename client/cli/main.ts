@@ -18,7 +18,7 @@ Usage:
                                     Redis, an SMTP catcher, worker and API; prints URLs and demo keys
   dealflow worker                   run a worker
   dealflow api                      run the HTTP API
-  dealflow lead add --email E [--name N] [--company C] [--owner REP] [--team T] [--value V] [--timezone TZ] [--locale en|fa] [--id ID]
+  dealflow lead add --email E [--name N] [--company C] [--owner REP] [--team T] [--value V] [--currency ISO] [--timezone TZ] [--locale en|fa] [--id ID]
   dealflow lead show ID [--json]
   dealflow lead list [--stage S] [--owner REP] [--team T] [--status S] [--stalled]
   dealflow lead move ID STAGE [--note TEXT]
@@ -90,7 +90,7 @@ async function leadCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       email: { type: 'string' }, name: { type: 'string' }, company: { type: 'string' }, title: { type: 'string' },
-      owner: { type: 'string' }, team: { type: 'string' }, value: { type: 'string' }, timezone: { type: 'string' },
+      owner: { type: 'string' }, team: { type: 'string' }, value: { type: 'string' }, currency: { type: 'string' }, timezone: { type: 'string' },
       locale: { type: 'string' }, id: { type: 'string' }, source: { type: 'string' }, cadence: { type: 'string' },
       stage: { type: 'string' }, status: { type: 'string' }, stalled: { type: 'boolean' },
       note: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' },
@@ -103,7 +103,7 @@ async function leadCommand(args: string[]): Promise<number> {
     switch (sub) {
       case 'add': {
         const body: Record<string, unknown> = {};
-        for (const k of ['email', 'name', 'company', 'title', 'owner', 'team', 'timezone', 'locale', 'id', 'source', 'cadence'] as const) {
+        for (const k of ['email', 'name', 'company', 'title', 'owner', 'team', 'timezone', 'locale', 'id', 'source', 'cadence', 'currency'] as const) {
           if (values[k] !== undefined) body[k] = values[k];
         }
         if (values.value !== undefined) body.value = Number(values.value);
@@ -122,7 +122,7 @@ async function leadCommand(args: string[]): Promise<number> {
       case 'list': {
         const res = await rt.leads.list({ stage: values.stage, owner: values.owner, team: values.team, status: values.status, stalled: values.stalled });
         if (values.json) console.log(JSON.stringify(res, null, 2));
-        else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'stage', 'status', 'owner', 'team', 'value', 'escalationLevel']));
+        else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'stage', 'status', 'owner', 'team', 'value', 'currency', 'escalationLevel']));
         return 0;
       }
       case 'move': {
