@@ -36,7 +36,11 @@ export const leadInputSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
   locale: z.enum(['en', 'fa']).optional(),
   value: z.number().min(0, 'must be ≥ 0').max(1e12).optional(),
-  currency: z.string().refine(isCurrency, 'must be an ISO 4217 currency code in capitals, such as EUR').optional(),
+  currency: z
+    .string()
+    .refine(isCurrency, 'must be an ISO 4217 currency code in capitals, such as EUR')
+    .describe('ISO 4217 code in capitals (default USD); `value` keeps its minor unit: none for JPY, 2 for EUR, 3 for BHD')
+    .optional(),
   tags: z.array(z.string().min(1).max(50)).max(50).optional(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
