@@ -4,7 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { OPEN_STAGES } from '../config/defaults';
+import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
+import { amountProblem, isCurrency } from './metrics/money';
 import { ValidationError, type FieldProblem } from './errors';
 
 export function isIanaZone(tz: string): boolean {
@@ -35,11 +36,20 @@ export const leadInputSchema = z.strictObject({
   timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
   locale: z.enum(['en', 'fa']).optional(),
   value: z.number().min(0, 'must be ≥ 0').max(1e12).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
+  currency: z
+    .string()
+    .refine(isCurrency, 'must be an ISO 4217 currency code in capitals, such as EUR')
+    .describe('ISO 4217 code in capitals (default USD); `value` keeps its minor unit: none for JPY, 2 for EUR, 3 for BHD')
+    .optional(),
   tags: z.array(z.string().min(1).max(50)).max(50).optional(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   stage: z.enum(OPEN_STAGES as unknown as [string, ...string[]]).optional(),
+}).superRefine((b, ctx) => {
+  // `value` keeps the minor unit of its currency (JPY none, EUR 2, BHD 3): README "Lead input"
+  if (typeof b.value !== 'number' || (b.currency !== undefined && !isCurrency(b.currency))) return;
+  const problem = amountProblem(b.value, b.currency ?? DEFAULT_LEAD.currency);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
 });
 export type LeadInputBody = z.infer<typeof leadInputSchema>;
 

@@ -38,6 +38,7 @@ import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
+import { INVALID_FIELD } from '../workflows/policy/currency';
 import { startLeadWorkflow } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
 
@@ -49,6 +50,8 @@ export interface LeadListItem {
   team: string | null;
   escalationLevel: number;
   value: number | null;
+  /** ISO 4217 currency of `value`, from the memo (null for leads started before it was written) */
+  currency: string | null;
   campaign: string | null;
   startedAt: string | null;
   /** from the workflow's memo (null for leads started before it was written) */
@@ -215,7 +218,7 @@ export class LeadsClient {
     const converter = this.o.client.options.loadedDataConverter;
     const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
-      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown };
+      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown; currency?: unknown };
       const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
       return {
         id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
@@ -225,6 +228,7 @@ export class LeadsClient {
         team: sa.get(SA.team) ?? null,
         escalationLevel: Number(sa.get(SA.escalationLevel) ?? 0),
         value: sa.get(SA.value) ?? null,
+        currency: typeof memo.currency === 'string' ? memo.currency : null,
         campaign: sa.get(SA.campaign) ?? null,
         startedAt: start,
         name: typeof memo.name === 'string' ? memo.name : null,
@@ -347,6 +351,10 @@ export class LeadsClient {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause as (Error & { type?: string }) | undefined;
       if (cause?.type === FORBIDDEN) return new ForbiddenError(cause.message);
+      if (cause?.type === INVALID_FIELD) {
+        const [path, message] = ((cause as { details?: unknown[] }).details ?? []).map(String);
+        return new ValidationError(cause.message, [{ path: path ?? '(body)', message: message ?? cause.message }]);
+      }
       return new ConflictError(cause?.message ?? err.message);
     }
     const msg = (err as Error)?.message ?? '';

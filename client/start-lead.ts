@@ -38,7 +38,7 @@ export async function startLeadWorkflow(
       // display fields for lists (the board) and, for a bulk start, the batch: a memo, unlike a
       // search attribute, goes through the data converter (and a payload codec, if one encrypts)
       // and is not indexed
-      memo: { name: lead.name ?? null, company: lead.company ?? null, ...extraMemo },
+      memo: { name: lead.name ?? null, company: lead.company ?? null, currency: lead.currency, ...extraMemo },
       typedSearchAttributes: [
         { key: SA.stage, value: lead.stage ?? 'prospecting' },
         { key: SA.status, value: 'open' },

@@ -38,6 +38,7 @@ import {
 import { applyCampaignControl } from './campaign';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
 import { canActOn, FORBIDDEN, type Access } from './policy/access';
+import { amountProblem, INVALID_FIELD } from './policy/currency';
 import { acts } from './proxies';
 import { SA } from './search-attributes';
 import { STAGE_AUTOMATIONS } from './stages';
@@ -216,6 +217,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
         checkAccess(access, actor);
         if (!actor) throw new Error('an actor is required');
         if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw new Error('amount must be a number ≥ 0');
+        // the won amount is in the lead's currency and keeps its minor unit (README "Lead input")
+        const problem = typeof amount === 'number' ? amountProblem(amount, state.currency) : null;
+        if (problem) throw ApplicationFailure.create({ type: INVALID_FIELD, message: `amount: ${problem}`, details: ['amount', problem], nonRetryable: true });
         const v = checkClose(state, 'won');
         if (!v.ok) throw new Error(v.reason);
       },

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { leadInputSchema } from '../lead-input';
 import { campaignInputSchema } from '../campaigns';
-import { activityBody, forecastBody, funnelQuery, goalsBody, historyQuery, listCampaignsQuery, listLeadsQuery, listRejectedQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, repliedBody, segmentsQuery, wonBody } from './schemas';
+import { activityBody, forecastBody, funnelQuery, goalsBody, historyQuery, listCampaignsQuery, listLeadsQuery, listRejectedQuery, listTasksQuery, lostBody, moveBody, pipelineQuery, ratesBody, repliedBody, segmentsQuery, wonBody } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const errorSchema = {
@@ -69,7 +69,7 @@ export function openApiDocument(baseUrl: string) {
         post: { summary: 'The customer replied', parameters: idParam, requestBody: body(repliedBody), responses: { '202': { description: 'accepted' }, ...errors(400, 401, 403, 404) } },
       },
       '/v1/leads/{id}/won': {
-        post: { summary: 'Mark won → follow_up', parameters: idParam, requestBody: body(wonBody), responses: { ...ok('won'), ...errors(400, 401, 403, 404, 409) } },
+        post: { summary: 'Mark won → follow_up; amount is in the lead currency and keeps its minor unit (400 naming amount)', parameters: idParam, requestBody: body(wonBody), responses: { ...ok('won'), ...errors(400, 401, 403, 404, 409) } },
       },
       '/v1/leads/{id}/lost': {
         post: { summary: 'Mark lost', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
@@ -150,9 +150,9 @@ export function openApiDocument(baseUrl: string) {
       '/': { get: { security: [], summary: 'The web page (HTML); its files are under /assets/', responses: ok('page') } },
       '/v1/pipeline': {
         get: {
-          summary: 'The board: per stage (all seven, in order) { stage, count, value, stalled (escalation level ≥ 3), atRisk (level 2) } over open leads and won leads in follow_up. Roles: manager (own team), marketing, admin.',
+          summary: 'The board: per stage (all seven, in order) { stage, count, values (one { currency, amount } per ISO 4217 currency, never added across currencies), converted? ({ currency, amount | null, ratesVersion, missingRates } when exchange rates are configured), stalled (escalation level ≥ 3), atRisk (level 2) } over open leads and won leads in follow_up. Roles: manager (own team), marketing, admin.',
           parameters: queryParams(pipelineQuery),
-          responses: { ...ok('{ stages: [{ stage, count, value, stalled, atRisk }] }'), ...errors(400, 401, 403) },
+          responses: { ...ok('{ stages: [{ stage, count, values: [{ currency, amount }], converted?, stalled, atRisk }] }'), ...errors(400, 401, 403) },
         },
       },
       '/v1/metrics/funnel': {
@@ -166,14 +166,14 @@ export function openApiDocument(baseUrl: string) {
         get: {
           summary: 'Win rate, cycle length and value per segment (by = source, industry, size or team) over the leads created in [from, to). Roles: manager (own team), marketing, admin.',
           parameters: [{ name: 'by', in: 'query', required: true, schema: { type: 'string', enum: ['source', 'industry', 'size', 'team'] } }, ...queryParams(segmentsQuery).filter((p) => p.name !== 'by')],
-          responses: { ...ok('{ from, to, by, segments: [{ segment, leads, won, lost, winRate, medianCycleDays, wonValue, averageWonValue }] }'), ...errors(400, 401, 403) },
+          responses: { ...ok('{ from, to, by, segments: [{ segment, leads, won, lost, winRate, medianCycleDays, wonValues: [{ currency, amount }], averageWonValues: [{ currency, amount }], wonConverted? }] }'), ...errors(400, 401, 403) },
         },
       },
       '/v1/forecast': {
         get: {
-          summary: 'Weighted pipeline: per open stage, value × the configured probability. Roles: manager (own team), admin.',
+          summary: 'Weighted pipeline: per open stage and currency, value × the configured probability (rounded to the currency minor unit); totals per currency, converted totals when exchange rates are configured. Roles: manager (own team), admin.',
           parameters: queryParams(pipelineQuery),
-          responses: { ...ok('{ total, weighted, byStage: [{ stage, value, probability, weighted }] }'), ...errors(400, 401, 403) },
+          responses: { ...ok('{ totals: [{ currency, amount }], weightedTotals, converted?, weightedConverted?, byStage: [{ stage, probability, values, weightedValues, converted?, weightedConverted? }] }'), ...errors(400, 401, 403) },
         },
       },
       '/v1/config/forecast': {
@@ -181,20 +181,25 @@ export function openApiDocument(baseUrl: string) {
         put: { summary: 'Change stage probabilities (partial; each 0…1); versioned, audited. Role: admin.', requestBody: body(forecastBody), responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
       },
       '/v1/config/forecast/history': auditLog('Audit log of forecast probability changes. Roles: manager, admin'),
+      '/v1/config/rates': {
+        get: { summary: 'Exchange rates for converted totals with their version (version 0: none configured). Roles: manager, marketing, admin.', responses: { ...ok('{ base, rates, version, updatedAt, updatedBy }'), ...errors(401, 403) } },
+        put: { summary: 'Replace the exchange rates: base (ISO 4217) and, per currency, the price of one unit in base; validated (field paths), versioned, audited. Role: admin.', requestBody: body(ratesBody), responses: { ...ok('the new document'), ...errors(400, 401, 403) } },
+      },
+      '/v1/config/rates/history': auditLog('Audit log of exchange-rate changes. Roles: manager, marketing, admin'),
       '/v1/goals': {
         get: {
           summary: 'Goals per team and period (YYYY, YYYY-Qn, YYYY-MM) with actual and progress; metrics newCustomers, wonValue, leadsContacted. Roles: manager (own team), admin.',
           parameters: queryParams(pipelineQuery),
-          responses: { ...ok('{ version, updatedAt, updatedBy, goals: [{ team, period, metric, target, actual, progress }] }'), ...errors(400, 401, 403) },
+          responses: { ...ok('{ version, updatedAt, updatedBy, goals: [{ team, period, metric, target, currency? (wonValue), actual, progress, wonInOtherCurrencies? }] }'), ...errors(400, 401, 403) },
         },
         put: {
-          summary: 'Set goals: each replaces the one with the same (team, period, metric); target null removes it. A manager only for their own team. Validated, versioned, audited.',
+          summary: 'Set goals: each replaces the one with the same (team, period, metric, currency); target null removes it; a wonValue goal names its ISO 4217 currency. A manager only for their own team. Validated, versioned, audited.',
           requestBody: body(goalsBody),
           responses: { ...ok('the goals as GET returns them'), ...errors(400, 401, 403) },
         },
       },
       '/v1/goals/history': auditLog("Audit log of goal changes; a manager sees their team's (a page may then hold fewer entries). Roles: manager, admin"),
-      '/metrics': { get: { security: [], summary: 'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage', responses: ok('text/plain; version=0.0.4') } },
+      '/metrics': { get: { security: [], summary: 'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage, their value per team, stage and currency', responses: ok('text/plain; version=0.0.4') } },
       '/healthz': { get: { security: [], summary: 'Liveness', responses: ok('ok') } },
       '/readyz': { get: { security: [], summary: 'Readiness: Temporal and Redis', responses: { ...ok('ready'), '503': { description: 'a dependency is down' } } } },
     },

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FactsStore } from '../../activities/metrics/facts-store';
+import { boardMoney } from '../metrics/service';
 
 export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Registry {
   const registry = new Registry();
@@ -26,8 +27,8 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     registers: [registry],
   });
   // the three gauges below share one read of the board counters per scrape
-  let scrape: ReturnType<FactsStore['board']> | undefined;
-  const board = () => (scrape ??= facts.board());
+  let scrape: ReturnType<typeof boardMoney> | undefined;
+  const board = () => (scrape ??= boardMoney(facts));
   new Gauge({
     name: 'dealflow_leads',
     help: 'Leads on the board (open, and won still in follow_up) by team and stage, from the lead facts',
@@ -35,17 +36,19 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     registers: [registry],
     async collect() {
       this.reset();
-      for (const c of await board()) this.set({ team: c.team, stage: c.stage }, c.count);
+      // one cell per (team, stage, currency): the count of a (team, stage) is their sum
+      for (const c of await board()) this.inc({ team: c.team, stage: c.stage }, c.count);
     },
   });
   new Gauge({
     name: 'dealflow_leads_value',
-    help: 'Sum of the value of the leads on the board by team and stage',
-    labelNames: ['team', 'stage'] as const,
+    help: 'Sum of the value of the leads on the board by team, stage and ISO 4217 currency (major units; never added across currencies)',
+    labelNames: ['team', 'stage', 'currency'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const c of await board()) this.set({ team: c.team, stage: c.stage }, c.value);
+      // counts-only cells (compute.ts withCurrencies) carry no currency and no value
+      for (const c of await board()) if (c.currency) this.inc({ team: c.team, stage: c.stage, currency: c.currency }, c.value);
     },
   });
   new Gauge({
@@ -56,8 +59,8 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     async collect() {
       this.reset();
       for (const c of await board()) {
-        this.set({ team: c.team, stage: c.stage, flag: 'at_risk' }, c.atRisk);
-        this.set({ team: c.team, stage: c.stage, flag: 'stalled' }, c.stalled);
+        this.inc({ team: c.team, stage: c.stage, flag: 'at_risk' }, c.atRisk);
+        this.inc({ team: c.team, stage: c.stage, flag: 'stalled' }, c.stalled);
       }
     },
   });

@@ -66,6 +66,8 @@ export const segmentsQuery = z.strictObject({
   team: teamQ.optional(),
 });
 export const forecastBody = z.strictObject({ probabilities: z.record(z.string(), z.number().min(0).max(1)) });
+/** PUT /v1/config/rates (documentation; client/metrics/money.ts validateRates checks codes against the ISO 4217 list) */
+export const ratesBody = z.strictObject({ base: z.string().regex(/^[A-Z]{3}$/), rates: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()) });
 export const goalsBody = z.strictObject({
   goals: z.array(
     z.strictObject({
@@ -73,6 +75,8 @@ export const goalsBody = z.strictObject({
       period: z.string().regex(/^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/, 'YYYY, YYYY-Qn or YYYY-MM'),
       metric: z.enum(['newCustomers', 'wonValue', 'leadsContacted']),
       target: z.number().positive().nullable(),
+      /** ISO 4217, required for wonValue (client/metrics/service.ts validateGoals checks it against the ISO list) */
+      currency: z.string().regex(/^[A-Z]{3}$/).optional(),
     }),
   ),
 });

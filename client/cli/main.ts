@@ -1,6 +1,6 @@
 /**
  * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks |
- * thresholds get|set | report funnel|forecast | import | bench.
+ * thresholds get|set | report funnel|forecast|pipeline | rates get|set | import | bench.
  * It uses the same LeadsClient as the API.
  */
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { loadConfig, ConfigError, type Config } from '../../config/env';
 import { createClientRuntime } from '../runtime';
 import { ACTIVITY_TYPES, type ActivityType } from '../../config/defaults';
 import type { LeadState } from '../../workflows/types';
+import { formatConverted, formatTotals } from '../metrics/money';
 
 const USAGE = `dealflow — a sales pipeline run as durable Temporal workflows
 
@@ -17,7 +18,7 @@ Usage:
                                     Redis, an SMTP catcher, worker and API; prints URLs and demo keys
   dealflow worker                   run a worker
   dealflow api                      run the HTTP API
-  dealflow lead add --email E [--name N] [--company C] [--owner REP] [--team T] [--value V] [--timezone TZ] [--locale en|fa] [--id ID]
+  dealflow lead add --email E [--name N] [--company C] [--owner REP] [--team T] [--value V] [--currency ISO] [--timezone TZ] [--locale en|fa] [--id ID]
   dealflow lead show ID [--json]
   dealflow lead list [--stage S] [--owner REP] [--team T] [--status S] [--stalled]
   dealflow lead move ID STAGE [--note TEXT]
@@ -32,7 +33,10 @@ Usage:
                                     enrol a CSV of leads (header: the lead input fields); a progress
                                     bar, then every rejected line with its reason (exit 1 if any)
   dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json]   funnel (default: the last 90 days)
-  dealflow report forecast [--team T] [--json]                           weighted pipeline by stage
+  dealflow report forecast [--team T] [--json]                           weighted pipeline by stage, per currency
+  dealflow report pipeline [--team T] [--json]                           the board: deals and value per stage, per currency
+  dealflow rates get [--json] [--history]                                exchange rates for converted totals (docs/CONFIG.md)
+  dealflow rates set --base CUR CUR=RATE …                               replace them (1 CUR = RATE base), versioned, audited
   dealflow bench [--leads N] [--idle N] [--concurrency N] [--json]
                                     benchmark against raw Temporal on a local stack (BENCHMARKS.md)
 
@@ -86,7 +90,7 @@ async function leadCommand(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       email: { type: 'string' }, name: { type: 'string' }, company: { type: 'string' }, title: { type: 'string' },
-      owner: { type: 'string' }, team: { type: 'string' }, value: { type: 'string' }, timezone: { type: 'string' },
+      owner: { type: 'string' }, team: { type: 'string' }, value: { type: 'string' }, currency: { type: 'string' }, timezone: { type: 'string' },
       locale: { type: 'string' }, id: { type: 'string' }, source: { type: 'string' }, cadence: { type: 'string' },
       stage: { type: 'string' }, status: { type: 'string' }, stalled: { type: 'boolean' },
       note: { type: 'string' }, amount: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' },
@@ -99,7 +103,7 @@ async function leadCommand(args: string[]): Promise<number> {
     switch (sub) {
       case 'add': {
         const body: Record<string, unknown> = {};
-        for (const k of ['email', 'name', 'company', 'title', 'owner', 'team', 'timezone', 'locale', 'id', 'source', 'cadence'] as const) {
+        for (const k of ['email', 'name', 'company', 'title', 'owner', 'team', 'timezone', 'locale', 'id', 'source', 'cadence', 'currency'] as const) {
           if (values[k] !== undefined) body[k] = values[k];
         }
         if (values.value !== undefined) body.value = Number(values.value);
@@ -118,7 +122,7 @@ async function leadCommand(args: string[]): Promise<number> {
       case 'list': {
         const res = await rt.leads.list({ stage: values.stage, owner: values.owner, team: values.team, status: values.status, stalled: values.stalled });
         if (values.json) console.log(JSON.stringify(res, null, 2));
-        else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'stage', 'status', 'owner', 'team', 'value', 'escalationLevel']));
+        else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'stage', 'status', 'owner', 'team', 'value', 'currency', 'escalationLevel']));
         return 0;
       }
       case 'move': {
@@ -239,34 +243,88 @@ async function tasksCommand(args: string[]): Promise<number> {
 
 const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 1000) / 10}%`);
 
-/** `dealflow report funnel|forecast`: the same numbers as the API's, from the lead facts, as tables. */
+/** Per-currency amounts for the report tables: `¥10,000,000 · €60,000.00` (client/metrics/money.ts). */
+const moneyCell = formatTotals;
+
+/** `dealflow report funnel|forecast|pipeline`: the same numbers as the API's, from the lead facts, as tables. */
 async function reportCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' }, team: { type: 'string' }, json: { type: 'boolean' } } });
-  if (sub !== 'funnel' && sub !== 'forecast') {
-    console.error('usage: dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json] | forecast [--team T] [--json]');
+  if (sub !== 'funnel' && sub !== 'forecast' && sub !== 'pipeline') {
+    console.error('usage: dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json] | forecast [--team T] [--json] | pipeline [--team T] [--json]');
     return 2;
   }
   const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const { MetricsService, periodRange } = require('../metrics/service') as typeof import('../metrics/service');
     const metrics = new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
+    const forTeam = values.team ? ` (team ${values.team})` : '';
     if (sub === 'funnel') {
       const f = await metrics.funnel(periodRange({ from: values.from, to: values.to }), values.team);
       if (values.json) console.log(JSON.stringify(f, null, 2));
       else {
-        console.log(`funnel ${f.from} → ${f.to}${values.team ? ` (team ${values.team})` : ''}: leads created in the period`);
+        console.log(`funnel ${f.from} → ${f.to}${forTeam}: leads created in the period`);
         console.log(table(f.stages.map((s) => ({ ...s, conversion: pct(s.conversion), medianTimeInStageHours: s.medianTimeInStageHours ?? '–' })), ['stage', 'entered', 'advanced', 'conversion', 'medianTimeInStageHours']));
         console.log(`closed in the period: won ${f.won}, lost ${f.lost}, win rate ${pct(f.winRate)}, median cycle ${f.medianCycleDays ?? '–'} days`);
+      }
+    } else if (sub === 'pipeline') {
+      const p = await metrics.pipeline(values.team);
+      if (values.json) console.log(JSON.stringify(p, null, 2));
+      else {
+        const rows = p.stages.map((s) => ({ ...s, values: moneyCell(s.values), converted: formatConverted(s.converted) }));
+        console.log(table(rows, ['stage', 'count', 'values', 'atRisk', 'stalled', ...(rows.some((r) => r.converted) ? ['converted'] : [])]));
       }
     } else {
       const f = await metrics.forecast(values.team);
       if (values.json) console.log(JSON.stringify(f, null, 2));
       else {
-        console.log(table(f.byStage.map((s) => ({ ...s, probability: pct(s.probability) })), ['stage', 'value', 'probability', 'weighted']));
-        console.log(`total ${f.total}, weighted ${f.weighted}${values.team ? ` (team ${values.team})` : ''}`);
+        const rows = f.byStage.map((s) => ({ stage: s.stage, values: moneyCell(s.values), probability: pct(s.probability), weighted: moneyCell(s.weightedValues), converted: formatConverted(s.weightedConverted) }));
+        console.log(table(rows, ['stage', 'values', 'probability', 'weighted', ...(f.weightedConverted ? ['converted'] : [])]));
+        console.log(`total ${moneyCell(f.totals)}; weighted ${moneyCell(f.weightedTotals)}${forTeam}`);
+        if (f.converted) console.log(`converted: total ${formatConverted(f.converted)}; weighted ${formatConverted(f.weightedConverted)}`);
       }
     }
+    return 0;
+  } catch (e) {
+    return fieldErrors(e);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** `dealflow rates get|set`: the exchange rates of converted totals, as `PUT /v1/config/rates`. */
+async function ratesCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { base: { type: 'string' }, json: { type: 'boolean' }, history: { type: 'boolean' }, as: { type: 'string' } } });
+  const usage = 'usage: dealflow rates get [--json] [--history] | set --base CUR CUR=RATE … [--as NAME]';
+  if (sub !== 'get' && sub !== 'set') {
+    console.error(usage);
+    return 2;
+  }
+  const rt = await createClientRuntime(config(), { followRoster: false });
+  try {
+    const { MetricsService } = require('../metrics/service') as typeof import('../metrics/service');
+    const metrics = new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
+    if (sub === 'get') {
+      const out = values.history ? { items: await metrics.ratesConfig.history(100) } : await metrics.ratesConfig.get();
+      if (values.json || 'items' in out) console.log(JSON.stringify(out, null, 2));
+      else {
+        console.log(`rates v${out.version}${out.updatedBy ? ` (by ${out.updatedBy} at ${out.updatedAt})` : ' (none configured: no converted totals)'}; base ${out.base}`);
+        console.log(table(Object.entries(out.rates).map(([currency, rate]) => ({ currency, rate })), ['currency', 'rate']));
+      }
+      return 0;
+    }
+    const rates: Record<string, unknown> = {};
+    for (const p of positionals) {
+      const m = /^([^=]+)=(.*)$/.exec(p);
+      if (!m) {
+        console.error(`"${p}" is not CUR=RATE (e.g. EUR=1.08)\n${usage}`);
+        return 2;
+      }
+      rates[m[1]] = m[2].trim() === '' || Number.isNaN(Number(m[2])) ? m[2] : Number(m[2]);
+    }
+    const doc = await metrics.setRates(values.as ?? `cli:${os.userInfo().username}`, { base: values.base, rates });
+    console.log(`rates v${doc.version} saved: base ${doc.base}, ${Object.keys(doc.rates).length} rate(s)`);
     return 0;
   } catch (e) {
     return fieldErrors(e);
@@ -326,6 +384,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'report':
       return reportCommand(rest);
+    case 'rates':
+      return ratesCommand(rest);
     case undefined:
     case 'help':
     case '--help':

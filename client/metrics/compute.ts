@@ -4,8 +4,12 @@
  * (test/client/metrics/compute.test.ts) and the README's definitions point here.
  *
  * Definitions:
- * - **Pipeline** (board): open leads per stage, plus won leads still in `follow_up`. `value` is the
- *   sum of the leads' `value`; `atRisk` counts escalation level 2, `stalled` level ≥ 3 (SPEC §3).
+ * Money is never added across currencies (client/metrics/money.ts): every sum of money is a list
+ * `[{currency, amount}]` with one total per currency, and, when exchange rates are configured, a
+ * `converted` total in the rates' base currency labelled with the rates' version.
+ *
+ * - **Pipeline** (board): open leads per stage, plus won leads still in `follow_up`. `values` are the
+ *   sums of the leads' `value` per currency; `atRisk` counts escalation level 2, `stalled` level ≥ 3 (SPEC §3).
  * - **Funnel** over a period [from, to):
  *   - the cohort is the leads *created* in the period;
  *   - `entered`: cohort leads that ever entered the stage;
@@ -17,16 +21,20 @@
  *   - `won`, `lost`, `winRate` = won / (won + lost), and `medianCycleDays` (created → won) are over
  *     the leads *closed* (won or lost) in the period, whenever they were created. Disqualified leads
  *     are not opportunities and count in neither.
- * - **Forecast**: per open stage, value × the stage's probability; totals over the six open stages.
+ * - **Forecast**: per open stage and currency, value × the stage's probability (rounded to the
+ *   currency's minor unit); totals per currency over the six open stages.
  * - **Segments** over the cohort created in [from, to): leads, won, lost, win rate, median cycle of
- *   the won ones, won value and its average, per source, industry, size bucket or team.
- * - **Goals**: `newCustomers` = deals won in the period, `wonValue` = their won amounts,
+ *   the won ones, won value per currency and its average per currency (over the won deals in that
+ *   currency), per source, industry, size bucket or team.
+ * - **Goals**: `newCustomers` = deals won in the period, `wonValue` = their won amounts in the goal's
+ *   currency (deals won in other currencies are listed beside it, never added),
  *   `leadsContacted` = leads whose first email went out in the period; progress = actual / target.
  */
 import { OPEN_STAGES, STAGES, type OpenStage, type Stage } from '../../config/defaults';
 import type { LeadFacts } from '../../workflows/policy/facts';
-import type { BoardCell } from '../../activities/metrics/facts-store';
+import { onBoard, type BoardCell } from '../../activities/metrics/facts-store';
 import type { Goal } from '../../activities/config/goals-store';
+import { convert, DEFAULT_CURRENCY, MoneyTotals, roundMoney, scale, totals, type Converted, type Money, type RatesDoc } from './money';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -35,7 +43,6 @@ export const round = (n: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
-const money = (n: number) => round(n, 2);
 const ratio = (a: number, b: number): number | null => (b > 0 ? round(a / b, 4) : null);
 
 export function median(values: number[]): number | null {
@@ -50,21 +57,56 @@ export const isLost = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'l
 
 // ---- pipeline and forecast (from the board counters) ----
 
+/**
+ * A board cell (activities/metrics/facts-store.ts); `currency` is the currency its value is in. A
+ * cell without one (counters written before they were kept per currency) holds counts only once
+ * `withCurrencies` has split its money.
+ */
+export type MoneyCell = BoardCell & { currency?: string };
+
+/** The converted figure when rates are configured, else nothing. */
+const converted = (values: Money[], rates: RatesDoc | undefined): { converted?: Converted } => (rates ? { converted: convert(values, rates) } : {});
+
+/**
+ * Board cells with their money per currency: a cell without a currency keeps its counts, and the
+ * value of its (team, stage) comes from the facts of the leads on the board (`active`), per currency.
+ */
+export function withCurrencies(cells: MoneyCell[], active: LeadFacts[]): MoneyCell[] {
+  const out: MoneyCell[] = [];
+  for (const c of cells) {
+    if (c.currency) {
+      out.push(c);
+      continue;
+    }
+    out.push({ ...c, value: 0 });
+    const leads = active.filter((f) => onBoard(f) && f.team === c.team && f.stage === c.stage);
+    for (const m of totals(leads.map((f) => ({ currency: f.currency, amount: f.value })))) {
+      out.push({ team: c.team, stage: c.stage, currency: m.currency, count: 0, value: m.amount, atRisk: 0, stalled: 0 });
+    }
+  }
+  return out;
+}
+
 export interface PipelineStage {
   stage: Stage;
   count: number;
-  value: number;
+  /** the sum of the leads' value, one entry per currency */
+  values: Money[];
+  /** present when exchange rates are configured */
+  converted?: Converted;
   stalled: number;
   atRisk: number;
 }
 
-export function pipeline(cells: BoardCell[], team?: string): { stages: PipelineStage[] } {
+export function pipeline(cells: MoneyCell[], team?: string, rates?: RatesDoc): { stages: PipelineStage[] } {
   const stages = STAGES.map((stage) => {
     const mine = cells.filter((c) => c.stage === stage && (team === undefined || c.team === team));
+    const values = totals(mine.map((c) => ({ currency: c.currency, amount: c.value })));
     return {
       stage,
       count: mine.reduce((n, c) => n + c.count, 0),
-      value: money(mine.reduce((n, c) => n + c.value, 0)),
+      values,
+      ...converted(values, rates),
       stalled: mine.reduce((n, c) => n + c.stalled, 0),
       atRisk: mine.reduce((n, c) => n + c.atRisk, 0),
     };
@@ -74,21 +116,46 @@ export function pipeline(cells: BoardCell[], team?: string): { stages: PipelineS
 
 export interface ForecastStage {
   stage: OpenStage;
-  value: number;
   probability: number;
-  weighted: number;
+  /** per currency, the stage's value */
+  values: Money[];
+  /** per currency, value × probability rounded to the currency's minor unit */
+  weightedValues: Money[];
+  converted?: Converted;
+  weightedConverted?: Converted;
 }
 
-export function forecast(cells: BoardCell[], probabilities: Record<OpenStage, number>, team?: string) {
+export interface Forecast {
+  totals: Money[];
+  weightedTotals: Money[];
+  converted?: Converted;
+  weightedConverted?: Converted;
+  byStage: ForecastStage[];
+}
+
+export function forecast(cells: MoneyCell[], probabilities: Record<OpenStage, number>, team?: string, rates?: RatesDoc): Forecast {
   const board = pipeline(cells, team).stages;
   const byStage: ForecastStage[] = OPEN_STAGES.map((stage) => {
-    const value = board.find((s) => s.stage === stage)!.value;
+    const values = board.find((s) => s.stage === stage)!.values;
     const probability = probabilities[stage];
-    return { stage, value, probability, weighted: money(value * probability) };
+    const weightedValues = scale(values, probability);
+    return {
+      stage,
+      probability,
+      values,
+      weightedValues,
+      ...converted(values, rates),
+      ...(rates ? { weightedConverted: convert(weightedValues, rates) } : {}),
+    };
   });
+  const sum = (pick: (s: ForecastStage) => Money[]) => new MoneyTotals().addAll(byStage.flatMap(pick)).list();
+  const all = sum((s) => s.values);
+  const weighted = sum((s) => s.weightedValues);
   return {
-    total: money(byStage.reduce((n, s) => n + s.value, 0)),
-    weighted: money(byStage.reduce((n, s) => n + s.weighted, 0)),
+    totals: all,
+    weightedTotals: weighted,
+    ...converted(all, rates),
+    ...(rates ? { weightedConverted: convert(weighted, rates) } : {}),
     byStage,
   };
 }
@@ -161,8 +228,11 @@ export interface Segment {
   lost: number;
   winRate: number | null;
   medianCycleDays: number | null;
-  wonValue: number;
-  averageWonValue: number | null;
+  /** the won amounts, one total per currency */
+  wonValues: Money[];
+  /** per currency, its won total / the deals won in it */
+  averageWonValues: Money[];
+  wonConverted?: Converted;
 }
 
 export function segmentOf(f: LeadFacts, by: SegmentBy): string {
@@ -178,7 +248,14 @@ export function segmentOf(f: LeadFacts, by: SegmentBy): string {
   }
 }
 
-export function segments(cohort: LeadFacts[], by: SegmentBy): { by: SegmentBy; segments: Segment[] } {
+/** The won deals' amounts: per currency the total and the average over the deals won in it. */
+function wonMoney(won: LeadFacts[]): { wonValues: Money[]; averageWonValues: Money[] } {
+  const wonValues = totals(won.map((f) => ({ currency: f.currency, amount: f.wonAmount ?? 0 })));
+  const deals = (c: string) => won.filter((f) => (f.currency || DEFAULT_CURRENCY) === c).length;
+  return { wonValues, averageWonValues: wonValues.map((m) => ({ currency: m.currency, amount: roundMoney(m.amount / deals(m.currency), m.currency) })) };
+}
+
+export function segments(cohort: LeadFacts[], by: SegmentBy, rates?: RatesDoc): { by: SegmentBy; segments: Segment[] } {
   const groups = new Map<string, LeadFacts[]>();
   for (const f of cohort) {
     const k = segmentOf(f, by);
@@ -187,7 +264,7 @@ export function segments(cohort: LeadFacts[], by: SegmentBy): { by: SegmentBy; s
   const out = [...groups.entries()].map(([segment, fs]) => {
     const won = fs.filter(isWon);
     const lost = fs.filter(isLost).length;
-    const wonValue = money(won.reduce((n, f) => n + (f.wonAmount ?? 0), 0));
+    const money = wonMoney(won);
     const cycle = median(won.map(cycleDays).filter((d): d is number => d !== null));
     return {
       segment,
@@ -196,8 +273,8 @@ export function segments(cohort: LeadFacts[], by: SegmentBy): { by: SegmentBy; s
       lost,
       winRate: ratio(won.length, won.length + lost),
       medianCycleDays: cycle === null ? null : round(cycle, 2),
-      wonValue,
-      averageWonValue: won.length ? money(wonValue / won.length) : null,
+      ...money,
+      ...(rates ? { wonConverted: convert(money.wonValues, rates) } : {}),
     };
   });
   out.sort((a, b) => b.leads - a.leads || a.segment.localeCompare(b.segment));
@@ -225,7 +302,21 @@ const inRange = (iso: string | null, r: { from: number; to: number }): boolean =
   return t >= r.from && t < r.to;
 };
 
-/** A goal's actual figure from the facts closed or contacted around its period (any superset will do). */
+/** The currency of a `wonValue` goal: its own, or the default for one stored before goals named it. */
+export const goalCurrency = (g: Goal): string => g.currency ?? DEFAULT_CURRENCY;
+
+/** The amounts won by the goal's team in its period, per currency (for `wonValue`). */
+function wonInPeriod(goal: Goal, facts: LeadFacts[]): Money[] {
+  const r = parsePeriod(goal.period);
+  if (!r) return [];
+  const won = facts.filter((f) => f.team === goal.team && isWon(f) && inRange(f.closedAt, r));
+  return totals(won.map((f) => ({ currency: f.currency, amount: f.wonAmount ?? 0 })));
+}
+
+/**
+ * A goal's actual figure from the facts closed or contacted around its period (any superset will
+ * do). For `wonValue` it is the amount won in the goal's currency only.
+ */
 export function goalActual(goal: Goal, facts: LeadFacts[]): number {
   const r = parsePeriod(goal.period);
   if (!r) return 0;
@@ -234,16 +325,21 @@ export function goalActual(goal: Goal, facts: LeadFacts[]): number {
     case 'newCustomers':
       return mine.filter((f) => isWon(f) && inRange(f.closedAt, r)).length;
     case 'wonValue':
-      return money(mine.filter((f) => isWon(f) && inRange(f.closedAt, r)).reduce((n, f) => n + (f.wonAmount ?? 0), 0));
+      return wonInPeriod(goal, facts).find((m) => m.currency === goalCurrency(goal))?.amount ?? 0;
     case 'leadsContacted':
       return mine.filter((f) => inRange(f.firstEmailAt, r)).length;
   }
 }
 
+/**
+ * Each goal with `actual` and `progress`; a `wonValue` goal also names its `currency` and lists
+ * `wonInOtherCurrencies`: what the team won in the period in other currencies (not in `actual`).
+ */
 export function goalsProgress(goals: Goal[], facts: LeadFacts[]) {
   return goals.map((g) => {
     const actual = goalActual(g, facts);
-    return { ...g, actual, progress: ratio(actual, g.target) };
+    const money = g.metric === 'wonValue' ? { currency: goalCurrency(g), wonInOtherCurrencies: wonInPeriod(g, facts).filter((m) => m.currency !== goalCurrency(g)) } : {};
+    return { ...g, ...money, actual, progress: ratio(actual, g.target) };
   });
 }
 

@@ -9,8 +9,10 @@ import { OPEN_STAGES, type OpenStage } from '../../config/defaults';
 import { FactsStore } from '../../activities/metrics/facts-store';
 import { forecastStore, type ForecastBody } from '../../activities/config/forecast-store';
 import { GOAL_METRICS, goalsStore, type Goal } from '../../activities/config/goals-store';
+import { ratesStore, type RatesBody } from '../../activities/config/rates-store';
 import { ValidationError } from '../errors';
-import { forecast, funnel, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, type SegmentBy } from './compute';
+import { forecast, funnel, goalCurrency, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, withCurrencies, type MoneyCell, type SegmentBy } from './compute';
+import { amountProblem, isCurrency, validateRates, type RatesDoc } from './money';
 
 export const DEFAULT_PERIOD_DAYS = 90;
 const DAY = 86_400_000;
@@ -46,16 +48,19 @@ export function validateProbabilities(patch: unknown): Problem[] {
   return problems;
 }
 
-/** Validates goals as sent in a PUT: `target: null` removes a goal. */
+/**
+ * Validates goals as sent in a PUT: `target: null` removes a goal. A `wonValue` goal needs an ISO
+ * 4217 `currency` (its target keeps the currency's minor unit); other metrics take none.
+ */
 export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & { target: number | null })[]; problems: Problem[] } {
-  if (!Array.isArray(goals)) return { goals: [], problems: [{ path: 'goals', message: 'a list of {team, period, metric, target}' }] };
+  if (!Array.isArray(goals)) return { goals: [], problems: [{ path: 'goals', message: 'a list of {team, period, metric, target, currency}' }] };
   const problems: Problem[] = [];
   const out: (Omit<Goal, 'target'> & { target: number | null })[] = [];
   goals.forEach((g: Record<string, unknown>, i) => {
     const at = (f: string) => `goals.${i}${f ? `.${f}` : ''}`;
     if (!g || typeof g !== 'object' || Array.isArray(g)) return void problems.push({ path: at(''), message: 'an object {team, period, metric, target}' });
-    for (const k of Object.keys(g)) if (!['team', 'period', 'metric', 'target'].includes(k)) problems.push({ path: at(k), message: 'unknown field' });
-    const ok = { team: true, period: true, metric: true, target: true };
+    for (const k of Object.keys(g)) if (!['team', 'period', 'metric', 'target', 'currency'].includes(k)) problems.push({ path: at(k), message: 'unknown field' });
+    const ok = { team: true, period: true, metric: true, target: true, currency: true };
     if (typeof g.team !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(g.team)) (ok.team = false), problems.push({ path: at('team'), message: 'a team id' });
     if (typeof g.period !== 'string' || !parsePeriod(g.period)) (ok.period = false), problems.push({ path: at('period'), message: 'a period: YYYY, YYYY-Qn or YYYY-MM' });
     if (typeof g.metric !== 'string' || !(GOAL_METRICS as readonly string[]).includes(g.metric)) (ok.metric = false), problems.push({ path: at('metric'), message: `one of ${GOAL_METRICS.join(', ')}` });
@@ -63,40 +68,69 @@ export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & 
       ok.target = false;
       problems.push({ path: at('target'), message: 'a number greater than 0 (null removes the goal)' });
     }
-    if (Object.values(ok).every(Boolean)) out.push({ team: g.team as string, period: g.period as string, metric: g.metric as Goal['metric'], target: g.target as number | null });
+    if (g.metric === 'wonValue') {
+      if (typeof g.currency !== 'string' || !isCurrency(g.currency)) (ok.currency = false), problems.push({ path: at('currency'), message: 'a wonValue goal names an ISO 4217 currency code such as EUR' });
+      else if (ok.target && typeof g.target === 'number') {
+        const p = amountProblem(g.target, g.currency);
+        if (p) (ok.target = false), problems.push({ path: at('target'), message: p });
+      }
+    } else if (g.currency !== undefined && ok.metric) (ok.currency = false), problems.push({ path: at('currency'), message: `only a wonValue goal has a currency` });
+    if (Object.values(ok).every(Boolean)) {
+      out.push({ team: g.team as string, period: g.period as string, metric: g.metric as Goal['metric'], target: g.target as number | null, ...(g.metric === 'wonValue' ? { currency: g.currency as string } : {}) });
+    }
   });
   return { goals: out, problems };
 }
 
-/** Applies a PUT: each goal replaces the one with the same (team, period, metric); null removes it. */
+/** Applies a PUT: each goal replaces the one with the same (team, period, metric, currency); null removes it. */
 export function mergeGoals(current: Goal[], changes: (Omit<Goal, 'target'> & { target: number | null })[]): Goal[] {
-  const key = (g: Omit<Goal, 'target'>) => `${g.team}\u0000${g.period}\u0000${g.metric}`;
+  const money = (g: Omit<Goal, 'target'>) => (g.metric === 'wonValue' ? goalCurrency(g as Goal) : '');
+  const key = (g: Omit<Goal, 'target'>) => `${g.team}\u0000${g.period}\u0000${g.metric}\u0000${money(g)}`;
   const byKey = new Map(current.map((g) => [key(g), g]));
   for (const c of changes) {
     if (c.target === null) byKey.delete(key(c));
-    else byKey.set(key(c), { team: c.team, period: c.period, metric: c.metric, target: c.target });
+    else byKey.set(key(c), { team: c.team, period: c.period, metric: c.metric, target: c.target, ...(c.currency ? { currency: c.currency } : {}) });
   }
-  return [...byKey.values()].sort((a, b) => a.team.localeCompare(b.team) || a.period.localeCompare(b.period) || a.metric.localeCompare(b.metric));
+  return [...byKey.values()].sort(
+    (a, b) => a.team.localeCompare(b.team) || a.period.localeCompare(b.period) || a.metric.localeCompare(b.metric) || money(a).localeCompare(money(b)),
+  );
 }
 
 export class MetricsService {
   readonly facts: FactsStore;
   readonly forecastConfig;
   readonly goalsConfig;
+  readonly ratesConfig;
 
   constructor(redis: Redis, prefix: string) {
     this.facts = new FactsStore(redis, prefix);
     this.forecastConfig = forecastStore(redis, prefix);
     this.goalsConfig = goalsStore(redis, prefix);
+    this.ratesConfig = ratesStore(redis, prefix);
+  }
+
+  /**
+   * The board counters with their money per currency (compute.ts `withCurrencies`): one HGETALL,
+   * plus a read of the leads on the board only when some counters carry no currency.
+   */
+  async board(): Promise<MoneyCell[]> {
+    return boardMoney(this.facts);
+  }
+
+  /** The exchange rates when configured (version ≥ 1), else undefined: no converted totals. */
+  async rates(): Promise<RatesDoc | undefined> {
+    const doc = await this.ratesConfig.get();
+    return doc.version > 0 ? { base: doc.base, rates: doc.rates, version: doc.version } : undefined;
   }
 
   async pipeline(team?: string) {
-    return pipeline(await this.facts.board(), team);
+    const [cells, rates] = await Promise.all([this.board(), this.rates()]);
+    return pipeline(cells, team, rates);
   }
 
   async forecast(team?: string) {
-    const [cells, cfg] = await Promise.all([this.facts.board(), this.forecastConfig.get()]);
-    return forecast(cells, cfg.probabilities, team);
+    const [cells, cfg, rates] = await Promise.all([this.board(), this.forecastConfig.get(), this.rates()]);
+    return forecast(cells, cfg.probabilities, team, rates);
   }
 
   async funnel(range: { from: Date; to: Date }, team?: string) {
@@ -109,8 +143,8 @@ export class MetricsService {
   }
 
   async segments(by: SegmentBy, range: { from: Date; to: Date }, team?: string) {
-    const cohort = await this.facts.createdIn(range.from.getTime(), range.to.getTime());
-    return { from: range.from.toISOString(), to: range.to.toISOString(), ...segments(team ? cohort.filter((f) => f.team === team) : cohort, by) };
+    const [cohort, rates] = await Promise.all([this.facts.createdIn(range.from.getTime(), range.to.getTime()), this.rates()]);
+    return { from: range.from.toISOString(), to: range.to.toISOString(), ...segments(team ? cohort.filter((f) => f.team === team) : cohort, by, rates) };
   }
 
   async goals(team?: string) {
@@ -134,6 +168,14 @@ export class MetricsService {
     return doc;
   }
 
+  /** Replaces the exchange rates (`{base, rates}`, validated: 400 naming the field); versioned, audited. */
+  async setRates(actor: string, body: unknown): Promise<RatesBody & { version: number }> {
+    const v = validateRates(body);
+    if (!v.rates) throw new ValidationError(`invalid exchange rates: ${v.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, v.problems);
+    const { doc } = await this.ratesConfig.update(actor, () => v.rates!);
+    return doc;
+  }
+
   async setGoals(actor: string, body: unknown, onlyTeam?: string) {
     const b = (body ?? {}) as Record<string, unknown>;
     const problems: Problem[] = Object.keys(b).filter((k) => k !== 'goals').map((k) => ({ path: k, message: 'unknown field' }));
@@ -147,4 +189,10 @@ export class MetricsService {
     const { doc } = await this.goalsConfig.update(actor, (cur) => ({ goals: mergeGoals(cur.goals, v.goals) }));
     return { doc } as const;
   }
+}
+
+/** Board cells with money per currency, from a FactsStore (used by the API, the CLI and /metrics). */
+export async function boardMoney(facts: FactsStore): Promise<MoneyCell[]> {
+  const cells: MoneyCell[] = await facts.board();
+  return cells.every((c) => c.currency) ? cells : withCurrencies(cells, await facts.active());
 }

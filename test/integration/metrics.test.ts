@@ -20,6 +20,7 @@
  */
 import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import { runCli } from '../support/cli';
 
 jest.setTimeout(240_000);
 let mail: MailCatcher;
@@ -50,7 +51,9 @@ async function settled(path: string, key: string, expected: unknown): Promise<an
     throw e;
   }
 }
-const stage = (stage: string, count: number, value: number, stalled = 0, atRisk = 0) => ({ stage, count, value, stalled, atRisk });
+/** Amounts in EUR, the currency of every lead here (money is given per currency: client/metrics/money.ts). */
+const eur = (amount: number) => (amount ? [{ currency: 'EUR', amount }] : []);
+const stage = (stage: string, count: number, value: number, stalled = 0, atRisk = 0) => ({ stage, count, values: eur(value), stalled, atRisk });
 
 beforeAll(async () => {
   mail = await startMailCatcher({});
@@ -160,11 +163,11 @@ test('the forecast weights open stages by the configured probabilities; only adm
   expect((await stack.call('GET', '/v1/config/forecast/history', KEYS.managerAlpha)).body.items[0]).toMatchObject({ version: 1, by: 'admin', old: { probabilities: { closing: 0.8 } }, new: { probabilities: { closing: 0.5 } } });
 
   // all: prospecting 500 × 0.05 = 25; objections 3000 × 0.6 = 1800; closing 10000 × 0.5 = 5000
-  const all = await settled('/v1/forecast', KEYS.admin, { total: 13500, weighted: 6825 });
+  const all = await settled('/v1/forecast', KEYS.admin, { totals: eur(13500), weightedTotals: eur(6825) });
   expect(all.byStage).toHaveLength(6);
-  expect(all.byStage.find((s: { stage: string }) => s.stage === 'closing')).toEqual({ stage: 'closing', value: 10000, probability: 0.5, weighted: 5000 });
-  expect((await stack.call('GET', '/v1/forecast', KEYS.managerAlpha)).body).toMatchObject({ total: 13000, weighted: 6800 });
-  expect((await stack.call('GET', '/v1/forecast', KEYS.managerBeta)).body).toMatchObject({ total: 500, weighted: 25 });
+  expect(all.byStage.find((s: { stage: string }) => s.stage === 'closing')).toEqual({ stage: 'closing', values: eur(10000), probability: 0.5, weightedValues: eur(5000) });
+  expect((await stack.call('GET', '/v1/forecast', KEYS.managerAlpha)).body).toMatchObject({ totals: eur(13000), weightedTotals: eur(6800) });
+  expect((await stack.call('GET', '/v1/forecast', KEYS.managerBeta)).body).toMatchObject({ totals: eur(500), weightedTotals: eur(25) });
   expect((await stack.call('GET', '/v1/forecast', KEYS.alice)).status).toBe(403);
   expect((await stack.call('GET', '/v1/forecast', KEYS.marketing)).status).toBe(403);
 });
@@ -173,15 +176,15 @@ test('segments by source and team over the cohort; an unknown `by` is a 400 nami
   await settled('/v1/metrics/segments?by=source', KEYS.marketing, {
     by: 'source',
     segments: [
-      { segment: 'fair', leads: 3, won: 0, lost: 1, winRate: 0, medianCycleDays: null, wonValue: 0, averageWonValue: null },
-      { segment: 'web', leads: 3, won: 2, lost: 1, winRate: 0.6667, wonValue: 6200, averageWonValue: 3100 },
-      { segment: 'partner', leads: 1, won: 0, lost: 0, winRate: null, medianCycleDays: null, wonValue: 0, averageWonValue: null },
+      { segment: 'fair', leads: 3, won: 0, lost: 1, winRate: 0, medianCycleDays: null, wonValues: [], averageWonValues: [] },
+      { segment: 'web', leads: 3, won: 2, lost: 1, winRate: 0.6667, wonValues: eur(6200), averageWonValues: eur(3100) },
+      { segment: 'partner', leads: 1, won: 0, lost: 0, winRate: null, medianCycleDays: null, wonValues: [], averageWonValues: [] },
     ],
   });
   const team = (await stack.call('GET', '/v1/metrics/segments?by=team', KEYS.admin)).body;
   expect(team.segments).toMatchObject([
-    { segment: 'alpha', leads: 5, won: 1, lost: 2, winRate: 0.3333, wonValue: 1200, averageWonValue: 1200 },
-    { segment: 'beta', leads: 2, won: 1, lost: 0, winRate: 1, wonValue: 5000, averageWonValue: 5000 },
+    { segment: 'alpha', leads: 5, won: 1, lost: 2, winRate: 0.3333, wonValues: eur(1200), averageWonValues: eur(1200) },
+    { segment: 'beta', leads: 2, won: 1, lost: 0, winRate: 1, wonValues: eur(5000), averageWonValues: eur(5000) },
   ]);
   expect((await stack.call('GET', '/v1/metrics/segments?by=size', KEYS.managerBeta)).body.segments).toMatchObject([{ segment: 'unknown', leads: 2, won: 1 }]);
   expect((await stack.call('GET', '/v1/metrics/segments?by=industry', KEYS.admin)).body.segments).toMatchObject([{ segment: 'unknown', leads: 7 }]);
@@ -197,13 +200,23 @@ test('goals per team and period with progress; a manager sets only their own tea
   const bad = await stack.call('PUT', '/v1/goals', KEYS.admin, { goals: [{ team: 'alpha', period: '2026-13', metric: 'revenue', target: -1 }] });
   expect(bad.status).toBe(400);
   expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['goals.0.metric', 'goals.0.period', 'goals.0.target']);
+  // a money goal names its currency, and its target keeps the currency's minor unit
+  const noCurrency = await stack.call('PUT', '/v1/goals', KEYS.admin, {
+    goals: [
+      { team: 'alpha', period: month, metric: 'wonValue', target: 2400 },
+      { team: 'alpha', period: month, metric: 'wonValue', target: 2400.5, currency: 'JPY' },
+      { team: 'alpha', period: month, metric: 'newCustomers', target: 1, currency: 'EUR' },
+    ],
+  });
+  expect(noCurrency.status).toBe(400);
+  expect(noCurrency.body.error.details.map((d: { path: string }) => d.path)).toEqual(['goals.0.currency', 'goals.1.target', 'goals.2.currency']);
   expect((await stack.call('PUT', '/v1/goals', KEYS.managerAlpha, { goals: [{ team: 'beta', period: year, metric: 'newCustomers', target: 1 }] })).status).toBe(403);
   expect((await stack.call('PUT', '/v1/goals', KEYS.alice, { goals: [] })).status).toBe(403);
 
   const put = await stack.call('PUT', '/v1/goals', KEYS.managerAlpha, {
     goals: [
       { team: 'alpha', period: month, metric: 'newCustomers', target: 4 },
-      { team: 'alpha', period: month, metric: 'wonValue', target: 2400 },
+      { team: 'alpha', period: month, metric: 'wonValue', target: 2400, currency: 'EUR' },
       { team: 'alpha', period: year, metric: 'leadsContacted', target: 8 },
     ],
   });
@@ -217,7 +230,7 @@ test('goals per team and period with progress; a manager sets only their own tea
   expect(alpha.goals).toEqual([
     { team: 'alpha', period: year, metric: 'leadsContacted', target: 8, actual: 4, progress: 0.5 },
     { team: 'alpha', period: month, metric: 'newCustomers', target: 4, actual: 1, progress: 0.25 },
-    { team: 'alpha', period: month, metric: 'wonValue', target: 2400, actual: 1200, progress: 0.5 },
+    { team: 'alpha', period: month, metric: 'wonValue', target: 2400, currency: 'EUR', actual: 1200, progress: 0.5, wonInOtherCurrencies: [] },
   ]);
   const all = (await stack.call('GET', '/v1/goals', KEYS.admin)).body;
   expect(all.goals).toHaveLength(4);
@@ -245,28 +258,15 @@ test('/metrics: request counters by route pattern, process metrics and the board
   expect(text).toMatch(/dealflow_leads\{team="beta",stage="prospecting"\} 1\n/);
   expect(text).toMatch(/dealflow_leads\{team="alpha",stage="follow_up"\} 1\n/);
   expect(text).toMatch(/dealflow_leads_flagged\{team="alpha",stage="objections",flag="at_risk"\} 1\n/);
+  expect(text).toMatch(/dealflow_leads_value\{team="alpha",stage="closing",currency="EUR"\} 10000\n/);
 });
 
 test('dealflow report forecast and funnel print the same figures as the API', async () => {
-  const { main } = await import('../../client/cli/main');
-  const env = { TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, REDIS_URL: stack.config.REDIS_URL, REDIS_PREFIX: stack.config.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const out: string[] = [];
-  const spy = jest.spyOn(console, 'log').mockImplementation((m: unknown) => void out.push(String(m)));
-  try {
-    expect(await main(['report', 'forecast', '--json'])).toBe(0);
-    expect(JSON.parse(out.join('\n'))).toMatchObject({ total: 13500, weighted: 6825 });
-    out.length = 0;
-    expect(await main(['report', 'funnel', '--team', 'alpha'])).toBe(0);
-    const text = out.join('\n');
-    expect(text).toMatch(/^closing\s+2\s+1\s+50%/m);
-    expect(text).toMatch(/won 1, lost 2, win rate 33\.3%/);
-  } finally {
-    spy.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  const forecast = await runCli(stack, ['report', 'forecast', '--json']);
+  expect(forecast.code).toBe(0);
+  expect(JSON.parse(forecast.out)).toMatchObject({ totals: eur(13500), weightedTotals: eur(6825) });
+  const funnel = await runCli(stack, ['report', 'funnel', '--team', 'alpha']);
+  expect(funnel.code).toBe(0);
+  expect(funnel.out).toMatch(/^closing\s+2\s+1\s+50%/m);
+  expect(funnel.out).toMatch(/won 1, lost 2, win rate 33\.3%/);
 });

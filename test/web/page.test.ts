@@ -150,7 +150,28 @@ describe('the board', () => {
     expect(text).toContain('Ada Seed');
     expect(text).toContain('Analytical Engines');
     expect(text).toContain('alice');
-    expect(text).toMatch(/5,000/);
+    expect(text).toContain('US$5,000.00'); // the default currency, USD (en-GB)
+  });
+
+  it('totals a column per currency, each in its own format, and never adds them (issue: JPY + EUR)', async () => {
+    const yen = id('yen');
+    const euro = id('euro');
+    await createLead(yen, { name: 'Yoko Yen', stage: 'objections', value: 10_000_000, currency: 'JPY' });
+    await createLead(euro, { name: 'Eva Euro', stage: 'objections', value: 60_000, currency: 'EUR' });
+    const page = await signedIn(KEYS.managerAlpha);
+    await waitForCard(page, 'objections', yen);
+    await waitForCard(page, 'objections', euro);
+    expect(await page.locator(card('objections', yen)).textContent()).toContain('JP¥10,000,000');
+    expect(await page.locator(card('objections', euro)).textContent()).toContain('€60,000.00');
+    const summary = page.locator('section.column[data-stage="objections"] .col-summary');
+    await eventually(async () => {
+      const text = (await summary.textContent()) ?? '';
+      if (text.includes('€60,000.00 · JP¥10,000,000')) return true;
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForSelector('section.column[data-stage="follow_up"]');
+      return false;
+    }, WAIT, 'the column totals per currency');
+    expect(await summary.textContent()).not.toMatch(/10,060,000/);
   });
 
   it('moves a deal when a rep picks a stage on its card, and the workflow records it by that rep', async () => {
@@ -344,13 +365,20 @@ describe('charts and goals', () => {
     await page.click('a[data-nav="charts"]');
     await page.waitForSelector('section#goals ul.goals');
     expect(await page.locator('section#funnel svg.chart g.bar').count()).toBe(6);
-    expect(await page.locator('section#forecast svg.chart g.bar').count()).toBe(6);
+    expect(await page.locator('section#forecast svg.chart g.bar').count()).toBe(12);
     expect(await page.locator('section#pipeline svg.chart g.bar').count()).toBe(7);
     expect(await page.locator('section#funnel').textContent()).toContain('win rate 50%');
-    expect(await page.locator('section#forecast').textContent()).toContain('weighted 30,000');
+    expect(await page.locator('section#forecast').textContent()).toContain('Pipeline €100,000.00 · JP¥5,000,000, weighted €30,000.00 · JP¥1,500,000');
+    expect(await page.locator('section#forecast').textContent()).toContain('≈ US$113,500.00 (converted, rates v3)');
+    expect(await page.locator('section#forecast svg.chart').count()).toBe(2); // one chart per currency
+    expect(await page.locator('section#pipeline').textContent()).toContain('€7,000.00');
     const bar = page.locator('section#goals progress').first();
     expect(await bar.getAttribute('value')).toBe('0.4');
     expect(await page.locator('section#goals li').first().textContent()).toContain('4 of 10 (40%)');
+    // a money goal in its currency; what was won in other currencies is shown beside it, not added
+    const money = await page.locator('section#goals li').nth(1).textContent();
+    expect(money).toContain('€60,000.00 of €50,000.00 (120%)');
+    expect(money).toContain('not counted): JP¥900,000');
   });
 });
 
@@ -359,7 +387,7 @@ async function stubCharts(page: Page): Promise<void> {
   const stages = ['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing'];
   const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
   await page.route('**/v1/pipeline', (r) =>
-    r.fulfill(json({ stages: [...stages, 'follow_up'].map((stage, i) => ({ stage, count: 7 - i, value: (7 - i) * 1000, stalled: i % 2, atRisk: 1 })) })));
+    r.fulfill(json({ stages: [...stages, 'follow_up'].map((stage, i) => ({ stage, count: 7 - i, values: [{ currency: 'EUR', amount: (7 - i) * 1000 }], stalled: i % 2, atRisk: 1 })) })));
   await page.route('**/v1/metrics/funnel?*', (r) =>
     r.fulfill(json({
       from: '2026-01-01T00:00:00.000Z', to: '2026-03-31T00:00:00.000Z',
@@ -367,10 +395,15 @@ async function stubCharts(page: Page): Promise<void> {
       won: 5, lost: 5, winRate: 0.5, medianCycleDays: 21.5,
     })));
   await page.route('**/v1/forecast', (r) =>
-    r.fulfill(json({ total: 100000, weighted: 30000, byStage: stages.map((stage, i) => ({ stage, value: 10000, probability: 0.1 * (i + 1), weighted: 1000 * (i + 1) })) })));
+    r.fulfill(json({
+      totals: [{ currency: 'EUR', amount: 100000 }, { currency: 'JPY', amount: 5_000_000 }],
+      weightedTotals: [{ currency: 'EUR', amount: 30000 }, { currency: 'JPY', amount: 1_500_000 }],
+      converted: { currency: 'USD', amount: 113_500, ratesVersion: 3, missingRates: [] },
+      byStage: stages.map((stage, i) => ({ stage, probability: 0.1 * (i + 1), values: [{ currency: 'EUR', amount: 10000 }], weightedValues: [{ currency: 'EUR', amount: 1000 * (i + 1) }] })),
+    })));
   await page.route('**/v1/goals', (r) =>
     r.fulfill(json({ version: 1, goals: [
       { team: 'alpha', period: '2026-Q1', metric: 'new_customers', target: 10, actual: 4, progress: 0.4 },
-      { team: 'alpha', period: '2026-Q1', metric: 'won_value', target: 50000, actual: 60000, progress: 1.2 },
+      { team: 'alpha', period: '2026-Q1', metric: 'won_value', target: 50000, currency: 'EUR', actual: 60000, progress: 1.2, wonInOtherCurrencies: [{ currency: 'JPY', amount: 900_000 }] },
     ] })));
 }

@@ -3,6 +3,8 @@
  * translation is a type error. Persian sets dir="rtl" and lang="fa" on <html> and uses Persian
  * digits and the Persian calendar (Intl with fa-IR).
  */
+import type { Converted, Money } from './types';
+
 const en = {
   app_title: 'dealflow',
   sign_in_title: 'Sign in',
@@ -138,6 +140,10 @@ const en = {
   funnel_bar: '{entered} entered, {conversion} advanced',
   forecast_title: 'Forecast',
   forecast_summary: 'Pipeline {total}, weighted {weighted}',
+  forecast_currency: 'Weighted forecast in {currency}',
+  converted_total: '≈ {amount} (converted, rates v{version})',
+  converted_missing: 'no {currency} total: no rate for {missing} (rates v{version})',
+  goal_other_currencies: 'also won in other currencies (not counted): {amounts}',
   forecast_bar: '{weighted} ({probability} of {value})',
   goals_title: 'Goals',
   no_goals: 'No goals set.',
@@ -290,6 +296,10 @@ const fa: Record<MessageKey, string> = {
   funnel_bar: '{entered} ورود، {conversion} پیشرفت',
   forecast_title: 'پیش‌بینی',
   forecast_summary: 'ارزش کل {total}، وزنی {weighted}',
+  forecast_currency: 'پیش‌بینی وزنی به {currency}',
+  converted_total: '≈ {amount} (تبدیل‌شده، نرخ‌های نسخهٔ {version})',
+  converted_missing: 'جمع {currency} در دسترس نیست: نرخی برای {missing} نیست (نرخ‌های نسخهٔ {version})',
+  goal_other_currencies: 'موفق به ارزهای دیگر (شمرده نشده): {amounts}',
   forecast_bar: '{weighted} ({probability} از {value})',
   goals_title: 'اهداف',
   no_goals: 'هدفی تعیین نشده است.',
@@ -340,16 +350,30 @@ export function fmtNum(n: number, opts: Intl.NumberFormatOptions = {}): string {
 export function fmtPercent(ratio: number): string {
   return fmtNum(ratio, { style: 'percent', maximumFractionDigits: 1 });
 }
-export function fmtMoney(n: number | null | undefined, currency?: string): string {
+/** An amount in its currency, with the currency's symbol and minor unit (Intl: JPY none, EUR 2, BHD 3). */
+export function fmtMoney(n: number | null | undefined, currency?: string | null): string {
   if (n === null || n === undefined) return '—';
   if (currency) {
     try {
-      return fmtNum(n, { style: 'currency', currency, maximumFractionDigits: 0 });
+      return fmtNum(n, { style: 'currency', currency });
     } catch {
-      /* an unknown currency code: plain number */
+      /* an unknown currency code: the number and the code */
+      return `${fmtNum(n)} ${currency}`;
     }
   }
   return fmtNum(n, { maximumFractionDigits: 0 });
+}
+
+/** Per-currency totals (the API never adds currencies): `€60,000.00 · ¥10,000,000`, `—` for none. */
+export function fmtAmounts(values: readonly Money[] | undefined): string {
+  return values?.length ? values.map((v) => fmtMoney(v.amount, v.currency)).join(' · ') : '—';
+}
+
+/** A converted total labelled with the rates' version, or which currency has no rate; '' without rates. */
+export function fmtConverted(c: Converted | undefined): string {
+  if (!c) return '';
+  if (c.amount === null) return t('converted_missing', { currency: c.currency, missing: c.missingRates.join(', '), version: String(c.ratesVersion) });
+  return t('converted_total', { amount: fmtMoney(c.amount, c.currency), version: String(c.ratesVersion) });
 }
 export function fmtDate(iso: string | null | undefined, withTime = true): string {
   if (!iso) return '—';

@@ -25,6 +25,8 @@ export interface LeadListItem {
   team: string | null;
   escalationLevel: number;
   value: number | null;
+  /** ISO 4217 (null for leads listed before it was kept in the memo) */
+  currency?: string | null;
   name?: string | null;
   company?: string | null;
 }
@@ -80,8 +82,22 @@ export interface ThresholdsDoc {
   escalation: { multipliers: number[]; autoReassign: boolean };
 }
 
+/** An amount in major units of one ISO 4217 currency; a sum of money is a list of these, one per currency. */
+export interface Money {
+  currency: string;
+  amount: number;
+}
+
+/** A total converted into the rates' base currency; amount null when a currency has no rate. */
+export interface Converted {
+  currency: string;
+  amount: number | null;
+  ratesVersion: number;
+  missingRates: string[];
+}
+
 export interface Pipeline {
-  stages: { stage: Stage; count: number; value: number; stalled: number; atRisk: number }[];
+  stages: { stage: Stage; count: number; values: Money[]; converted?: Converted; stalled: number; atRisk: number }[];
 }
 
 export interface Funnel {
@@ -95,14 +111,16 @@ export interface Funnel {
 }
 
 export interface Forecast {
-  total: number;
-  weighted: number;
-  byStage: { stage: Stage; value: number; probability: number; weighted: number }[];
+  totals: Money[];
+  weightedTotals: Money[];
+  converted?: Converted;
+  weightedConverted?: Converted;
+  byStage: { stage: Stage; probability: number; values: Money[]; weightedValues: Money[] }[];
 }
 
 export interface Goals {
   version: number;
-  goals: { team: string; period: string; metric: string; target: number; actual: number; progress: number }[];
+  goals: { team: string; period: string; metric: string; target: number; actual: number; progress: number; currency?: string; wonInOtherCurrencies?: Money[] }[];
 }
 
 export interface Roster {

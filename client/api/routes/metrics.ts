@@ -1,6 +1,7 @@
 /**
  * Reporting (SPEC §7): the pipeline board, the funnel, the forecast with its configurable stage
- * probabilities, segment metrics and team goals. Everything is computed from the lead facts that
+ * probabilities, segment metrics, team goals and the exchange rates of converted totals. Money is
+ * given per currency (client/metrics/money.ts). Everything is computed from the lead facts that
  * the lead workflows write (client/metrics/). A manager sees only their own team: without `team`
  * the answer is for that team, with another team it is a 403.
  */
@@ -69,6 +70,25 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
     requireRole(p, ['admin']);
     const doc = await metrics.setForecast(p.actor, req.body);
     req.log.info({ version: doc.version, by: p.actor }, 'forecast probabilities changed');
+    return doc;
+  });
+
+  // exchange rates for converted money totals (README "Reporting"): read by whoever sees reports
+  app.get('/v1/config/rates', async (req) => {
+    requireRole(who(req), ['manager', 'marketing', 'admin']);
+    return metrics.ratesConfig.get();
+  });
+
+  app.get('/v1/config/rates/history', async (req) => {
+    requireRole(who(req), ['manager', 'marketing', 'admin']);
+    return auditPage(deps.config.SIGNING_SECRET, 'rates', req.query, metrics.ratesConfig);
+  });
+
+  app.put('/v1/config/rates', async (req) => {
+    const p = who(req);
+    requireRole(p, ['admin']);
+    const doc = await metrics.setRates(p.actor, req.body);
+    req.log.info({ version: doc.version, by: p.actor }, 'exchange rates changed');
     return doc;
   });
 

@@ -3,17 +3,26 @@
  * stages, won deals in follow-up). At-risk (escalation level 2) and stalled (level ≥ 3) deals carry
  * a text badge and a class. A deal moves with the stage <select> on its card, or by dragging the card
  * to a column; both call POST /v1/leads/:id/stage and show the API's reason when it refuses.
+ * Column totals are per currency (README "Reporting": money is never added across currencies),
+ * each formatted with its currency by Intl.NumberFormat.
  */
 import { api, ApiError, optional } from '../api';
 import { h, replace } from '../dom';
-import { fmtMoney, t, tr } from '../i18n';
-import { can, OPEN_STAGES, STAGES, type LeadListItem, type Page, type Pipeline, type Stage } from '../types';
+import { fmtAmounts, fmtConverted, fmtMoney, t, tr } from '../i18n';
+import { can, OPEN_STAGES, STAGES, type LeadListItem, type Money, type Page, type Pipeline, type Stage } from '../types';
 import { errorBox, errorText, heading, loading, type Ctx } from '../ui';
 
 interface Column {
   el: HTMLElement;
   list: HTMLElement;
   summary: HTMLElement;
+}
+
+/** The cards' values summed per currency (when the pipeline report is not available); no currency = unknown. */
+function cardTotals(cards: LeadListItem[]): Money[] {
+  const sums = new Map<string, number>();
+  for (const l of cards) if (l.value) sums.set(l.currency ?? '', (sums.get(l.currency ?? '') ?? 0) + l.value);
+  return [...sums.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount }));
 }
 
 function badge(level: number): HTMLElement | null {
@@ -45,10 +54,11 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
     const cards = [...leads.values()].filter((l) => l.stage === stage);
     const p = totals.get(stage);
     const count = p?.count ?? cards.length;
-    const value = p?.value ?? cards.reduce((n, l) => n + (l.value ?? 0), 0);
+    const values = p?.values ?? cardTotals(cards);
     const atRisk = p?.atRisk ?? cards.filter((l) => l.escalationLevel === 2).length;
     const stalled = p?.stalled ?? cards.filter((l) => l.escalationLevel >= 3).length;
-    replace(col.summary, t('column_summary', { count, value: fmtMoney(value) }), h('br'), t('column_flags', { atRisk, stalled }));
+    const converted = fmtConverted(p?.converted);
+    replace(col.summary, t('column_summary', { count, value: fmtAmounts(values) }), ...(converted ? [h('br'), converted] : []), h('br'), t('column_flags', { atRisk, stalled }));
   };
 
   const move = async (lead: LeadListItem, to: Stage, card: HTMLElement) => {
@@ -97,7 +107,7 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
         'dl',
         { class: 'card-facts' },
         lead.company ? h('div', null, h('dt', null, t('company')), h('dd', { attrs: { dir: 'auto' } }, lead.company)) : '',
-        h('div', null, h('dt', null, t('value')), h('dd', null, fmtMoney(lead.value))),
+        h('div', null, h('dt', null, t('value')), h('dd', null, fmtMoney(lead.value, lead.currency))),
         h('div', null, h('dt', null, t('owner')), h('dd', null, lead.owner ?? '—')),
       ),
     );

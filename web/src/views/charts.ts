@@ -2,10 +2,12 @@
  * Charts and goals: the pipeline by stage, the funnel and the forecast as inline SVG bar charts
  * (built with DOM calls, mirrored for right-to-left), and goals with progress bars. Each reads its
  * own endpoint and says "not available" when the API doesn't have it (404) or the role may not (403).
+ * Money is shown per currency (README "Reporting"): the forecast has one chart per currency, since
+ * amounts in different currencies do not share an axis; a converted total is shown with its rates' version.
  */
 import { optional } from '../api';
 import { h, replace, s } from '../dom';
-import { currentLang, fmtDate, fmtMoney, fmtNum, fmtPercent, t, tr } from '../i18n';
+import { currentLang, fmtAmounts, fmtConverted, fmtDate, fmtMoney, fmtNum, fmtPercent, t, tr } from '../i18n';
 import type { Forecast, Funnel, Goals, Pipeline } from '../types';
 import { errorBox, heading, loading, table, unavailable, type Ctx } from '../ui';
 
@@ -60,19 +62,30 @@ export async function renderCharts(ctx: Ctx): Promise<void> {
   const from = new Date(to.getTime() - 90 * 86_400_000);
   const sections = await Promise.all([
     section('pipeline', t('pipeline_title'), '/v1/pipeline', (p: Pipeline) => [
-      barChart(t('pipeline_title'), p.stages.map((x) => ({ label: tr('stage', x.stage), value: x.count, text: `${fmtNum(x.count)} · ${fmtMoney(x.value)}` }))),
+      barChart(t('pipeline_title'), p.stages.map((x) => ({ label: tr('stage', x.stage), value: x.count, text: `${fmtNum(x.count)} · ${fmtAmounts(x.values)}` }))),
       table(t('pipeline_title'), [t('col_stage'), t('col_count'), t('col_value'), t('col_at_risk'), t('col_stalled')],
-        p.stages.map((x) => [tr('stage', x.stage), fmtNum(x.count), fmtMoney(x.value), fmtNum(x.atRisk), fmtNum(x.stalled)])),
+        p.stages.map((x) => [tr('stage', x.stage), fmtNum(x.count), [fmtAmounts(x.values), fmtConverted(x.converted)].filter(Boolean).join(' '), fmtNum(x.atRisk), fmtNum(x.stalled)])),
     ]),
     section('funnel', t('funnel_title'), `/v1/metrics/funnel?from=${from.toISOString()}&to=${to.toISOString()}`, (f: Funnel) => [
       h('p', { class: 'muted' }, t('funnel_period', { from: fmtDate(f.from, false), to: fmtDate(f.to, false) })),
       barChart(t('funnel_title'), f.stages.map((x) => ({ label: tr('stage', x.stage), value: x.entered, text: t('funnel_bar', { entered: x.entered, conversion: fmtPercent(x.conversion) }) }))),
       h('p', null, t('funnel_summary', { won: f.won, lost: f.lost, rate: fmtPercent(f.winRate), days: f.medianCycleDays === null ? '—' : fmtNum(f.medianCycleDays, { maximumFractionDigits: 1 }) })),
     ]),
-    section('forecast', t('forecast_title'), '/v1/forecast', (f: Forecast) => [
-      h('p', null, t('forecast_summary', { total: fmtMoney(f.total), weighted: fmtMoney(f.weighted) })),
-      barChart(t('forecast_title'), f.byStage.map((x) => ({ label: tr('stage', x.stage), value: x.weighted, text: t('forecast_bar', { weighted: fmtMoney(x.weighted), probability: fmtPercent(x.probability), value: fmtMoney(x.value) }) }))),
-    ]),
+    section('forecast', t('forecast_title'), '/v1/forecast', (f: Forecast) => {
+      const amount = (list: { currency: string; amount: number }[], currency: string) => list.find((m) => m.currency === currency)?.amount ?? 0;
+      const converted = [fmtConverted(f.converted), fmtConverted(f.weightedConverted)].filter(Boolean);
+      return [
+        h('p', null, t('forecast_summary', { total: fmtAmounts(f.totals), weighted: fmtAmounts(f.weightedTotals) })),
+        ...(converted.length ? [h('p', { class: 'muted' }, converted.join(' · '))] : []),
+        // one chart per currency: amounts in different currencies do not share an axis
+        ...f.totals.map(({ currency }) =>
+          barChart(t('forecast_currency', { currency }), f.byStage.map((x) => ({
+            label: tr('stage', x.stage),
+            value: amount(x.weightedValues, currency),
+            text: t('forecast_bar', { weighted: fmtMoney(amount(x.weightedValues, currency), currency), probability: fmtPercent(x.probability), value: fmtMoney(amount(x.values, currency), currency) }),
+          })))),
+      ];
+    }),
     section('goals', t('goals_title'), '/v1/goals', (g: Goals) =>
       g.goals.length
         ? [h('ul', { class: 'goals' }, ...g.goals.map((goal, i) => {
@@ -81,7 +94,10 @@ export async function renderCharts(ctx: Ctx): Promise<void> {
             return h('li', null,
               h('label', { attrs: { for: id } }, `${tr('metric', goal.metric)} — ${t('goal_line', { team: goal.team, period: goal.period })}`),
               h('progress', { attrs: { id, max: 1, value: Math.min(1, p) } }, fmtPercent(p)),
-              h('span', { class: 'goal-text' }, t('goal_progress', { actual: fmtNum(goal.actual), target: fmtNum(goal.target), percent: fmtPercent(p) })));
+              h('span', { class: 'goal-text' }, t('goal_progress', goal.currency
+                ? { actual: fmtMoney(goal.actual, goal.currency), target: fmtMoney(goal.target, goal.currency), percent: fmtPercent(p) }
+                : { actual: fmtNum(goal.actual), target: fmtNum(goal.target), percent: fmtPercent(p) })),
+              ...(goal.wonInOtherCurrencies?.length ? [h('span', { class: 'muted goal-other' }, t('goal_other_currencies', { amounts: fmtAmounts(goal.wonInOtherCurrencies) }))] : []));
           }))]
         : [h('p', { class: 'muted' }, t('no_goals'))],
     ),
