@@ -16,11 +16,17 @@ export function isIanaZone(tz: string): boolean {
   }
 }
 
+/**
+ * One line of text: no line breaks or control characters, and no U+FFFD — the mark a decoder leaves
+ * where bytes were not valid in its encoding (README "Importing a CSV file"): such text is already
+ * garbled and would reach the customer as "Hi Bj�rn".
+ */
 const safeText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'line breaks and control characters are not allowed');
+    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'line breaks and control characters are not allowed')
+    .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8');
 
 export const leadInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
@@ -36,7 +42,7 @@ export const leadInputSchema = z.strictObject({
   locale: z.enum(['en', 'fa']).optional(),
   value: z.number().min(0, 'must be ≥ 0').max(1e12).optional(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
-  tags: z.array(z.string().min(1).max(50)).max(50).optional(),
+  tags: z.array(safeText(50).min(1)).max(50).optional(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   stage: z.enum(OPEN_STAGES as unknown as [string, ...string[]]).optional(),
