@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { decodeCsvText, detectDelimiter, headerColumns, readCsv, utf8ErrorAt, type CsvReadOptions, type SourceRow } from '../../client/csv-import';
+import { campaignInputSchema } from '../../client/campaigns';
 import { leadInputSchema } from '../../client/lead-input';
 
 /** Feeds the bytes in pieces of `size` (1 = every byte its own chunk: breaks, CRLFs and characters split everywhere). */
@@ -165,7 +166,7 @@ test('header names: case and spaces do not matter; documented aliases; unknown, 
   await expect(rows('\n\n')).rejects.toThrow('the file is empty: no header line');
 });
 
-test('lead text that already holds U+FFFD or a control character is refused by name (API, JSON bulk and CSV alike)', () => {
+test('lead and campaign text that already holds U+FFFD or a control character is refused by name (API, JSON bulk and CSV alike)', () => {
   const problems = (body: unknown) => {
     const r = leadInputSchema.safeParse(body);
     return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -175,4 +176,7 @@ test('lead text that already holds U+FFFD or a control character is refused by n
   expect(problems({ email: 'a@x.test', tags: ['ok', 'b\uFFFDd'] })).toEqual(['tags.1: contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8']);
   expect(problems({ email: 'a@x.test', name: 'A\u0085B' })).toEqual(['name: line breaks and control characters are not allowed']);
   expect(problems({ email: 'a@x.test', name: 'Björn Sørensen', company: 'København ApS', tags: ['vip'] })).toEqual([]);
+  // the same one-line text rule for a campaign's name
+  expect(campaignInputSchema.safeParse({ name: 'Fr\uFFFDhling' }).success).toBe(false);
+  expect(campaignInputSchema.parse({ name: ' Frühling ' }).name).toBe('Frühling');
 });
