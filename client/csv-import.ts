@@ -97,7 +97,14 @@ export function encodingKnown(name: string): boolean {
   return name.length <= 64 && iconv.encodingExists(name);
 }
 
-const isUtf8Name = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '') === 'utf8';
+const matchName = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const isUtf8Name = (name: string) => matchName(name) === 'utf8';
+/**
+ * Labels read as Windows-1252, as browsers do (the WHATWG Encoding Standard): files called Latin-1
+ * or ASCII are nearly always Windows-1252, whose 0x80–0x9F are letters and signs (€ ‚ “ ” …), not
+ * the control characters ISO-8859-1 puts there.
+ */
+const WINDOWS_1252_LABELS = new Set(['latin1', 'iso88591', 'isoir100', 'l1', 'cp819', 'ibm819', 'ascii', 'usascii', 'iso646us', 'cp1252', 'windows1252', 'xcp1252']);
 
 /** The header name → the lead input field it means, or undefined. */
 export function headerField(name: string): string | undefined {
@@ -211,8 +218,8 @@ export async function* decodeCsvText(input: AsyncIterable<Buffer | string>, o: C
       mode = 'utf8';
     } else {
       mode = 'iconv';
-      encodingName = enc;
-      decoder = iconv.getDecoder(enc, { stripBOM: true });
+      encodingName = WINDOWS_1252_LABELS.has(matchName(enc)) ? 'windows-1252' : enc;
+      decoder = iconv.getDecoder(encodingName, { stripBOM: true });
     }
     started = true;
     return b;

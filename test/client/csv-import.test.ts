@@ -97,7 +97,7 @@ test("the issue's Windows-1252 file: refused as UTF-8 naming line and byte; read
     message: 'line 2: byte 0xF6 is not valid UTF-8; pass ?encoding=windows-1252 if the file is Windows-1252 (or name its encoding)',
   });
   await expect(rows(ISSUE_B, { via: 'cli' }, 1)).rejects.toThrow('line 2: byte 0xF6 is not valid UTF-8; pass --encoding windows-1252');
-  for (const encoding of ['windows-1252', 'cp1252', 'Windows-1252']) {
+  for (const encoding of ['windows-1252', 'cp1252', 'Windows-1252', 'latin1', 'ISO-8859-1']) {
     expect(await rows(ISSUE_B, { encoding }, 3)).toEqual([{ line: 2, row: { email: 'bjorn@example.org', name: 'Björn Sørensen', company: 'København ApS' } }]);
   }
 });
@@ -111,6 +111,12 @@ test('UTF-8 is checked strictly, across chunk borders; a bad byte late in the fi
   expect([[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x41, 0x80]].map((b) => utf8ErrorAt(Uint8Array.from(b)))).toEqual([0, 0, 0, 1]);
   expect(utf8ErrorAt(Buffer.from('ok ✓ 😀'))).toBe(-1);
   await expect(rows(Buffer.concat([Buffer.from('email\na@x.test'), Buffer.from([0xe6, 0x97])]))).rejects.toThrow('line 2: the file ends inside a UTF-8 character (byte 0xE6)');
+});
+
+test('a file labelled Latin-1 is read as Windows-1252, as browsers do: its curly quotes and € are letters, not control characters', async () => {
+  const file = Buffer.from('email,name,company\na@x.test,\x93Ann\x94 \x80,Caf\xe9\n', 'latin1');
+  expect(await rows(file, { encoding: 'iso-8859-1' })).toEqual([{ line: 2, row: { email: 'a@x.test', name: '“Ann” €', company: 'Café' } }]);
+  expect(await rows(Buffer.from('email,name\na@x.test,\xc5se\n', 'latin1'), { encoding: 'iso-8859-15' })).toEqual([{ line: 2, row: { email: 'a@x.test', name: 'Åse' } }]);
 });
 
 test('a named encoding never yields U+FFFD: a byte it does not define refuses the file; an unknown name is refused', async () => {
