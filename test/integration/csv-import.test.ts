@@ -7,14 +7,13 @@
  * "Hi Björn Sørensen"; semicolon and tab files with aliased headers; clear 400s for the options;
  * lead text that already holds U+FFFD refused on the API and the JSON bulk path.
  */
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
-import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import { postCsv as postBulkCsv, runImport, waitBatchDone } from '../support/bulk';
+import { KEYS, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(300_000);
 let mail: MailCatcher;
@@ -34,26 +33,9 @@ afterAll(async () => {
   await mail?.stop();
 });
 
-/** Posts the bytes as a stream in small pieces (chunk borders fall inside characters and CRLFs). */
-async function postCsv(data: string | Buffer, query = '', contentType = 'text/csv'): Promise<{ status: number; body: any }> {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const pieces: Buffer[] = [];
-  for (let i = 0; i < buf.length; i += 5) pieces.push(buf.subarray(i, i + 5));
-  const res = await fetch(`${stack.baseUrl}/v1/leads/bulk${query}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${KEYS.marketing}`, 'content-type': contentType },
-    body: Readable.toWeb(Readable.from(pieces)) as never,
-    duplex: 'half',
-  } as RequestInit);
-  return { status: res.status, body: await res.json() };
-}
-
-const waitDone = (id: string) =>
-  eventually(async () => {
-    const r = await stack.call('GET', `/v1/batches/${id}`, KEYS.marketing);
-    return r.body.status === 'done' ? r.body : undefined;
-  }, 120_000, `batch ${id} done`);
-
+/** Small pieces: chunk borders fall inside characters and CRLFs. */
+const postCsv = (data: string | Buffer, query = '', contentType = 'text/csv') => postBulkCsv(stack, data, { query, contentType, pieceBytes: 5 });
+const waitDone = (id: string) => waitBatchDone(stack, id);
 const leadOf = async (email: string) => stack.runtime.leads.get((await stack.runtime.leads.prepare({ email })).id);
 const rowsKeys = () => stack.runtime.redis.keys(`${stack.config.REDIS_PREFIX}batch:*:rows`);
 
@@ -163,20 +145,7 @@ test('`dealflow import --encoding windows-1252` reads the file; without it the f
   const email = `bjorn-cli-${run}@example.org`;
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-import-')), 'leads-1252.csv');
   fs.writeFileSync(file, bjorn(email));
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-    TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
-    REDIS_URL: stack.config.REDIS_URL,
-    REDIS_PREFIX: stack.config.REDIS_PREFIX,
-    LOG_LEVEL: 'warn',
-  };
-  const cli = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.resolve(__dirname, '../../bin/dealflow.js'), 'import', file, ...args], { env, timeout: 120_000 }, (err, out, errOut) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: out, stderr: errOut }),
-      );
-    });
+  const cli = (...args: string[]) => runImport(stack, file, args);
 
   const refused = await cli();
   expect(refused.code).toBe(2);
