@@ -6,12 +6,11 @@
  * BULK_ENROL_RATE leads per second so a big import never starves live traffic; nothing is lost if
  * a process dies, and importing the same file again starts no second workflow (ids come from the
  * lead id or the normalised email, and Temporal refuses a duplicate start — the running lead is
- * signalled instead).
+ * signalled instead). Reading a CSV file (encodings, delimiters, header aliases, line numbers) is
+ * client/csv-import.ts.
  */
-import type { Readable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
-import { parse, CsvError } from 'csv-parse';
 import { BatchStore, type Batch, type Rejected } from '../activities/campaigns/batch-store';
 import { CampaignStore, type Campaign } from '../activities/campaigns/campaign-store';
 import { cadencesStore } from '../activities/config/cadences-store';
@@ -19,10 +18,11 @@ import type { LeadInput } from '../workflows/types';
 import type { EnrolBatchInput, enrolBatchWorkflow } from '../workflows/campaign.workflow';
 import type { LeadsClient } from './leads';
 import { NotFoundError, ValidationError } from './errors';
-import { leadInputSchema } from './lead-input';
+import type { SourceRow } from './csv-import';
 
-/** The CSV header's known columns: the lead input fields (SPEC §7). */
-export const CSV_COLUMNS = Object.keys(leadInputSchema.shape);
+// CSV reading (bytes, encodings, delimiters, header aliases, line numbers) lives in ./csv-import
+export { CSV_COLUMNS, csvRecordToInput, readCsv, type CsvReadOptions, type SourceRow } from './csv-import';
+
 /** Rows per batch, at most. */
 export const MAX_ROWS = 200_000;
 /** How many parsed rows are written to Redis per round trip. */
@@ -42,60 +42,6 @@ export interface SubmitOptions {
   actor: string;
   /** called after every slice of rows is stored (the CLI's progress bar) */
   onProgress?: (rowsRead: number) => void;
-}
-
-/** One input row with the line it came from (CSV: the file's line; JSON: the element's position, from 1). */
-export interface SourceRow {
-  line: number;
-  row?: Record<string, unknown>;
-  /** the row could not be read at all (CSV syntax) */
-  error?: string;
-}
-
-/** Turns a CSV cell map into lead input: empty cells are absent, `value` a number, `tags` split on `;`. */
-export function csvRecordToInput(rec: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, raw] of Object.entries(rec)) {
-    const v = raw.trim();
-    if (v === '') continue;
-    if (k === 'value') out[k] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-    else if (k === 'tags') out[k] = v.split(/[;|]/).map((t) => t.trim()).filter(Boolean);
-    else out[k] = v;
-  }
-  return out;
-}
-
-/** Reads CSV rows from a stream with their line numbers; a malformed row becomes an error row and reading goes on. */
-export async function* readCsv(input: Readable): AsyncGenerator<SourceRow> {
-  const errors: SourceRow[] = [];
-  const parser = parse({
-    bom: true,
-    columns: (header: string[]) => {
-      const cols = header.map((h) => h.trim());
-      const unknown = cols.filter((c) => !CSV_COLUMNS.includes(c));
-      if (unknown.length) {
-        throw new ValidationError(`unknown CSV column(s): ${unknown.join(', ')} (known: ${CSV_COLUMNS.join(', ')})`, unknown.map((c) => ({ path: `header.${c}`, message: 'unknown column' })));
-      }
-      if (!cols.includes('email')) throw new ValidationError('the CSV header has no "email" column', [{ path: 'header.email', message: 'required column' }]);
-      return cols;
-    },
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    info: true,
-    raw: true,
-  });
-  parser.on('skip', (err: CsvError & { lines?: number }) => {
-    errors.push({ line: err.lines ?? 0, error: err.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' ? `wrong number of columns: ${err.message.replace(/^Invalid Record Length: /, '')}` : err.message });
-  });
-  input.on('error', (e) => parser.destroy(e));
-  input.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
-    while (errors.length) yield errors.shift()!;
-    // info.lines is where the record ends; a quoted field may span lines, so count back to its start
-    const spanned = (item.raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
-    yield { line: item.info.lines - spanned, row: csvRecordToInput(item.record) };
-  }
-  while (errors.length) yield errors.shift()!;
 }
 
 /** JSON array elements as rows (line = position from 1). */
@@ -162,9 +108,11 @@ export class BulkEnrolment {
         if (accepted.length + rejected.length >= SLICE) await flush();
       }
     } catch (err) {
-      if (err instanceof ValidationError && total === 0) {
-        await this.batches.setStatus(id, 'failed', { error: err.message });
-        throw err; // the header: nothing was read
+      if (err instanceof ValidationError) {
+        // the file as a whole is refused (header, bytes that are not text in its encoding, delimiter):
+        // nothing of it is kept or enrolled, even rows read before the problem
+        await this.batches.discard(id, err.message);
+        throw err;
       }
       await flush();
       const message = err instanceof Error ? err.message : String(err);

@@ -11,17 +11,12 @@ import { CampaignNotFound, CampaignStore, CampaignTransitionError, type Campaign
 import { cadencesStore } from '../activities/config/cadences-store';
 import type { campaignControlWorkflow } from '../workflows/campaign.workflow';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
-import { parseOrThrow } from './lead-input';
+import { oneLineText, parseOrThrow } from './lead-input';
 import type { LeadsClient } from './leads';
 
 export const campaignInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
-  name: z
-    .string()
-    .trim()
-    .min(1, 'required')
-    .max(200)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'line breaks and control characters are not allowed'),
+  name: z.string().trim().pipe(oneLineText(200).min(1, 'required')),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a cadence name').default('default'),
 });
 

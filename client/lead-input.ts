@@ -17,22 +17,28 @@ export function isIanaZone(tz: string): boolean {
   }
 }
 
-const safeText = (max: number) =>
+/**
+ * One line of text (lead names, companies, campaign names): no line breaks or control characters, and no U+FFFD — the mark a decoder leaves
+ * where bytes were not valid in its encoding (README "Importing a CSV file"): such text is already
+ * garbled and would reach the customer as "Hi Bj�rn".
+ */
+export const oneLineText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'line breaks and control characters are not allowed');
+    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'line breaks and control characters are not allowed')
+    .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8');
 
 export const leadInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
   email: z.string().trim().pipe(z.email('must be an email address').max(254)),
-  name: safeText(200).optional(),
-  company: safeText(200).optional(),
-  title: safeText(200).optional(),
+  name: oneLineText(200).optional(),
+  company: oneLineText(200).optional(),
+  title: oneLineText(200).optional(),
   phone: z.string().regex(/^[+0-9 ()./-]{3,40}$/, 'must be a phone number').optional(),
   owner: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a rep id').optional(),
   team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a team id').optional(),
-  source: safeText(100).optional(),
+  source: oneLineText(100).optional(),
   timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
   locale: z.enum(['en', 'fa']).optional(),
   value: z.number().min(0, 'must be ≥ 0').max(1e12).optional(),
@@ -41,7 +47,7 @@ export const leadInputSchema = z.strictObject({
     .refine(isCurrency, 'must be an ISO 4217 currency code in capitals, such as EUR')
     .describe('ISO 4217 code in capitals (default USD); `value` keeps its minor unit: none for JPY, 2 for EUR, 3 for BHD')
     .optional(),
-  tags: z.array(z.string().min(1).max(50)).max(50).optional(),
+  tags: z.array(oneLineText(50).min(1)).max(50).optional(),
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   stage: z.enum(OPEN_STAGES as unknown as [string, ...string[]]).optional(),

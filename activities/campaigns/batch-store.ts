@@ -96,6 +96,12 @@ export class BatchStore {
     await m.exec();
   }
 
+  /** A refused input: its stored rows are dropped (none is ever enrolled) and the batch is `failed` with the reason. */
+  async discard(id: string, error: string): Promise<void> {
+    await this.redis.multi().del(this.rowsKey(id), this.rejectedKey(id)).hset(this.meta(id), { accepted: 0, rejectedCount: 0 }).exec();
+    await this.setStatus(id, 'failed', { error });
+  }
+
   async rows(id: string, from: number, to: number): Promise<LeadInput[]> {
     if (to <= from) return [];
     const raw = await this.redis.lrange(this.rowsKey(id), String(from), String(to - 1));

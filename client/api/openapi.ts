@@ -138,8 +138,12 @@ export function openApiDocument(baseUrl: string) {
       },
       '/v1/leads/bulk': {
         post: {
-          summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed). Roles: marketing, admin.',
-          parameters: [{ name: 'campaign', in: 'query', required: false, schema: { type: 'string' } }],
+          summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed; README "Importing a CSV file"). Roles: marketing, admin.',
+          parameters: [
+            { name: 'campaign', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'encoding', in: 'query', required: false, description: 'CSV only: the file\'s encoding (default UTF-8, or the charset of the Content-Type), e.g. windows-1252', schema: { type: 'string' } },
+            { name: 'delimiter', in: 'query', required: false, description: 'CSV only: , ; tab | (or comma, semicolon, tab, pipe); default: detected from the header line', schema: { type: 'string' } },
+          ],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: json(leadInputSchema) } }, 'text/csv': { schema: { type: 'string' } } } },
           responses: { '202': { description: 'the batch: { id, status, total, accepted, enrolled, started, rejected: [{ line, reason }], … }' }, ...errors(400, 401, 403, 404, 413, 415) },
         },

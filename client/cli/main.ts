@@ -29,9 +29,10 @@ Usage:
   dealflow thresholds get [--json]
   dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
-  dealflow import FILE.csv [--campaign ID] [--no-wait] [--json]
-                                    enrol a CSV of leads (header: the lead input fields); a progress
-                                    bar, then every rejected line with its reason (exit 1 if any)
+  dealflow import FILE.csv [--campaign ID] [--encoding NAME] [--delimiter D] [--no-wait] [--json]
+                                    enrol a CSV of leads (header: the lead input fields or their
+                                    aliases; encoding default UTF-8; delimiter , ; tab | detected);
+                                    a progress bar, then every rejected line with its reason (exit 1 if any)
   dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json]   funnel (default: the last 90 days)
   dealflow report forecast [--team T] [--json]                           weighted pipeline by stage, per currency
   dealflow report pipeline [--team T] [--json]                           the board: deals and value per stage, per currency

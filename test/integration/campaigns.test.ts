@@ -4,13 +4,12 @@
  * rejected with reasons and every other row enrolled; the same file again → no new workflow;
  * pausing a campaign holds a cadence email that resuming releases; cancelling ends the cadence.
  */
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { postCsv as postBulkCsv, runImport, waitBatchDone } from '../support/bulk';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(300_000);
@@ -33,23 +32,8 @@ afterAll(async () => {
   await mail?.stop();
 });
 
-async function postCsv(csv: string, key: string, query = ''): Promise<{ status: number; body: any }> {
-  // sent as a stream, in small pieces, the way a big upload arrives
-  const pieces = csv.match(/[\s\S]{1,997}/g) ?? [];
-  const res = await fetch(`${stack.baseUrl}/v1/leads/bulk${query}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-    body: Readable.toWeb(Readable.from(pieces)) as never,
-    duplex: 'half',
-  } as RequestInit);
-  return { status: res.status, body: await res.json() };
-}
-
-const waitDone = (id: string) =>
-  eventually(async () => {
-    const r = await stack.call('GET', `/v1/batches/${id}`, KEYS.marketing);
-    return r.body.status === 'done' ? r.body : undefined;
-  }, 120_000, `batch ${id} done`);
+const postCsv = (csv: string, key: string, query = '') => postBulkCsv(stack, csv, { key, query });
+const waitDone = (id: string) => waitBatchDone(stack, id);
 
 /** 240 data rows (file lines 2–241); the bad ones are at lines 10, 50, 120, 150, 200 and 230. */
 function campaignCsv(campaign: string): { csv: string; bad: Record<number, RegExp> } {
@@ -206,19 +190,7 @@ test('`dealflow import FILE.csv --campaign ID`: a progress bar, then every rejec
   for (let i = 1; i <= 20; i++) rows.push(i === 7 ? 'broken,Seven,alice' : `cli-${run}-${i}@import.test,Lead ${i},${i === 12 ? 'ghost' : 'bob'}`);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-import-')), 'leads.csv');
   fs.writeFileSync(file, rows.join('\n') + '\n');
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
-    TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
-    REDIS_URL: stack.config.REDIS_URL,
-    REDIS_PREFIX: stack.config.REDIS_PREFIX,
-    LOG_LEVEL: 'warn',
-  };
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [path.resolve(__dirname, '../../bin/dealflow.js'), 'import', file, '--campaign', campaign, '--as', 'ops-anna'], { env, timeout: 120_000 }, (err, out, errOut) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: out, stderr: errOut }),
-    );
-  });
+  const { code, stdout, stderr } = await runImport(stack, file, ['--campaign', campaign, '--as', 'ops-anna']);
   expect({ code, stderr }).toMatchObject({ code: 1 });
   expect(stderr).toMatch(/enrolled +\[#{30}\] 18\/18 100%/);
   expect(stdout).toContain('20 rows read, 18 accepted, 2 rejected; 18 enrolled (18 new leads, 0 already running) into campaign ' + campaign);

@@ -6,8 +6,10 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BulkEnrolment, readCsv, readJsonArray } from '../../bulk';
+import { delimiterFor, encodingKnown } from '../../csv-import';
 import { CampaignsClient } from '../../campaigns';
 import { parseOrThrow } from '../../lead-input';
+import { ValidationError } from '../../errors';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
 import { auditPage, pageOf } from '../page-token';
@@ -17,7 +19,12 @@ import { NotFoundError } from '../../errors';
 const ROLES = ['marketing', 'admin'] as const;
 const idParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}') });
 const actionParam = idParam.extend({ action: z.enum(['pause', 'resume', 'cancel']) });
-const bulkQuery = z.strictObject({ campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional() });
+/** `?campaign=` for every row; for a CSV body also `?encoding=` (default UTF-8) and `?delimiter=` (default: detected). */
+const bulkQuery = z.strictObject({
+  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  encoding: z.string().refine(encodingKnown, 'unknown encoding (for example utf-8, windows-1252, iso-8859-15, utf-16le)').optional(),
+  delimiter: z.string().refine((d) => delimiterFor(d) !== undefined, 'must be one of , ; tab | (or comma, semicolon, tab, pipe)').optional(),
+});
 
 export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { config, leads, redis } = deps;
@@ -65,8 +72,18 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const p = who(req);
     requireRole(p, ROLES);
     const q = parseOrThrow(bulkQuery, req.query ?? {}, 'query');
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const rows = type === 'text/csv' || type === 'application/csv' ? readCsv(req.body as Readable) : readJsonArray(req.body);
+    const [type, ...params] = String(req.headers['content-type'] ?? '').split(';').map((t) => t.trim());
+    const csv = type.toLowerCase() === 'text/csv' || type.toLowerCase() === 'application/csv';
+    // a CSV's encoding: ?encoding=, else the Content-Type's charset, else UTF-8 (README "Importing a CSV file")
+    const charset = params.map((p) => /^charset\s*=\s*"?([^";]+)"?$/i.exec(p)?.[1]).find(Boolean);
+    if (!csv && (q.encoding !== undefined || q.delimiter !== undefined)) {
+      const field = q.encoding !== undefined ? 'encoding' : 'delimiter';
+      throw new ValidationError(`invalid query: ${field}: applies to a text/csv body only`, [{ path: field, message: 'applies to a text/csv body only' }]);
+    }
+    if (csv && q.encoding === undefined && charset !== undefined && !encodingKnown(charset)) {
+      throw new ValidationError(`invalid content-type: charset: unknown encoding "${charset}"`, [{ path: 'content-type.charset', message: 'unknown encoding' }]);
+    }
+    const rows = csv ? readCsv(req.body as Readable, { encoding: q.encoding ?? charset, delimiter: q.delimiter, via: 'query' }) : readJsonArray(req.body);
     const batch = await bulk.submit(rows, { campaign: q.campaign, actor: p.actor });
     req.log.info({ batch: batch.id, total: batch.total, accepted: batch.accepted, rejected: batch.rejectedCount, by: p.actor }, 'bulk batch submitted');
     return reply.status(202).header('location', `/v1/batches/${batch.id}`).send(batch);
