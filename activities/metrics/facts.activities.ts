@@ -1,17 +1,117 @@
-/** The lead facts activity: the lead workflow's one way to write its facts (workflows/facts.ts). */
-import { Context } from '@temporalio/activity';
+/**
+ * The lead facts activities: `recordLeadFacts`, the lead workflow's one way to write its facts
+ * (workflows/facts.ts), and `reconcileMetrics`, the daily reconcile (workflows/reconcile.workflow.ts,
+ * `dealflow metrics rebuild`, POST /v1/admin/metrics/rebuild).
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { DEFAULT_LEAD, STAGES } from '../../config/defaults';
 import type { LeadFacts } from '../../workflows/policy/facts';
+import { SA } from '../../workflows/search-attributes';
 import type { ActivityDeps } from '../deps';
-import { FactsStore } from './facts-store';
+import { InvalidInputError } from '../errors';
+import { cellName, FactsStore, type BoardCell, type ReconcileReport } from './facts-store';
+import { fromMinor, toMinor } from './money';
 
-export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix'>) {
+/** The failure type of facts that cannot be stored: retrying cannot help, so it is never retried. */
+export const FACTS_REFUSED = 'FactsRefused';
+
+/** An open lead as visibility shows it (its search attributes). */
+export interface VisibleLead {
+  id: string;
+  team: string;
+  stage: string;
+  escalationLevel: number;
+  value: number;
+}
+
+/** The reconcile report, with the open leads that have no facts yet (from Temporal visibility). */
+export interface MetricsReconcileReport extends ReconcileReport {
+  withoutFacts: {
+    /** open leads (visibility) with no facts record: a lead running a history from before facts were kept */
+    count: number;
+    /** the first 100 of their ids */
+    ids: string[];
+    /** their share of the board, built from their search attributes (not added to the counters:
+     *  the lead's first facts write adds it; the currency is the default one, visibility has none) */
+    board: BoardCell[];
+  };
+}
+
+/** Open lead workflows as visibility lists them. */
+export async function openLeadsFromVisibility(client: Client): Promise<VisibleLead[]> {
+  const out: VisibleLead[] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowType = 'leadWorkflow' AND ExecutionStatus = 'Running'` })) {
+    if (!w.workflowId.startsWith('lead-')) continue;
+    const sa = w.typedSearchAttributes;
+    out.push({
+      id: w.workflowId.slice('lead-'.length),
+      team: sa.get(SA.team) ?? DEFAULT_LEAD.team,
+      stage: sa.get(SA.stage) ?? 'prospecting',
+      escalationLevel: sa.get(SA.escalationLevel) ?? 0,
+      value: sa.get(SA.value) ?? 0,
+    });
+  }
+  return out;
+}
+
+/** The board share of leads known only from visibility, one cell per (team, stage), default currency. */
+export function visibilityCells(leads: VisibleLead[], currency: string = DEFAULT_LEAD.currency): BoardCell[] {
+  const cells = new Map<string, BoardCell & { minor: number }>();
+  for (const l of leads) {
+    if (!(STAGES as readonly string[]).includes(l.stage)) continue;
+    const key = cellName(l.team, l.stage, currency);
+    const c = cells.get(key) ?? { team: l.team, stage: l.stage, currency, count: 0, value: 0, atRisk: 0, stalled: 0, minor: 0 };
+    c.count += 1;
+    c.minor += toMinor(l.value, currency) ?? 0;
+    if (l.escalationLevel === 2) c.atRisk += 1;
+    if (l.escalationLevel >= 3) c.stalled += 1;
+    cells.set(key, c);
+  }
+  return [...cells.values()].map(({ minor, ...c }) => ({ ...c, value: fromMinor(minor, currency) }));
+}
+
+/**
+ * Reconciles the counters with the per-lead facts (FactsStore.reconcile) and counts the open leads
+ * visibility knows that have no facts. Used by the activity, the CLI and the admin route alike.
+ */
+export async function reconcileMetrics(store: FactsStore, client: Client | undefined, repair: boolean): Promise<MetricsReconcileReport> {
+  const report = await store.reconcile({ repair });
+  const open = client ? await openLeadsFromVisibility(client) : [];
+  const missing = new Set(await store.without(open.map((l) => l.id)));
+  const bare = open.filter((l) => missing.has(l.id));
+  const full: MetricsReconcileReport = { ...report, withoutFacts: { count: bare.length, ids: bare.slice(0, 100).map((l) => l.id), board: visibilityCells(bare) } };
+  await store.saveReconcile(full);
+  return full;
+}
+
+export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix'> & { temporal?: () => Client }) {
   const store = new FactsStore(deps.redis, deps.prefix);
   return {
-    /** Idempotent: stored only if `facts.seq` is higher than the stored seq. True when written. */
+    /**
+     * Idempotent: stored only if `facts.seq` is higher than the stored seq. True when written.
+     * Facts that cannot be stored fail with the non-retryable type FactsRefused (nothing written);
+     * a Redis outage is retried.
+     */
     async recordLeadFacts(facts: LeadFacts): Promise<boolean> {
-      const written = await store.write(facts);
+      let written: boolean;
+      try {
+        written = await store.write(facts);
+      } catch (err) {
+        if (err instanceof InvalidInputError) {
+          workerCounter('dealflow_lead_facts_writes', 'lead facts snapshots written (stale ones skipped)', { result: 'refused' });
+          throw ApplicationFailure.create({ type: FACTS_REFUSED, message: err.message, nonRetryable: true });
+        }
+        throw err;
+      }
       workerCounter('dealflow_lead_facts_writes', 'lead facts snapshots written (stale ones skipped)', { result: written ? 'written' : 'stale' });
       return written;
+    },
+
+    /** The scheduled reconcile: repairs the drift and returns a short summary (no lead data in history). */
+    async reconcileMetrics(input: { repair: boolean }): Promise<{ driftCount: number; totals: ReconcileReport['totals']; withoutFacts: number; unreadable: number }> {
+      const r = await reconcileMetrics(store, deps.temporal?.(), input.repair);
+      return { driftCount: r.driftCount, totals: r.totals, withoutFacts: r.withoutFacts.count, unreadable: r.unreadable.length };
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FactsStore } from '../../activities/metrics/facts-store';
+import type { FactsStore, ReconcileReport } from '../../activities/metrics/facts-store';
 
 export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Registry {
   const registry = new Registry();
@@ -35,17 +35,18 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     registers: [registry],
     async collect() {
       this.reset();
-      for (const c of await board()) this.set({ team: c.team, stage: c.stage }, c.count);
+      // one board cell per currency: a (team, stage) series counts its leads in every currency
+      for (const c of await board()) this.inc({ team: c.team, stage: c.stage }, c.count);
     },
   });
   new Gauge({
     name: 'dealflow_leads_value',
-    help: 'Sum of the value of the leads on the board by team and stage',
-    labelNames: ['team', 'stage'] as const,
+    help: 'Sum of the value of the leads on the board by team, stage and currency (major units; never summed across currencies)',
+    labelNames: ['team', 'stage', 'currency'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      for (const c of await board()) this.set({ team: c.team, stage: c.stage }, c.value);
+      for (const c of await board()) this.set({ team: c.team, stage: c.stage, currency: c.currency }, c.value);
     },
   });
   new Gauge({
@@ -56,9 +57,33 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     async collect() {
       this.reset();
       for (const c of await board()) {
-        this.set({ team: c.team, stage: c.stage, flag: 'at_risk' }, c.atRisk);
-        this.set({ team: c.team, stage: c.stage, flag: 'stalled' }, c.stalled);
+        this.inc({ team: c.team, stage: c.stage, flag: 'at_risk' }, c.atRisk);
+        this.inc({ team: c.team, stage: c.stage, flag: 'stalled' }, c.stalled);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'dealflow_metrics_drift',
+    help: 'Drift the last metrics reconcile found (sum of |expected - stored|) by field kind: count, minor, atRisk, stalled (board counters), share, active, closed, contacted (per-lead entries), without_facts (open leads with no facts)',
+    labelNames: ['field'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const last = await facts.lastReconcile<ReconcileReport & { withoutFacts?: { count: number } }>();
+      if (!last) return;
+      for (const [field, n] of Object.entries(last.totals)) this.set({ field }, n);
+      this.set({ field: 'without_facts' }, last.withoutFacts?.count ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'dealflow_metrics_reconciled_timestamp_seconds',
+    help: 'When the last metrics reconcile ran (Unix seconds)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const last = await facts.lastReconcile();
+      if (last) this.set(Date.parse(last.at) / 1000);
     },
   });
 

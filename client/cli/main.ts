@@ -1,6 +1,6 @@
 /**
  * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks |
- * thresholds get|set | report funnel|forecast | import | bench.
+ * thresholds get|set | report funnel|forecast | metrics rebuild | import | bench.
  * It uses the same LeadsClient as the API.
  */
 import os from 'node:os';
@@ -33,6 +33,10 @@ Usage:
                                     bar, then every rejected line with its reason (exit 1 if any)
   dealflow report funnel [--from DATE] [--to DATE] [--team T] [--json]   funnel (default: the last 90 days)
   dealflow report forecast [--team T] [--json]                           weighted pipeline by stage
+  dealflow metrics rebuild [--dry-run] [--json]
+                                    recompute the board counters and facts indexes from the per-lead
+                                    facts, print the drift (expected vs stored) and repair it (exit 1
+                                    if drift was found; --dry-run only reports)
   dealflow bench [--leads N] [--idle N] [--concurrency N] [--json]
                                     benchmark against raw Temporal on a local stack (BENCHMARKS.md)
 
@@ -275,15 +279,48 @@ async function reportCommand(args: string[]): Promise<number> {
   }
 }
 
+/** `dealflow metrics rebuild`: the reconcile of POST /v1/admin/metrics/rebuild, from the command line. */
+async function metricsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } });
+  if (sub !== 'rebuild') {
+    console.error('usage: dealflow metrics rebuild [--dry-run] [--json]');
+    return 2;
+  }
+  const rt = await createClientRuntime(config(), { followRoster: false });
+  try {
+    const { FactsStore } = require('../../activities/metrics/facts-store') as typeof import('../../activities/metrics/facts-store');
+    const { reconcileMetrics } = require('../../activities/metrics/facts.activities') as typeof import('../../activities/metrics/facts.activities');
+    const r = await reconcileMetrics(new FactsStore(rt.redis, rt.config.REDIS_PREFIX), rt.client, !values['dry-run']);
+    if (values.json) console.log(JSON.stringify(r, null, 2));
+    else {
+      console.log(`${r.leads} lead(s) with facts checked; ${r.driftCount} difference(s)${r.driftCount ? (r.repaired ? ', repaired' : ' (dry run: not repaired)') : ''}`);
+      if (r.drift.length) console.log(table(r.drift.map((d) => ({ ...d })), ['field', 'expected', 'stored']));
+      if (r.driftCount > r.drift.length) console.log(`… and ${r.driftCount - r.drift.length} more`);
+      console.log(`totals: ${Object.entries(r.totals).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      if (r.unreadable.length) console.log(`unreadable facts (left as they are): ${r.unreadable.join(', ')}`);
+      if (r.withoutFacts.count) console.log(`${r.withoutFacts.count} open lead(s) have no facts yet (from visibility): ${r.withoutFacts.ids.join(', ')}`);
+    }
+    return r.driftCount ? 1 : 0;
+  } finally {
+    await rt.close();
+  }
+}
+
 /** The daily task digest is a Temporal Schedule; creating it is idempotent, so every worker start ensures it. */
 async function startDigestSchedule(cfg: Config, log: { warn(o: object, m: string): void }): Promise<void> {
   const { connectClient } = require('../temporal') as typeof import('../temporal');
-  const { ensureDigestSchedule } = require('../schedules') as typeof import('../schedules');
+  const { ensureDigestSchedule, ensureReconcileSchedule } = require('../schedules') as typeof import('../schedules');
   const client = await connectClient(cfg);
   try {
     await ensureDigestSchedule(client, { taskQueue: cfg.TEMPORAL_TASK_QUEUE });
   } catch (e) {
     log.warn({ err: (e as Error).message }, 'could not ensure the digest schedule');
+  }
+  try {
+    await ensureReconcileSchedule(client, { taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'could not ensure the metrics reconcile schedule');
   } finally {
     await client.connection.close();
   }
@@ -326,6 +363,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'report':
       return reportCommand(rest);
+    case 'metrics':
+      return metricsCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -35,10 +35,10 @@ test('periods are UTC ranges: year, quarter, month; malformed ones are null', ()
 });
 
 const cells: BoardCell[] = [
-  { team: 'alpha', stage: 'approach', count: 2, value: 3000, atRisk: 1, stalled: 0 },
-  { team: 'beta', stage: 'approach', count: 1, value: 500.5, atRisk: 0, stalled: 1 },
-  { team: 'alpha', stage: 'closing', count: 1, value: 10000, atRisk: 0, stalled: 0 },
-  { team: 'alpha', stage: 'follow_up', count: 1, value: 7000, atRisk: 0, stalled: 0 },
+  { team: 'alpha', stage: 'approach', currency: 'USD', count: 2, value: 3000, atRisk: 1, stalled: 0 },
+  { team: 'beta', stage: 'approach', currency: 'USD', count: 1, value: 500.5, atRisk: 0, stalled: 1 },
+  { team: 'alpha', stage: 'closing', currency: 'USD', count: 1, value: 10000, atRisk: 0, stalled: 0 },
+  { team: 'alpha', stage: 'follow_up', currency: 'USD', count: 1, value: 7000, atRisk: 0, stalled: 0 },
 ];
 
 test('the pipeline has all seven stages in order, summed over teams or for one team', () => {
