@@ -115,7 +115,7 @@ describe('bad input is refused with nothing written', () => {
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const t = await redis.type(k);
-      out[k] = t === 'hash' ? await redis.hgetall(k) : t === 'zset' ? await redis.zrange(k, 0, -1, 'WITHSCORES') : t === 'set' ? (await redis.smembers(k)).sort() : await redis.get(k);
+      out[k] = t === 'hash' ? await redis.hgetall(k) : t === 'zset' ? await redis.zrange(k, '0', '-1', 'WITHSCORES') : t === 'set' ? (await redis.smembers(k)).sort() : await redis.get(k);
     }
     return out;
   };
