@@ -27,7 +27,7 @@
 import type Redis from 'ioredis';
 import { STAGES } from '../../config/defaults';
 import type { LeadFacts } from '../../workflows/policy/facts';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, scriptRefusal } from '../errors';
 import { fromMinor, isCurrencyCode, toMinor } from './money';
 
 /** Index names that a lead id could otherwise collide with (ids match [A-Za-z0-9._:-]). */
@@ -277,13 +277,6 @@ export const DRIFT_KINDS = ['count', 'minor', 'atRisk', 'stalled', 'share', 'act
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 const DRIFT_KEEP = 200;
 
-/** A refusal from a facts script (bad input): deterministic, so never retried. */
-function refused(err: unknown): never {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/^(INVALID|CORRUPT)\b/.test(msg)) throw new InvalidInputError(msg);
-  throw err;
-}
-
 const CHUNK = 500;
 
 export class FactsStore {
@@ -314,7 +307,7 @@ export class FactsStore {
     const s = shareOf(f);
     const res = await this.redis
       .eval(WRITE, 6, ...this.keys(f.id), String(f.seq), JSON.stringify(f), f.id, msOf(f.createdAt), s.cell, String(s.minor), String(s.level), msOf(f.closedAt), msOf(f.firstEmailAt))
-      .catch(refused);
+      .catch(scriptRefusal);
     return res === 1 || res === 2;
   }
 
@@ -443,7 +436,7 @@ export class FactsStore {
         if (wrong.length && opts.repair) {
           await this.redis
             .eval(RESHARE, 6, ...this.keys(id), seq ?? '', id, msOf(f.createdAt), want.cell, String(want.minor), String(want.level), msOf(f.closedAt), msOf(f.firstEmailAt))
-            .catch(refused);
+            .catch(scriptRefusal);
         }
       }
     }

@@ -13,7 +13,7 @@
  */
 import type Redis from 'ioredis';
 import type { NewTask, Task, TaskStatus } from './task';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, scriptRefusal } from '../errors';
 
 /** Input checks shared by the scripts: every one validates all its inputs before its first write. */
 const CHECKS = `
@@ -128,7 +128,7 @@ export class TaskStore {
       String(Date.parse(task.createdAt)),
       now.toISOString(),
       String(this.streamMaxLen),
-    )) as [number, string];
+    ).catch(scriptRefusal)) as [number, string];
     return { task: JSON.parse(res[1]) as Task, created: res[0] === 1 };
   }
 
@@ -157,7 +157,7 @@ export class TaskStore {
       actor,
       id,
       String(this.streamMaxLen),
-    )) as [number, string];
+    ).catch(scriptRefusal)) as [number, string];
     if (res[0] === -1) throw new TaskNotFoundError(`task ${id} not found`);
     return { task: JSON.parse(res[1]) as Task, changed: res[0] === 1 };
   }
@@ -204,7 +204,7 @@ export class TaskStore {
       id,
       String(this.streamMaxLen),
       this.prefix,
-    )) as number;
+    ).catch(scriptRefusal)) as number;
     return res === 1;
   }
 

@@ -47,8 +47,8 @@ test('finishing or reassigning a task with bad arguments changes nothing', async
   const good = new TaskStore(redis, prefix);
   await good.create(task());
   const before = await snapshot();
-  await expect(tasks.complete('t1', 'alice')).rejects.toThrow(/^INVALID task change/);
-  await expect(tasks.reassign('t1', 'bob', 'alice')).rejects.toThrow(/^INVALID task reassignment/);
+  await expect(tasks.complete('t1', 'alice')).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/^INVALID task change/) });
+  await expect(tasks.reassign('t1', 'bob', 'alice')).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/^INVALID task reassignment/) });
   expect(await snapshot()).toEqual(before);
   expect((await good.complete('t1', 'alice')).changed).toBe(true);
 });
