@@ -363,6 +363,14 @@ export class FactsStore {
   async active(): Promise<LeadFacts[]> {
     return this.many(await this.redis.smembers(this.k('active')));
   }
+  /** Ids of the leads on the board (open, and won in follow-up) as their facts say. */
+  activeIds(): Promise<string[]> {
+    return this.redis.smembers(this.k('active'));
+  }
+  /** The stored seq of a lead's facts (0 when it has none). */
+  async seq(id: string): Promise<number> {
+    return Number((await this.redis.hget(this.lead(id), 'seq')) ?? 0) || 0;
+  }
 
   /**
    * The board counters, one cell per (team, stage, currency): a single HGETALL whatever the number

@@ -6,7 +6,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { DEFAULT_LEAD, STAGES } from '../../config/defaults';
-import type { LeadFacts } from '../../workflows/policy/facts';
+import type Redis from 'ioredis';
+import { leadFacts, type FactsSource, type LeadFacts } from '../../workflows/policy/facts';
 import { SA } from '../../workflows/search-attributes';
 import type { ActivityDeps } from '../deps';
 import { InvalidInputError } from '../errors';
@@ -36,6 +37,9 @@ export interface MetricsReconcileReport extends ReconcileReport {
      *  the lead's first facts write adds it; the currency is the default one, visibility has none) */
     board: BoardCell[];
   };
+  /** leads still on the board in their facts whose workflow has closed (the last facts write was
+   *  given up); with repair, their facts are rewritten from the archived final state */
+  staleFacts: { count: number; ids: string[]; repaired: number };
 }
 
 /** Open lead workflows as visibility lists them. */
@@ -71,16 +75,56 @@ export function visibilityCells(leads: VisibleLead[], currency: string = DEFAULT
   return [...cells.values()].map(({ minor, ...c }) => ({ ...c, value: fromMinor(minor, currency) }));
 }
 
+/** Where the reconcile reads a closed lead's final state: the archive `archiveLead` writes at close. */
+export function archiveReader(redis: Redis, prefix: string): (id: string) => Promise<FactsSource | null> {
+  return async (id) => {
+    const raw = await redis.get(`${prefix}lead-archive:${id}`);
+    return raw ? (JSON.parse(raw) as FactsSource) : null;
+  };
+}
+
+export interface ReconcileSources {
+  store: FactsStore;
+  /** Temporal, for visibility (without it, leads without facts and stale facts are not looked for) */
+  client?: Client;
+  /** a closed lead's archived state */
+  archive?: (id: string) => Promise<FactsSource | null>;
+  repair: boolean;
+}
+
 /**
- * Reconciles the counters with the per-lead facts (FactsStore.reconcile) and counts the open leads
- * visibility knows that have no facts. Used by the activity, the CLI and the admin route alike.
+ * Reconciles the counters with the per-lead facts (FactsStore.reconcile), counts the open leads
+ * visibility knows that have no facts, and finds facts still on the board of leads whose workflow
+ * has closed (their last facts write was given up): those are rewritten from the lead's archived
+ * final state. Used by the activity, the CLI and the admin route alike.
  */
-export async function reconcileMetrics(store: FactsStore, client: Client | undefined, repair: boolean): Promise<MetricsReconcileReport> {
-  const report = await store.reconcile({ repair });
+export async function reconcileMetrics({ store, client, archive, repair }: ReconcileSources): Promise<MetricsReconcileReport> {
   const open = client ? await openLeadsFromVisibility(client) : [];
+  const stale: string[] = [];
+  let staleRepaired = 0;
+  if (client && archive) {
+    const running = new Set(open.map((l) => l.id));
+    for (const id of await store.activeIds()) {
+      if (running.has(id)) continue;
+      const state = await archive(id); // only a closed lead has an archive: a lead visibility lags on is skipped
+      if (!state) continue;
+      stale.push(id);
+      if (!repair) continue;
+      try {
+        if (await store.write(leadFacts(state, (await store.seq(id)) + 1))) staleRepaired += 1;
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err; // facts the store refuses stay listed, not repaired
+      }
+    }
+  }
+  const report = await store.reconcile({ repair });
   const missing = new Set(await store.without(open.map((l) => l.id)));
   const bare = open.filter((l) => missing.has(l.id));
-  const full: MetricsReconcileReport = { ...report, withoutFacts: { count: bare.length, ids: bare.slice(0, 100).map((l) => l.id), board: visibilityCells(bare) } };
+  const full: MetricsReconcileReport = {
+    ...report,
+    withoutFacts: { count: bare.length, ids: bare.slice(0, 100).map((l) => l.id), board: visibilityCells(bare) },
+    staleFacts: { count: stale.length, ids: stale.slice(0, 100), repaired: staleRepaired },
+  };
   await store.saveReconcile(full);
   return full;
 }
@@ -109,9 +153,9 @@ export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix
     },
 
     /** The scheduled reconcile: repairs the drift and returns a short summary (no lead data in history). */
-    async reconcileMetrics(input: { repair: boolean }): Promise<{ driftCount: number; totals: ReconcileReport['totals']; withoutFacts: number; unreadable: number }> {
-      const r = await reconcileMetrics(store, deps.temporal?.(), input.repair);
-      return { driftCount: r.driftCount, totals: r.totals, withoutFacts: r.withoutFacts.count, unreadable: r.unreadable.length };
+    async reconcileMetrics(input: { repair: boolean }): Promise<{ driftCount: number; totals: ReconcileReport['totals']; withoutFacts: number; staleFacts: number; unreadable: number }> {
+      const r = await reconcileMetrics({ store, client: deps.temporal?.(), archive: archiveReader(deps.redis, deps.prefix), repair: input.repair });
+      return { driftCount: r.driftCount, totals: r.totals, withoutFacts: r.withoutFacts.count, staleFacts: r.staleFacts.count, unreadable: r.unreadable.length };
     },
   };
 }

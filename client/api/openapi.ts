@@ -125,9 +125,9 @@ export function openApiDocument(baseUrl: string) {
       '/v1/admin/metrics/rebuild': {
         post: {
           summary:
-            'Recomputes every board counter and facts index entry from the per-lead facts, reports the drift (per field: expected vs stored; totals per kind: count, minor, atRisk, stalled, share, active, closed, contacted) and repairs it unless dryRun=true. Also counts the open leads visibility knows that have no facts, with their board share from their search attributes. Role: admin.',
+            'Recomputes every board counter and facts index entry from the per-lead facts, reports the drift (per field: expected vs stored; totals per kind: count, minor, atRisk, stalled, share, active, closed, contacted) and repairs it unless dryRun=true. Also counts the open leads visibility knows that have no facts, with their board share from their search attributes, and rewrites from the archive the facts of closed leads still on the board. Role: admin.',
           parameters: [{ name: 'dryRun', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
-          responses: { ...ok('{ at, repaired, leads, unreadable, totals, drift: [{ field, expected, stored }], driftCount, withoutFacts: { count, ids, board } }'), ...errors(400, 401, 403) },
+          responses: { ...ok('{ at, repaired, leads, unreadable, totals, drift: [{ field, expected, stored }], driftCount, withoutFacts: { count, ids, board }, staleFacts: { count, ids, repaired } }'), ...errors(400, 401, 403) },
         },
       },
       '/v1/pipeline': {

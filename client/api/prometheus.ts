@@ -65,15 +65,16 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
 
   new Gauge({
     name: 'dealflow_metrics_drift',
-    help: 'Drift the last metrics reconcile found (sum of |expected - stored|) by field kind: count, minor, atRisk, stalled (board counters), share, active, closed, contacted (per-lead entries), without_facts (open leads with no facts)',
+    help: 'Drift the last metrics reconcile found (sum of |expected - stored|) by field kind: count, minor, atRisk, stalled (board counters), share, active, closed, contacted (per-lead entries), without_facts (open leads with no facts), stale_facts (closed leads still on the board in their facts)',
     labelNames: ['field'] as const,
     registers: [registry],
     async collect() {
       this.reset();
-      const last = await facts.lastReconcile<ReconcileReport & { withoutFacts?: { count: number } }>();
+      const last = await facts.lastReconcile<ReconcileReport & { withoutFacts?: { count: number }; staleFacts?: { count: number } }>();
       if (!last) return;
       for (const [field, n] of Object.entries(last.totals)) this.set({ field }, n);
       this.set({ field: 'without_facts' }, last.withoutFacts?.count ?? 0);
+      this.set({ field: 'stale_facts' }, last.staleFacts?.count ?? 0);
     },
   });
   new Gauge({

@@ -290,8 +290,13 @@ async function metricsCommand(args: string[]): Promise<number> {
   const rt = await createClientRuntime(config(), { followRoster: false });
   try {
     const { FactsStore } = require('../../activities/metrics/facts-store') as typeof import('../../activities/metrics/facts-store');
-    const { reconcileMetrics } = require('../../activities/metrics/facts.activities') as typeof import('../../activities/metrics/facts.activities');
-    const r = await reconcileMetrics(new FactsStore(rt.redis, rt.config.REDIS_PREFIX), rt.client, !values['dry-run']);
+    const { archiveReader, reconcileMetrics } = require('../../activities/metrics/facts.activities') as typeof import('../../activities/metrics/facts.activities');
+    const r = await reconcileMetrics({
+      store: new FactsStore(rt.redis, rt.config.REDIS_PREFIX),
+      client: rt.client,
+      archive: archiveReader(rt.redis, rt.config.REDIS_PREFIX),
+      repair: !values['dry-run'],
+    });
     if (values.json) console.log(JSON.stringify(r, null, 2));
     else {
       console.log(`${r.leads} lead(s) with facts checked; ${r.driftCount} difference(s)${r.driftCount ? (r.repaired ? ', repaired' : ' (dry run: not repaired)') : ''}`);
@@ -299,9 +304,10 @@ async function metricsCommand(args: string[]): Promise<number> {
       if (r.driftCount > r.drift.length) console.log(`… and ${r.driftCount - r.drift.length} more`);
       console.log(`totals: ${Object.entries(r.totals).map(([k, n]) => `${k} ${n}`).join(', ')}`);
       if (r.unreadable.length) console.log(`unreadable facts (left as they are): ${r.unreadable.join(', ')}`);
+      if (r.staleFacts.count) console.log(`${r.staleFacts.count} closed lead(s) still on the board in their facts${r.repaired ? `, ${r.staleFacts.repaired} rewritten from the archive` : ''}: ${r.staleFacts.ids.join(', ')}`);
       if (r.withoutFacts.count) console.log(`${r.withoutFacts.count} open lead(s) have no facts yet (from visibility): ${r.withoutFacts.ids.join(', ')}`);
     }
-    return r.driftCount ? 1 : 0;
+    return r.driftCount || r.staleFacts.count ? 1 : 0;
   } finally {
     await rt.close();
   }

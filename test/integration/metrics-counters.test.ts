@@ -162,6 +162,27 @@ test('POST /v1/admin/metrics/rebuild: admin only, strict query, the same report;
   expect(res.withoutFacts.board).toEqual([{ team: 'beta', stage: 'objections', currency: 'USD', count: 1, value: 0, atRisk: 0, stalled: 0 }]);
 });
 
+test('a closed lead whose last facts write was given up is found still on the board and rewritten from its archive', async () => {
+  const before = await board('beta');
+  // walker was lost and completed; make its stored facts the open snapshot a given-up final write leaves
+  const f = (await store.get('walker'))!;
+  expect(await store.write({ ...f, seq: f.seq + 1, status: 'open', closedAt: null })).toBe(true);
+  expect((await board('beta')).closing).toBe(before.closing + 1);
+
+  // visibility is eventually consistent: walker closed a moment ago
+  const dry = await eventually(async () => {
+    const r = await stack.call('POST', '/v1/admin/metrics/rebuild?dryRun=true', KEYS.admin);
+    return r.body.staleFacts?.count === 1 && r;
+  }, 30_000, 'walker seen as closed');
+  expect(dry.body.staleFacts).toEqual({ count: 1, ids: ['walker'], repaired: 0 });
+  expect(dry.body.driftCount).toBe(0); // the counters agree with the (stale) facts: only visibility shows it
+  const fixed = await stack.call('POST', '/v1/admin/metrics/rebuild', KEYS.admin);
+  expect(fixed.body.staleFacts).toEqual({ count: 1, ids: ['walker'], repaired: 1 });
+  expect(await store.get('walker')).toMatchObject({ status: 'lost', seq: f.seq + 2 });
+  expect(await board('beta')).toEqual(before);
+  expect((await stack.call('GET', '/metrics')).body).toMatch(/dealflow_metrics_drift\{field="stale_facts"\} 1\n/);
+});
+
 test('the dealflow-metrics-reconcile Schedule runs the reconcile as a workflow, and ensuring it twice is harmless', async () => {
   const p = stack.config.REDIS_PREFIX;
   await stack.runtime.redis.hset(`${p}facts:#board`, 'beta|closing|USD|atRisk', '7');

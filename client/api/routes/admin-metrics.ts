@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '../../lead-input';
 import { FactsStore } from '../../../activities/metrics/facts-store';
-import { reconcileMetrics } from '../../../activities/metrics/facts.activities';
+import { archiveReader, reconcileMetrics } from '../../../activities/metrics/facts.activities';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
 
@@ -18,11 +18,12 @@ export const rebuildQuery = z.strictObject({
 
 export function registerAdminMetricsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = new FactsStore(deps.redis, deps.config.REDIS_PREFIX);
+  const archive = archiveReader(deps.redis, deps.config.REDIS_PREFIX);
   app.post('/v1/admin/metrics/rebuild', async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
     const { dryRun } = parseOrThrow(rebuildQuery, req.query ?? {}, 'query');
-    const report = await reconcileMetrics(store, deps.leads.temporal, dryRun !== 'true');
+    const report = await reconcileMetrics({ store, client: deps.leads.temporal, archive, repair: dryRun !== 'true' });
     req.log.info({ by: p.actor, repaired: report.repaired, driftCount: report.driftCount, totals: report.totals }, 'metrics reconciled');
     return report;
   });
