@@ -77,11 +77,32 @@ local function move(board, c, m, l, sign)
   if lv == 2 then redis.call('HINCRBY', board, c .. '|atRisk', sign .. '1') end
   if lv >= 3 then redis.call('HINCRBY', board, c .. '|stalled', sign .. '1') end
 end
-local function indexes(k, id, createdMs, active, closedMs, contactedMs)
-  redis.call('ZADD', k.created, createdMs, id)
-  if active then redis.call('SADD', k.active, id) else redis.call('SREM', k.active, id) end
-  if closedMs ~= '' then redis.call('ZADD', k.closed, closedMs, id) else redis.call('ZREM', k.closed, id) end
-  if contactedMs ~= '' then redis.call('ZADD', k.contacted, contactedMs, id) else redis.call('ZREM', k.contacted, id) end
+-- KEYS: lead, created, closed, contacted, active, board (WRITE and RESHARE)
+local function indexes(id, createdMs, active, closedMs, contactedMs)
+  redis.call('ZADD', KEYS[2], createdMs, id)
+  if active then redis.call('SADD', KEYS[5], id) else redis.call('SREM', KEYS[5], id) end
+  if closedMs ~= '' then redis.call('ZADD', KEYS[3], closedMs, id) else redis.call('ZREM', KEYS[3], id) end
+  if contactedMs ~= '' then redis.call('ZADD', KEYS[4], contactedMs, id) else redis.call('ZREM', KEYS[4], id) end
+end
+-- sets the lead's share to (nc, nm, nl) (with \`extra\` fields in the same HSET), moves the board by
+-- the difference and sets the index entries; the inputs are checked by the caller. The lead's
+-- hash is written before any counter. 1 done, 2 done but the board was unreadable (left as it is).
+local function reshare(id, createdMs, nc, nm, nl, closedMs, contactedMs, extra)
+  local old = redis.call('HMGET', KEYS[1], 'cell', 'minor', 'level')
+  local oc, om, ol = old[1] or '', old[2] or '0', old[3] or '0'
+  -- an unreadable stored share is dropped (the reconcile finds the drift it leaves)
+  if not shareok(oc, om, ol) then oc, om, ol = '', '0', '0' end
+  local why = checkmove(KEYS[6], oc, om, ol, nc, nm, nl)
+  if why and string.sub(why, 1, 7) == 'INVALID' then return redis.error_reply(why) end
+  redis.call('HSET', KEYS[1], 'cell', nc, 'minor', nm, 'level', nl, unpack(extra))
+  redis.call('HDEL', KEYS[1], 'bucket', 'cents')
+  if not why then
+    move(KEYS[6], oc, om, ol, '-')
+    move(KEYS[6], nc, nm, nl, '')
+  end
+  indexes(id, createdMs, nc ~= '', closedMs, contactedMs)
+  if why then return 2 end
+  return 1
 end
 `;
 
@@ -102,22 +123,8 @@ if not opt(ARGV[9]) then bad[#bad + 1] = 'firstEmailAt' end
 if #bad > 0 then return redis.error_reply('INVALID lead facts: ' .. table.concat(bad, ', ')) end
 local cur = redis.call('HGET', KEYS[1], 'seq')
 if cur and nat(cur) and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
-local old = redis.call('HMGET', KEYS[1], 'cell', 'minor', 'level')
-local oc, om, ol = old[1] or '', old[2] or '0', old[3] or '0'
--- an unreadable stored share is dropped (the reconcile finds the drift it leaves)
-if not shareok(oc, om, ol) then oc, om, ol = '', '0', '0' end
-local why = checkmove(KEYS[6], oc, om, ol, ARGV[5], ARGV[6], ARGV[7])
-if why and string.sub(why, 1, 7) == 'INVALID' then return redis.error_reply(why) end
--- first the lead's seq and share: from here on a retry is stale and cannot move a counter again
-redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'json', ARGV[2], 'cell', ARGV[5], 'minor', ARGV[6], 'level', ARGV[7])
-redis.call('HDEL', KEYS[1], 'bucket', 'cents')
-if not why then
-  move(KEYS[6], oc, om, ol, '-')
-  move(KEYS[6], ARGV[5], ARGV[6], ARGV[7], '')
-end
-indexes({ created = KEYS[2], closed = KEYS[3], contacted = KEYS[4], active = KEYS[5] }, ARGV[3], ARGV[4], ARGV[5] ~= '', ARGV[8], ARGV[9])
-if why then return 2 end
-return 1
+-- the seq goes in with the share: from here on a retry is stale and cannot move a counter again
+return reshare(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], { 'seq', ARGV[1], 'json', ARGV[2] })
 `;
 
 /**
@@ -135,19 +142,7 @@ if not opt(ARGV[7]) then bad[#bad + 1] = 'closedAt' end
 if not opt(ARGV[8]) then bad[#bad + 1] = 'firstEmailAt' end
 if #bad > 0 then return redis.error_reply('INVALID lead share: ' .. table.concat(bad, ', ')) end
 if (redis.call('HGET', KEYS[1], 'seq') or '') ~= ARGV[1] then return 0 end
-local old = redis.call('HMGET', KEYS[1], 'cell', 'minor', 'level')
-local oc, om, ol = old[1] or '', old[2] or '0', old[3] or '0'
-if not shareok(oc, om, ol) then oc, om, ol = '', '0', '0' end
-local why = checkmove(KEYS[6], oc, om, ol, ARGV[4], ARGV[5], ARGV[6])
-if why and string.sub(why, 1, 7) == 'INVALID' then return redis.error_reply(why) end
-redis.call('HSET', KEYS[1], 'cell', ARGV[4], 'minor', ARGV[5], 'level', ARGV[6])
-redis.call('HDEL', KEYS[1], 'bucket', 'cents')
-if not why then
-  move(KEYS[6], oc, om, ol, '-')
-  move(KEYS[6], ARGV[4], ARGV[5], ARGV[6], '')
-end
-indexes({ created = KEYS[2], closed = KEYS[3], contacted = KEYS[4], active = KEYS[5] }, ARGV[2], ARGV[3], ARGV[4] ~= '', ARGV[7], ARGV[8])
-return 1
+return reshare(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], {})
 `;
 
 /**

@@ -36,6 +36,14 @@ test('facts follow the lead and the last snapshot is written before it completes
   expect(state.factsSeq).toBe(last.seq);
 });
 
+/** A lead with value 0 (what a lead created without a value gets). */
+const startLead = (id: string) =>
+  getEnv().client.workflow.start(leadWorkflow, {
+    taskQueue,
+    workflowId: `lead-${id}`,
+    args: [{ lead: { id, email: `${id}@example.com`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 0, currency: 'USD', tags: [] } }],
+  });
+
 const history = async (h: { query: (q: typeof stateQuery) => Promise<{ history: { type: string; cause: string }[] }> }) =>
   (await h.query(stateQuery)).history.filter((e) => e.type === 'automation_failed').map((e) => e.cause);
 
@@ -47,11 +55,7 @@ test('facts the store refuses fail once, go on the timeline, and the lead still 
     return true;
   });
   try {
-    const h = await getEnv().client.workflow.start(leadWorkflow, {
-      taskQueue,
-      workflowId: 'lead-facts-refused',
-      args: [{ lead: { id: 'facts-refused', email: 'fr@example.com', owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 0, currency: 'USD', tags: [] } }],
-    });
+    const h = await startLead('facts-refused');
     for (const to of ['preparation', 'approach', 'presentation', 'objections', 'closing']) await h.executeUpdate(moveStageUpdate, { args: [{ to, actor: 'alice' }] });
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'went quiet', actor: 'alice' }] });
     expect(await h.result()).toMatchObject({ status: 'lost', stage: 'closing' });
@@ -75,11 +79,7 @@ test('a facts write that keeps failing is given up after a bounded number of att
     return true;
   });
   try {
-    const h = await getEnv().client.workflow.start(leadWorkflow, {
-      taskQueue,
-      workflowId: 'lead-facts-down',
-      args: [{ lead: { id: 'facts-down', email: 'fd@example.com', owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 0, currency: 'USD', tags: [] } }],
-    });
+    const h = await startLead('facts-down');
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'duplicate', actor: 'alice' }] });
     expect(await h.result()).toMatchObject({ status: 'lost' });
     const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0] as LeadFacts).filter((f) => f.id === 'facts-down');
