@@ -11,9 +11,11 @@
  *
  * A facts write never holds up the lead (docs/ARCHITECTURE.md, "Lead facts"): facts the store
  * refuses fail at once (non-retryable `FactsRefused`), and from `patched('lead-facts-bounded')` on a
- * write gets a bounded number of attempts (about 15 minutes of backoff). A write that fails is
- * recorded in the lead's history (`automation_failed`) and the lead goes on; the next change writes
- * a fresh snapshot, and the daily reconcile repairs the counters meanwhile.
+ * write gets a bounded number of attempts (about 15 minutes of backoff). The patch is asked once per
+ * run, at its first write: a run that wrote facts before it shipped keeps the unbounded proxy until
+ * it continues as new. A write that fails is recorded in the lead's history (`automation_failed`)
+ * and the lead goes on; the next change writes a fresh snapshot, and the daily reconcile repairs
+ * the counters meanwhile.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
