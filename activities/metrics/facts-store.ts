@@ -228,6 +228,7 @@ export function factsProblems(f: LeadFacts): string[] {
   if (typeof f.id !== 'string' || !f.id) p.push('id: required');
   if (!Number.isSafeInteger(f.seq) || f.seq < 1) p.push('seq: an integer ≥ 1');
   if (typeof f.team !== 'string' || !f.team) p.push('team: required');
+  else if (encodeURIComponent(f.team).length > 380) p.push('team: too long for a board cell');
   if (!(STAGES as readonly string[]).includes(f.stage)) p.push(`stage: one of ${STAGES.join(', ')}`);
   if (!isCurrencyCode(f.currency)) p.push('currency: an ISO 4217 code such as EUR');
   else if (toMinor(f.value, f.currency) === null) p.push(`value: a number ≥ 0 of at most ${LIMIT} minor units`);

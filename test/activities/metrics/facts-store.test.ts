@@ -110,6 +110,11 @@ test('a lead whose id is an index name does not overwrite the index', async () =
 });
 
 describe('bad input is refused with nothing written', () => {
+  beforeAll(() => {
+    // a store of its own: the snapshots below read every key
+    prefix = `test-facts-${crypto.randomBytes(4).toString('hex')}:`;
+    store = new FactsStore(redis, prefix);
+  });
   const snapshot = async () => {
     const keys = (await redis.keys(`${prefix}*`)).filter((k) => !k.endsWith('#reconcile')).sort();
     const out: Record<string, unknown> = {};
@@ -133,6 +138,8 @@ describe('bad input is refused with nothing written', () => {
     ['fractional escalation level', { escalationLevel: 2.5 }],
     ['bad createdAt', { createdAt: 'yesterday' }],
     ['bad closedAt', { closedAt: 'never' }],
+    ['empty team', { team: '' }],
+    ['team too long for a cell', { team: '|'.repeat(130) }],
   ];
   test.each(bad)('%s', async (_name, o) => {
     await store.write(facts({ id: 'victim', seq: 5, team: 'bad', stage: 'approach', value: 7 }));
