@@ -155,9 +155,21 @@ export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix
     /** The scheduled reconcile: repairs the drift and returns a short summary (no lead data in history). */
     async reconcileMetrics(input: { repair: boolean }): Promise<{ driftCount: number; totals: ReconcileReport['totals']; withoutFacts: number; staleFacts: number; unreadable: number }> {
       const r = await reconcileMetrics({ store, client: deps.temporal?.(), archive: archiveReader(deps.redis, deps.prefix), repair: input.repair });
+      // the worker's exporter shows the drift too (the API's /metrics reads it from the stored report)
+      const drift = { ...r.totals, without_facts: r.withoutFacts.count, stale_facts: r.staleFacts.count };
+      for (const [field, n] of Object.entries(drift)) workerGauge('dealflow_metrics_drift', 'drift the last metrics reconcile found, by field kind', { field }, n);
       return { driftCount: r.driftCount, totals: r.totals, withoutFacts: r.withoutFacts.count, staleFacts: r.staleFacts.count, unreadable: r.unreadable.length };
     },
   };
+}
+
+/** A gauge on the worker's Temporal metric meter (see workerCounter). */
+export function workerGauge(name: string, description: string, tags: Record<string, string>, value: number): void {
+  try {
+    Context.current().metricMeter.createGauge(name, 'int', undefined, description).set(value, tags);
+  } catch {
+    /* not in an activity */
+  }
 }
 
 /**
