@@ -42,10 +42,12 @@ export interface MetricsReconcileReport extends ReconcileReport {
   staleFacts: { count: number; ids: string[]; repaired: number };
 }
 
-/** Open lead workflows as visibility lists them. */
-export async function openLeadsFromVisibility(client: Client): Promise<VisibleLead[]> {
+/** Open lead workflows on this deployment's task queue, as visibility lists them. */
+export async function openLeadsFromVisibility(client: Client, taskQueue: string): Promise<VisibleLead[]> {
+  if (!/^[A-Za-z0-9._:-]+$/.test(taskQueue)) throw new InvalidInputError(`task queue "${taskQueue}" cannot be put in a visibility query`);
   const out: VisibleLead[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowType = 'leadWorkflow' AND ExecutionStatus = 'Running'` })) {
+  const query = `WorkflowType = 'leadWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
+  for await (const w of client.workflow.list({ query })) {
     if (!w.workflowId.startsWith('lead-')) continue;
     const sa = w.typedSearchAttributes;
     out.push({
@@ -85,8 +87,10 @@ export function archiveReader(redis: Redis, prefix: string): (id: string) => Pro
 
 export interface ReconcileSources {
   store: FactsStore;
-  /** Temporal, for visibility (without it, leads without facts and stale facts are not looked for) */
+  /** Temporal and the leads' task queue, for visibility (without them, leads without facts and
+   *  stale facts are not looked for) */
   client?: Client;
+  taskQueue?: string;
   /** a closed lead's archived state */
   archive?: (id: string) => Promise<FactsSource | null>;
   repair: boolean;
@@ -98,11 +102,11 @@ export interface ReconcileSources {
  * has closed (their last facts write was given up): those are rewritten from the lead's archived
  * final state. Used by the activity, the CLI and the admin route alike.
  */
-export async function reconcileMetrics({ store, client, archive, repair }: ReconcileSources): Promise<MetricsReconcileReport> {
-  const open = client ? await openLeadsFromVisibility(client) : [];
+export async function reconcileMetrics({ store, client, taskQueue, archive, repair }: ReconcileSources): Promise<MetricsReconcileReport> {
+  const open = client && taskQueue ? await openLeadsFromVisibility(client, taskQueue) : [];
   const stale: string[] = [];
   let staleRepaired = 0;
-  if (client && archive) {
+  if (client && taskQueue && archive) {
     const running = new Set(open.map((l) => l.id));
     for (const id of await store.activeIds()) {
       if (running.has(id)) continue;
@@ -129,7 +133,7 @@ export async function reconcileMetrics({ store, client, archive, repair }: Recon
   return full;
 }
 
-export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix'> & { temporal?: () => Client }) {
+export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix'> & Partial<Pick<ActivityDeps, 'temporal' | 'config'>>) {
   const store = new FactsStore(deps.redis, deps.prefix);
   return {
     /**
@@ -154,7 +158,7 @@ export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix
 
     /** The scheduled reconcile: repairs the drift and returns a short summary (no lead data in history). */
     async reconcileMetrics(input: { repair: boolean }): Promise<{ driftCount: number; totals: ReconcileReport['totals']; withoutFacts: number; staleFacts: number; unreadable: number }> {
-      const r = await reconcileMetrics({ store, client: deps.temporal?.(), archive: archiveReader(deps.redis, deps.prefix), repair: input.repair });
+      const r = await reconcileMetrics({ store, client: deps.temporal?.(), taskQueue: deps.config?.TEMPORAL_TASK_QUEUE, archive: archiveReader(deps.redis, deps.prefix), repair: input.repair });
       // the worker's exporter shows the drift too (the API's /metrics reads it from the stored report)
       const drift = { ...r.totals, without_facts: r.withoutFacts.count, stale_facts: r.staleFacts.count };
       for (const [field, n] of Object.entries(drift)) workerGauge('dealflow_metrics_drift', 'drift the last metrics reconcile found, by field kind', { field }, n);

@@ -294,6 +294,7 @@ async function metricsCommand(args: string[]): Promise<number> {
     const r = await reconcileMetrics({
       store: new FactsStore(rt.redis, rt.config.REDIS_PREFIX),
       client: rt.client,
+      taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
       archive: archiveReader(rt.redis, rt.config.REDIS_PREFIX),
       repair: !values['dry-run'],
     });

@@ -23,7 +23,7 @@ export function registerAdminMetricsRoutes(app: FastifyInstance, deps: ApiDeps):
     const p = who(req);
     requireRole(p, ['admin']);
     const { dryRun } = parseOrThrow(rebuildQuery, req.query ?? {}, 'query');
-    const report = await reconcileMetrics({ store, client: deps.leads.temporal, archive, repair: dryRun !== 'true' });
+    const report = await reconcileMetrics({ store, client: deps.leads.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, archive, repair: dryRun !== 'true' });
     req.log.info({ by: p.actor, repaired: report.repaired, driftCount: report.driftCount, totals: report.totals }, 'metrics reconciled');
     return report;
   });
