@@ -314,7 +314,7 @@ async function metricsCommand(args: string[]): Promise<number> {
   }
 }
 
-/** The daily task digest is a Temporal Schedule; creating it is idempotent, so every worker start ensures it. */
+/** The daily task digest and metrics reconcile are Temporal Schedules; creating them is idempotent, so every worker start ensures them. */
 async function startDigestSchedule(cfg: Config, log: { warn(o: object, m: string): void }): Promise<void> {
   const { connectClient } = require('../temporal') as typeof import('../temporal');
   const { ensureDigestSchedule, ensureReconcileSchedule } = require('../schedules') as typeof import('../schedules');
