@@ -150,22 +150,36 @@ return reshare(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], {}
  * meanwhile move both sides alike, so nothing is counted twice). KEYS: created, board;
  * ARGV: lead key base (…facts:), '1' to repair, then the reserved ids. Returns field, expected,
  * stored triples for every field that differs (repaired: set to expected). Reads every lead's share
- * hash: O(leads), a few ms per 10,000.
+ * hash: O(leads), Redis is busy about 8 ms per 1,000 leads (80 ms measured for 10,000).
  */
 const BOARD = `${PRELUDE}
 local reserved = {}
 for i = 3, #ARGV do reserved[ARGV[i]] = true end
-local want = {}
+local cells, okcell = {}, {}
 local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
 for _, id in ipairs(ids) do
   local lk = ARGV[1] .. id
   if reserved[id] then lk = ARGV[1] .. '#lead:' .. id end
   local s = redis.call('HMGET', lk, 'cell', 'minor', 'level')
-  local c, m, l = s[1] or '', s[2] or '0', s[3] or '0'
-  if shareok(c, m, l) and c ~= '' then
-    for _, f in ipairs(fields(c, l)) do want[f] = (want[f] or 0) + 1 end
-    want[c .. '|minor'] = (want[c .. '|minor'] or 0) - 1 + tonumber(m)
+  local c, m, l = s[1], s[2] or '0', s[3] or '0'
+  if c and c ~= '' then
+    if okcell[c] == nil then okcell[c] = cellok(c) end
+    if okcell[c] and nat(m) and nat(l) then
+      local t = cells[c]
+      if not t then t = { 0, 0, 0, 0 }; cells[c] = t end
+      t[1] = t[1] + 1
+      t[2] = t[2] + tonumber(m)
+      local lv = tonumber(l)
+      if lv == 2 then t[3] = t[3] + 1 elseif lv >= 3 then t[4] = t[4] + 1 end
+    end
   end
+end
+local want = {}
+for c, t in pairs(cells) do
+  want[c .. '|count'] = t[1]
+  want[c .. '|minor'] = t[2]
+  if t[3] > 0 then want[c .. '|atRisk'] = t[3] end
+  if t[4] > 0 then want[c .. '|stalled'] = t[4] end
 end
 local have = {}
 local flat = redis.call('HGETALL', KEYS[2])
