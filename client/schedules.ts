@@ -5,6 +5,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import type { taskDigestWorkflow } from '../workflows/digest.workflow';
+import type { metricsReconcileWorkflow } from '../workflows/reconcile.workflow';
 import { isIanaZone } from './lead-input';
 
 export const DIGEST_SCHEDULE_ID = 'dealflow-task-digest';
@@ -40,6 +41,36 @@ export async function ensureDigestSchedule(client: Client, opts: DigestScheduleO
         // after an outage, a morning digest still makes sense a few hours late, not days late
         catchupWindow: '6h',
       },
+    });
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return client.schedule.getHandle(scheduleId);
+    throw err;
+  }
+}
+
+export const RECONCILE_SCHEDULE_ID = 'dealflow-metrics-reconcile';
+export const RECONCILE_CRON = '30 3 * * *';
+
+/**
+ * Makes the daily metrics reconcile (workflows/reconcile.workflow.ts) exist, like the digest: created
+ * when there is none (and run once right away, so a store from an earlier version gets its board
+ * built), an existing one left as it is.
+ */
+export async function ensureReconcileSchedule(client: Client, opts: { taskQueue: string; scheduleId?: string; cron?: string }): Promise<ScheduleHandle> {
+  const scheduleId = opts.scheduleId ?? RECONCILE_SCHEDULE_ID;
+  try {
+    return await client.schedule.create<typeof metricsReconcileWorkflow>({
+      scheduleId,
+      spec: { cronExpressions: [opts.cron ?? RECONCILE_CRON] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'metricsReconcileWorkflow',
+        taskQueue: opts.taskQueue,
+        workflowId: `${scheduleId}-run`,
+        args: [{ repair: true }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+      state: { triggerImmediately: true },
     });
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) return client.schedule.getHandle(scheduleId);

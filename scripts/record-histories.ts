@@ -77,8 +77,17 @@ async function main(): Promise<void> {
     await bulk.waitDone((await bulk.submit(rows, { campaign: 'replay', actor: 'marketing' })).id);
     await wait(500);
 
+    // 5. a lead with no value walks every open stage and is lost (its facts carry value 0)
+    const d = await L.create({ id: 'replay-novalue', email: 'novalue@example.com', owner: 'carol', team: 'beta' }, 'max');
+    for (const to of ['preparation', 'approach', 'presentation', 'objections', 'closing'] as const) {
+      await L.move(d.id, to, 'carol');
+      await wait(300);
+    }
+    await L.lost(d.id, 'carol', 'went quiet');
+    await rt.client.workflow.getHandle(`lead-${d.id}`).result(); // recorded up to its completion
+
     fs.mkdirSync(OUT, { recursive: true });
-    for (const id of [a.id, b.id, c.id, 'replay-campaign']) {
+    for (const id of [a.id, b.id, c.id, 'replay-campaign', d.id]) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
       const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
       const file = path.join(OUT, `${tag}-${id}.json`);

@@ -316,7 +316,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
 
 
   // ---- the facts record (metrics), kept current beside everything else ----
-  const facts = startFactsSync(state);
+  const facts = startFactsSync(state, record);
 
   // ---- the stage loop ----
   // Every stage entry is queued (state.pending) and its entry automation runs in order. An entry

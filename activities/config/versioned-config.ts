@@ -23,9 +23,19 @@ export interface AuditEntry<T> {
 }
 
 const CAS = `
+-- every input checked before the first write (Redis keeps a failing script's earlier writes)
+if not (string.find(ARGV[1], '^%d+$') and string.sub(ARGV[2], 1, 1) == '{' and string.sub(ARGV[3], 1, 1) == '{') then
+  return redis.error_reply('INVALID config update: version, document and audit entry are required')
+end
+local ht = redis.call('TYPE', KEYS[2])['ok']
+if ht ~= 'none' and ht ~= 'list' then return redis.error_reply('INVALID config history key ' .. KEYS[2] .. ' holds a ' .. ht) end
 local cur = redis.call('GET', KEYS[1])
 local curVersion = 0
-if cur then curVersion = tonumber(cjson.decode(cur)['version']) end
+if cur then
+  local okd, doc = pcall(cjson.decode, cur)
+  if not okd or type(doc) ~= 'table' then return redis.error_reply('INVALID stored config ' .. KEYS[1]) end
+  curVersion = tonumber(doc['version'])
+end
 if curVersion ~= tonumber(ARGV[1]) then return {0, cur or ''} end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[3])

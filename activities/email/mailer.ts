@@ -112,6 +112,9 @@ if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
+if not (interval and interval > 0 and tonumber(ARGV[2]) and tonumber(ARGV[2]) >= 0) then
+  return redis.error_reply('INVALID send rate: interval > 0 and max ahead >= 0 (µs) are required')
+end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 if tat < now then tat = now end
 local wait = tat - now

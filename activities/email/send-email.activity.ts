@@ -113,6 +113,9 @@ const ADDRESS = /^[^\s@<>()[\],;:\\"]{1,64}@[^\s@<>()[\],;:\\"]{1,253}$/;
 
 /** KEYS: record, lock; ARGV: token, json, ttl → 1 if written (we hold the lock), else 0. */
 const WRITE_IF_LOCKED = `
+if ARGV[1] == '' or ARGV[2] == '' or not string.find(ARGV[3], '^[1-9]%d*$') then
+  return redis.error_reply('INVALID send record: token, record and a ttl in seconds are required')
+end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
   return 1
@@ -120,10 +123,12 @@ end
 return 0`;
 /** KEYS: record, lock; ARGV: token → deletes the record if we hold the lock. */
 const DELETE_IF_LOCKED = `
+if ARGV[1] == '' then return redis.error_reply('INVALID lock token') end
 if redis.call('GET', KEYS[2]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 /** KEYS: lock; ARGV: token */
 const RELEASE_LOCK = `
+if ARGV[1] == '' then return redis.error_reply('INVALID lock token') end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 

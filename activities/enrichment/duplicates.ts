@@ -9,6 +9,7 @@ import { normaliseEmail } from './normalise';
 
 /** KEYS: hash; ARGV: email, leadId → false when claimed now (or already ours), else the holder's id. */
 const CLAIM = `
+if ARGV[1] == '' or ARGV[2] == '' then return redis.error_reply('INVALID claim: an address and a lead id are required') end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return false end
 local holder = redis.call('HGET', KEYS[1], ARGV[1])
 if holder == ARGV[2] then return false end
@@ -17,6 +18,7 @@ return holder
 
 /** KEYS: hash; ARGV: email, leadId → 1 when the lead's claim was removed. */
 const RELEASE = `
+if ARGV[1] == '' or ARGV[2] == '' then return redis.error_reply('INVALID release: an address and a lead id are required') end
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
 `;

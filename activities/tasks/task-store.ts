@@ -14,8 +14,20 @@
 import type Redis from 'ioredis';
 import type { NewTask, Task, TaskStatus } from './task';
 import { zsetPage } from '../paging';
+import { InvalidInputError, scriptRefusal } from '../errors';
 
-const CREATE = `
+/** Input checks shared by the scripts: every one validates all its inputs before its first write. */
+const CHECKS = `
+local function int(s) return type(s) == 'string' and string.find(s, '^%-?%d+$') ~= nil and #s <= 16 end
+local function obj(s) return type(s) == 'string' and string.sub(s, 1, 1) == '{' end
+local function given(s) return type(s) == 'string' and s ~= '' end
+`;
+
+/** KEYS: task, open-zset, all-zset, team-zset, lead-zset, stream; ARGV: json, due ms, id, created ms, at, maxlen */
+const CREATE = `${CHECKS}
+if not (obj(ARGV[1]) and int(ARGV[2]) and given(ARGV[3]) and int(ARGV[4]) and given(ARGV[5]) and int(ARGV[6])) then
+  return redis.error_reply('INVALID task: json, due, id, createdAt, at and maxlen are required (times in ms)')
+end
 local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX')
 if not ok then return {0, redis.call('GET', KEYS[1])} end
 local due = tonumber(ARGV[2])
@@ -28,10 +40,14 @@ return {1, ARGV[1]}
 `;
 
 /** KEYS: task, open-zset, stream; ARGV: new status, at, actor, id, maxlen */
-const FINISH = `
+const FINISH = `${CHECKS}
+if not ((ARGV[1] == 'done' or ARGV[1] == 'cancelled') and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5])) then
+  return redis.error_reply('INVALID task change: status done|cancelled, at, actor, id and maxlen are required')
+end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {-1, ''} end
-local t = cjson.decode(raw)
+local okd, t = pcall(cjson.decode, raw)
+if not okd or type(t) ~= 'table' then return redis.error_reply('INVALID stored task ' .. ARGV[4]) end
 if t['status'] ~= 'open' then return {0, raw} end
 t['status'] = ARGV[1]
 if ARGV[1] == 'done' then t['completedAt'] = ARGV[2]; t['completedBy'] = ARGV[3] end
@@ -43,10 +59,14 @@ return {1, out}
 `;
 
 /** KEYS: task, new-open-zset, stream; ARGV: to, at, actor, id, maxlen, prefix */
-const REASSIGN = `
+const REASSIGN = `${CHECKS}
+if not (given(ARGV[1]) and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5]) and given(ARGV[6])) then
+  return redis.error_reply('INVALID task reassignment: to, at, actor, id, maxlen and prefix are required')
+end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
-local t = cjson.decode(raw)
+local okd, t = pcall(cjson.decode, raw)
+if not okd or type(t) ~= 'table' then return redis.error_reply('INVALID stored task ' .. ARGV[4]) end
 if t['status'] ~= 'open' or t['assignee'] == ARGV[1] then return 0 end
 local from = t['assignee']
 t['assignee'] = ARGV[1]
@@ -90,6 +110,10 @@ export class TaskStore {
   /** Creates the task unless one with its id exists; returns the stored task and whether it is new. */
   async create(input: NewTask, now = new Date()): Promise<{ task: Task; created: boolean }> {
     const task: Task = { ...input, status: 'open', createdAt: input.createdAt ?? now.toISOString() };
+    // checked here as well as in the script: a time that does not parse is a caller's error, never retried
+    for (const f of ['dueAt', 'createdAt'] as const) {
+      if (Number.isNaN(Date.parse(task[f]))) throw new InvalidInputError(`task ${task.id}: ${f} "${task[f]}" is not an ISO-8601 time`);
+    }
     const res = (await this.redis.eval(
       CREATE,
       6,
@@ -105,7 +129,7 @@ export class TaskStore {
       String(Date.parse(task.createdAt)),
       now.toISOString(),
       String(this.streamMaxLen),
-    )) as [number, string];
+    ).catch(scriptRefusal)) as [number, string];
     return { task: JSON.parse(res[1]) as Task, created: res[0] === 1 };
   }
 
@@ -134,7 +158,7 @@ export class TaskStore {
       actor,
       id,
       String(this.streamMaxLen),
-    )) as [number, string];
+    ).catch(scriptRefusal)) as [number, string];
     if (res[0] === -1) throw new TaskNotFoundError(`task ${id} not found`);
     return { task: JSON.parse(res[1]) as Task, changed: res[0] === 1 };
   }
@@ -181,7 +205,7 @@ export class TaskStore {
       id,
       String(this.streamMaxLen),
       this.prefix,
-    )) as number;
+    ).catch(scriptRefusal)) as number;
     return res === 1;
   }
 

@@ -152,6 +152,14 @@ export function openApiDocument(baseUrl: string) {
       '/v1/config/roster': { get: { summary: 'Teams, managers, reps. Roles: manager, admin.', responses: { ...ok('roster'), ...errors(401, 403) } } },
       '/v1/me': { get: { summary: 'The caller: role, scope (team or rep id) and actor name. Any role.', responses: { ...ok('me'), ...errors(401) } } },
       '/': { get: { security: [], summary: 'The web page (HTML); its files are under /assets/', responses: ok('page') } },
+      '/v1/admin/metrics/rebuild': {
+        post: {
+          summary:
+            'Recomputes every board counter and facts index entry from the per-lead facts, reports the drift (per field: expected vs stored; totals per kind: count, minor, atRisk, stalled, share, active, closed, contacted) and repairs it unless dryRun=true. Also counts the open leads visibility knows that have no facts, with their board share from their search attributes, and rewrites from the archive the facts of closed leads still on the board. Role: admin.',
+          parameters: [{ name: 'dryRun', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] } }],
+          responses: { ...ok('{ at, repaired, leads, unreadable, totals, drift: [{ field, expected, stored }], driftCount, withoutFacts: { count, ids, board }, staleFacts: { count, ids, repaired } }'), ...errors(400, 401, 403) },
+        },
+      },
       '/v1/pipeline': {
         get: {
           summary: 'The board: per stage (all seven, in order) { stage, count, values (one { currency, amount } per ISO 4217 currency, never added across currencies), converted? ({ currency, amount | null, ratesVersion, missingRates } when exchange rates are configured), stalled (escalation level ≥ 3), atRisk (level 2) } over open leads and won leads in follow_up. Roles: manager (own team), marketing, admin.',

@@ -7,8 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FactsStore } from '../../activities/metrics/facts-store';
-import { boardMoney } from '../metrics/service';
+import type { FactsStore, ReconcileReport } from '../../activities/metrics/facts-store';
 
 export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Registry {
   const registry = new Registry();
@@ -27,8 +26,8 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     registers: [registry],
   });
   // the three gauges below share one read of the board counters per scrape
-  let scrape: ReturnType<typeof boardMoney> | undefined;
-  const board = () => (scrape ??= boardMoney(facts));
+  let scrape: ReturnType<FactsStore['board']> | undefined;
+  const board = () => (scrape ??= facts.board());
   new Gauge({
     name: 'dealflow_leads',
     help: 'Leads on the board (open, and won still in follow_up) by team and stage, from the lead facts',
@@ -47,8 +46,7 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     registers: [registry],
     async collect() {
       this.reset();
-      // counts-only cells (compute.ts withCurrencies) carry no currency and no value
-      for (const c of await board()) if (c.currency) this.inc({ team: c.team, stage: c.stage, currency: c.currency }, c.value);
+      for (const c of await board()) this.inc({ team: c.team, stage: c.stage, currency: c.currency }, c.value);
     },
   });
   new Gauge({
@@ -62,6 +60,31 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
         this.inc({ team: c.team, stage: c.stage, flag: 'at_risk' }, c.atRisk);
         this.inc({ team: c.team, stage: c.stage, flag: 'stalled' }, c.stalled);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'dealflow_metrics_drift',
+    help: 'Drift the last metrics reconcile found (sum of |expected - stored|) by field kind: count, minor, atRisk, stalled (board counters), share, active, closed, contacted (per-lead entries), without_facts (open leads with no facts), stale_facts (closed leads still on the board in their facts)',
+    labelNames: ['field'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const last = await facts.lastReconcile<ReconcileReport & { withoutFacts?: { count: number }; staleFacts?: { count: number } }>();
+      if (!last) return;
+      for (const [field, n] of Object.entries(last.totals)) this.set({ field }, n);
+      this.set({ field: 'without_facts' }, last.withoutFacts?.count ?? 0);
+      this.set({ field: 'stale_facts' }, last.staleFacts?.count ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'dealflow_metrics_reconciled_timestamp_seconds',
+    help: 'When the last metrics reconcile ran (Unix seconds)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const last = await facts.lastReconcile();
+      if (last) this.set(Date.parse(last.at) / 1000);
     },
   });
 

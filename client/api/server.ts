@@ -23,6 +23,7 @@ import { registerWebhookRoutes } from './routes/webhooks';
 import { registerCampaignRoutes } from './routes/campaigns';
 import { registerWebRoutes } from './routes/web';
 import { registerMetricsRoutes } from './routes/metrics';
+import { registerAdminMetricsRoutes } from './routes/admin-metrics';
 import { registerPrometheus } from './prometheus';
 import { FactsStore } from '../../activities/metrics/facts-store';
 
@@ -87,6 +88,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerWebhookRoutes(app, deps);
   registerCampaignRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerAdminMetricsRoutes(app, deps);
   registerWebRoutes(app, deps);
   return app;
 }

@@ -76,9 +76,10 @@ export async function runDev(args: string[]): Promise<number> {
     const worker = await createWorker(config);
     const running = worker.run();
     started.push({ name: 'worker', url: '', stop: () => worker.shutdown() });
-    const { ensureDigestSchedule } = require('../schedules') as typeof import('../schedules');
+    const { ensureDigestSchedule, ensureReconcileSchedule } = require('../schedules') as typeof import('../schedules');
     const api = await startApi(config);
     await ensureDigestSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`digest schedule: ${e.message}`));
+    await ensureReconcileSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`metrics reconcile schedule: ${e.message}`));
     started.push({ name: 'api', url: api.address, stop: () => api.stop() });
 
     lines.unshift(

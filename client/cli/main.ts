@@ -1,6 +1,6 @@
 /**
  * The `dealflow` CLI (SPEC §7): dev | worker | api | lead add|show|list|move|log|won|lost | tasks |
- * thresholds get|set | report funnel|forecast|pipeline | rates get|set | import | bench.
+ * thresholds get|set | report funnel|forecast|pipeline | rates get|set | metrics rebuild | import | bench.
  * It uses the same LeadsClient as the API.
  */
 import os from 'node:os';
@@ -38,6 +38,10 @@ Usage:
   dealflow report pipeline [--team T] [--json]                           the board: deals and value per stage, per currency
   dealflow rates get [--json] [--history]                                exchange rates for converted totals (docs/CONFIG.md)
   dealflow rates set --base CUR CUR=RATE …                               replace them (1 CUR = RATE base), versioned, audited
+  dealflow metrics rebuild [--dry-run] [--json]
+                                    recompute the board counters and facts indexes from the per-lead
+                                    facts, print the drift (expected vs stored) and repair it (exit 1
+                                    if drift was found; --dry-run only reports)
   dealflow bench [--leads N] [--idle N] [--concurrency N] [--json]
                                     benchmark against raw Temporal on a local stack (BENCHMARKS.md)
 
@@ -334,15 +338,55 @@ async function ratesCommand(args: string[]): Promise<number> {
   }
 }
 
-/** The daily task digest is a Temporal Schedule; creating it is idempotent, so every worker start ensures it. */
+/** `dealflow metrics rebuild`: the reconcile of POST /v1/admin/metrics/rebuild, from the command line. */
+async function metricsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } });
+  if (sub !== 'rebuild') {
+    console.error('usage: dealflow metrics rebuild [--dry-run] [--json]');
+    return 2;
+  }
+  const rt = await createClientRuntime(config(), { followRoster: false });
+  try {
+    const { FactsStore } = require('../../activities/metrics/facts-store') as typeof import('../../activities/metrics/facts-store');
+    const { archiveReader, reconcileMetrics } = require('../../activities/metrics/facts.activities') as typeof import('../../activities/metrics/facts.activities');
+    const r = await reconcileMetrics({
+      store: new FactsStore(rt.redis, rt.config.REDIS_PREFIX),
+      client: rt.client,
+      taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+      archive: archiveReader(rt.redis, rt.config.REDIS_PREFIX),
+      repair: !values['dry-run'],
+    });
+    if (values.json) console.log(JSON.stringify(r, null, 2));
+    else {
+      console.log(`${r.leads} lead(s) with facts checked; ${r.driftCount} difference(s)${r.driftCount ? (r.repaired ? ', repaired' : ' (dry run: not repaired)') : ''}`);
+      if (r.drift.length) console.log(table(r.drift.map((d) => ({ ...d })), ['field', 'expected', 'stored']));
+      if (r.driftCount > r.drift.length) console.log(`… and ${r.driftCount - r.drift.length} more`);
+      console.log(`totals: ${Object.entries(r.totals).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      if (r.unreadable.length) console.log(`unreadable facts (left as they are): ${r.unreadable.join(', ')}`);
+      if (r.staleFacts.count) console.log(`${r.staleFacts.count} closed lead(s) still on the board in their facts${r.repaired ? `, ${r.staleFacts.repaired} rewritten from the archive` : ''}: ${r.staleFacts.ids.join(', ')}`);
+      if (r.withoutFacts.count) console.log(`${r.withoutFacts.count} open lead(s) have no facts yet (from visibility): ${r.withoutFacts.ids.join(', ')}`);
+    }
+    return r.driftCount || r.staleFacts.count ? 1 : 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+/** The daily task digest and metrics reconcile are Temporal Schedules; creating them is idempotent, so every worker start ensures them. */
 async function startDigestSchedule(cfg: Config, log: { warn(o: object, m: string): void }): Promise<void> {
   const { connectClient } = require('../temporal') as typeof import('../temporal');
-  const { ensureDigestSchedule } = require('../schedules') as typeof import('../schedules');
+  const { ensureDigestSchedule, ensureReconcileSchedule } = require('../schedules') as typeof import('../schedules');
   const client = await connectClient(cfg);
   try {
     await ensureDigestSchedule(client, { taskQueue: cfg.TEMPORAL_TASK_QUEUE });
   } catch (e) {
     log.warn({ err: (e as Error).message }, 'could not ensure the digest schedule');
+  }
+  try {
+    await ensureReconcileSchedule(client, { taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'could not ensure the metrics reconcile schedule');
   } finally {
     await client.connection.close();
   }
@@ -387,6 +431,8 @@ export async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'rates':
       return ratesCommand(rest);
+    case 'metrics':
+      return metricsCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -57,35 +57,11 @@ export const isLost = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'l
 
 // ---- pipeline and forecast (from the board counters) ----
 
-/**
- * A board cell (activities/metrics/facts-store.ts); `currency` is the currency its value is in. A
- * cell without one (counters written before they were kept per currency) holds counts only once
- * `withCurrencies` has split its money.
- */
-export type MoneyCell = BoardCell & { currency?: string };
+/** A board cell (activities/metrics/facts-store.ts): one per (team, stage, currency). */
+export type MoneyCell = BoardCell;
 
 /** The converted figure when rates are configured, else nothing. */
 const converted = (values: Money[], rates: RatesDoc | undefined): { converted?: Converted } => (rates ? { converted: convert(values, rates) } : {});
-
-/**
- * Board cells with their money per currency: a cell without a currency keeps its counts, and the
- * value of its (team, stage) comes from the facts of the leads on the board (`active`), per currency.
- */
-export function withCurrencies(cells: MoneyCell[], active: LeadFacts[]): MoneyCell[] {
-  const out: MoneyCell[] = [];
-  for (const c of cells) {
-    if (c.currency) {
-      out.push(c);
-      continue;
-    }
-    out.push({ ...c, value: 0 });
-    const leads = active.filter((f) => onBoard(f) && f.team === c.team && f.stage === c.stage);
-    for (const m of totals(leads.map((f) => ({ currency: f.currency, amount: f.value })))) {
-      out.push({ team: c.team, stage: c.stage, currency: m.currency, count: 0, value: m.amount, atRisk: 0, stalled: 0 });
-    }
-  }
-  return out;
-}
 
 export interface PipelineStage {
   stage: Stage;

@@ -11,7 +11,7 @@ import { forecastStore, type ForecastBody } from '../../activities/config/foreca
 import { GOAL_METRICS, goalsStore, type Goal } from '../../activities/config/goals-store';
 import { ratesStore, type RatesBody } from '../../activities/config/rates-store';
 import { ValidationError } from '../errors';
-import { forecast, funnel, goalCurrency, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, withCurrencies, type MoneyCell, type SegmentBy } from './compute';
+import { forecast, funnel, goalCurrency, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, type MoneyCell, type SegmentBy } from './compute';
 import { amountProblem, isCurrency, validateRates, type RatesDoc } from './money';
 
 export const DEFAULT_PERIOD_DAYS = 90;
@@ -109,12 +109,9 @@ export class MetricsService {
     this.ratesConfig = ratesStore(redis, prefix);
   }
 
-  /**
-   * The board counters with their money per currency (compute.ts `withCurrencies`): one HGETALL,
-   * plus a read of the leads on the board only when some counters carry no currency.
-   */
+  /** The board counters, one cell per (team, stage, currency): a single HGETALL. */
   async board(): Promise<MoneyCell[]> {
-    return boardMoney(this.facts);
+    return this.facts.board();
   }
 
   /** The exchange rates when configured (version ≥ 1), else undefined: no converted totals. */
@@ -189,10 +186,4 @@ export class MetricsService {
     const { doc } = await this.goalsConfig.update(actor, (cur) => ({ goals: mergeGoals(cur.goals, v.goals) }));
     return { doc } as const;
   }
-}
-
-/** Board cells with money per currency, from a FactsStore (used by the API, the CLI and /metrics). */
-export async function boardMoney(facts: FactsStore): Promise<MoneyCell[]> {
-  const cells: MoneyCell[] = await facts.board();
-  return cells.every((c) => c.currency) ? cells : withCurrencies(cells, await facts.active());
 }

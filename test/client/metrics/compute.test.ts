@@ -1,5 +1,5 @@
 /** The metric definitions (client/metrics/compute.ts) on hand-made facts, with hand-computed answers. */
-import { forecast, funnel, goalsProgress, median, parsePeriod, pipeline, segments, withCurrencies, type MoneyCell } from '../../../client/metrics/compute';
+import { forecast, funnel, goalsProgress, median, parsePeriod, pipeline, segments, type MoneyCell } from '../../../client/metrics/compute';
 import { DEFAULT_STAGE_PROBABILITIES, type Stage, type Status } from '../../../config/defaults';
 import type { LeadFacts, StageVisit } from '../../../workflows/policy/facts';
 
@@ -98,18 +98,6 @@ describe('money is never added across currencies (issue: JPY 10,000,000 + EUR 60
     const p = pipeline(mixed, 'beta', { base: 'USD', rates: { EUR: 1.08 }, version: 4 }).stages[3];
     expect(p.converted).toEqual({ currency: 'USD', amount: null, ratesVersion: 4, missingRates: ['JPY'] });
     expect(p.values).toHaveLength(2); // the per-currency totals are still there
-  });
-
-  test('counters without a currency: the money is split by the facts of the leads on the board', () => {
-    const bare: MoneyCell[] = [{ team: 'beta', stage: 'presentation', count: 3, value: 10_060_000, atRisk: 1, stalled: 0 }];
-    const facts = [
-      lead('j', { team: 'beta', path: [['presentation', 0]], value: 10_000_000, currency: 'JPY' }),
-      lead('e', { team: 'beta', path: [['presentation', 0]], value: 60_000, currency: 'EUR' }),
-      lead('x', { team: 'beta', path: [['presentation', 0]], value: 5, currency: 'EUR', status: 'lost', closed: 1 }), // not on the board
-      lead('a', { team: 'alpha', path: [['presentation', 0]], value: 7, currency: 'EUR' }), // another team
-    ];
-    const st = pipeline(withCurrencies(bare, facts), 'beta').stages[3];
-    expect(st).toEqual({ stage: 'presentation', count: 3, values: [{ currency: 'EUR', amount: 60_000 }, { currency: 'JPY', amount: 10_000_000 }], stalled: 0, atRisk: 1 });
   });
 
   test('segments: won value and its average per currency', () => {
