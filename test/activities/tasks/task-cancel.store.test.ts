@@ -90,10 +90,10 @@ test('a complete and a cancel sent at the same moment: exactly one takes effect,
 
 test('the cancelTasks activity is idempotent: a retry answers the same and adds no second event; other leads\' tasks are not touched', async () => {
   const a = await task();
-  const b = await task();
+  const leadId = a.split('.')[0];
+  const b = await task({ leadId });
   const other = await task();
   await store.complete(b, 'alice');
-  const leadId = a.split('.')[0];
   const ask = { leadId, actor: 'system', tasks: [{ id: a, reason: 'the lead moved on to closing' }, { id: b, reason: 'x' }, { id: other, reason: 'x' }, { id: 'nope', reason: 'x' }] };
   const first = await acts.cancelTasks(ask);
   const retry = await acts.cancelTasks(ask);
