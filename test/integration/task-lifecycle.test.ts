@@ -148,3 +148,37 @@ test('a rep who claims a queued task gets the lead (read, log activity); activit
   // bob may complete it: it is his now
   expect((await stack.call('POST', `/v1/tasks/${research}/complete`, KEYS.bob)).status).toBe(200);
 });
+
+test('escalation tasks are cancelled when the deal is won, and when it moves on; each once on the stream', async () => {
+  // beta's thresholds only: the claim test above uses alpha's
+  expect((await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { closing: '2s', presentation: '2s' } }, escalation: { autoReassign: false } })).status).toBe(200);
+  const won = `tl-stall-won-${run}`;
+  const moved = `tl-stall-moved-${run}`;
+  for (const [id, stage] of [[won, 'closing'], [moved, 'presentation']]) {
+    expect((await stack.call('POST', '/v1/leads', KEYS.managerBeta, { id, email: `${id}@example.com`, team: 'beta', owner: 'carol', stage })).status).toBe(201);
+  }
+  // levels 1 (owner) and 2 (manager) at 2 s and 4 s of no activity
+  const wonStall = [`${won}.1.stall0.l1.stall`, `${won}.1.stall0.l2.escalation`];
+  await eventually(async () => (await Promise.all(wonStall.map(task))).every((t) => t?.status === 'open'), 60_000, 'the escalation tasks of the won lead');
+  const movedStall = `${moved}.1.stall0.l1.stall`;
+  await eventually(async () => (await task(movedStall))?.status === 'open', 60_000, 'the stall task of the moved lead');
+  // no more escalations while the test acts
+  await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { closing: '7d', presentation: '5d' } } });
+
+  expect((await stack.call('POST', `/v1/leads/${won}/won`, KEYS.carol, {})).status).toBe(200);
+  expect((await stack.call('POST', `/v1/leads/${moved}/stage`, KEYS.carol, { to: 'objections', note: 'price' })).status).toBe(200);
+
+  await eventually(async () => (await Promise.all([...wonStall, `${won}.1.closing`].map(task))).every((t) => t?.status === 'cancelled'), 30_000, 'the won lead\'s tasks cancelled');
+  for (const t of [...wonStall, `${won}.1.closing`]) expect(await streamEvents(t)).toEqual([['task.cancelled', 'the deal was won']]);
+
+  await eventually(async () => (await task(movedStall))?.status === 'cancelled' && (await task(`${moved}.1.demo`))?.status === 'cancelled', 30_000, 'the moved lead\'s tasks cancelled');
+  expect(await streamEvents(movedStall)).toEqual([['task.cancelled', 'the lead moved on to objections']]);
+  expect(await streamEvents(`${moved}.1.demo`)).toEqual([['task.cancelled', 'the lead left the stage that made it (now in objections)']]);
+  await eventually(async () => (await task(`${moved}.2.objection`))?.status === 'open', 30_000, 'the new stage\'s task');
+
+  const timeline = (await stack.call('GET', `/v1/leads/${won}`, KEYS.carol)).body.history.filter((e: { type: string }) => e.type === 'task_cancelled');
+  expect(timeline.map((e: { data: { taskId: string } }) => e.data.taskId).sort()).toEqual([...wonStall, `${won}.1.closing`].sort());
+  // each delivered once to beta's webhook
+  await eventually(async () => received.filter((r) => r.type === 'task.cancelled' && r.task.id.startsWith(won)).length === 3, 30_000, 'the deliveries');
+  expect(new Set(received.filter((r) => r.type === 'task.cancelled' && r.task.id.startsWith(won)).map((r) => r.delivery)).size).toBe(3);
+});
