@@ -19,9 +19,15 @@ export class NotFoundError extends Error {
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
 }
-/** An illegal stage move or a change to a closed deal: 409 with the workflow's reason. */
+/**
+ * An illegal stage move or a change to a closed deal: 409 with the workflow's reason. `code` is the
+ * error code the API answers (`conflict` unless a more precise one is given, e.g. `task_cancelled`).
+ */
 export class ConflictError extends Error {
   override name = 'ConflictError';
+  constructor(message: string, public readonly code = 'conflict') {
+    super(message);
+  }
 }
 export class DependencyError extends Error {
   override name = 'DependencyError';

@@ -27,6 +27,7 @@ import {
   moveStageUpdate,
   stateQuery,
   taskCompletedSignal,
+  claimTaskUpdate,
   qualifyUpdate,
   unsubscribedSignal,
   WORKFLOW_TYPE,
@@ -311,7 +312,11 @@ export class LeadsClient {
     }
   }
 
-  /** Completes a task and tells its lead (completing a task counts as activity). */
+  /**
+   * Completes a task and tells its lead (completing a task counts as activity). A task the lead
+   * cancelled first (it no longer applied) cannot be completed: ConflictError `task_cancelled`
+   * (409), and the lead is not told.
+   */
   async completeTask(taskId: string, actor: string): Promise<{ task: Task; changed: boolean }> {
     let res: { task: Task; changed: boolean };
     try {
@@ -320,6 +325,9 @@ export class LeadsClient {
       if (err instanceof TaskNotFoundError) throw new NotFoundError(err.message);
       throw err;
     }
+    if (res.task.status === 'cancelled') {
+      throw new ConflictError(`task ${taskId} was cancelled${res.task.cancelReason ? `: ${res.task.cancelReason}` : ''}; it cannot be completed`, 'task_cancelled');
+    }
     try {
       await this.handle(res.task.leadId).signal(taskCompletedSignal, { taskId, actor });
     } catch (err) {
@@ -327,6 +335,20 @@ export class LeadsClient {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     return res;
+  }
+
+  /**
+   * Hands the lead to the rep who claims one of its tasks from the team queue, through the lead's
+   * workflow (which serialises racing claims: the first wins, the next gets a ConflictError). A lead
+   * whose workflow has ended answers `{ handedOver: false }` (its task may still be claimed alone).
+   */
+  async claimLead(id: string, req: { taskId: string; rep: string; actor: string }, access?: Access): Promise<{ handedOver: boolean; lead?: LeadSummary }> {
+    try {
+      return { handedOver: true, lead: await this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access }] }) };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error)?.message ?? '')) return { handedOver: false };
+      throw this.mapError(err, id);
+    }
   }
 
   private async update<T>(id: string, access: Access | undefined, fn: () => Promise<T>): Promise<T> {

@@ -15,6 +15,7 @@ import { findTemporalCli, startMailCatcher, startRedis, startTemporalDevServer }
 import { createWorker } from '../workers/worker';
 import { createClientRuntime } from '../client/runtime';
 import { cadencesStore } from '../activities/config/cadences-store';
+import { thresholdsStore } from '../activities/config/thresholds-store';
 import { CampaignsClient } from '../client/campaigns';
 import { BulkEnrolment } from '../client/bulk';
 
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
     await L.replied(a.id, { actor: 'customer', via: 'api' });
     await L.move(a.id, 'objections', 'alice', 'price');
     await wait(300);
-    const [task] = await rt.tasks.forLead(a.id);
+    // the first task still open (the ones of stages the lead left are cancelled)
+    const task = (await rt.tasks.forLead(a.id)).find((t) => t.status === 'open');
     if (task) await L.completeTask(task.id, 'alice');
     await L.move(a.id, 'closing', 'alice');
     await wait(300);
@@ -86,8 +88,18 @@ async function main(): Promise<void> {
     await L.lost(d.id, 'carol', 'went quiet');
     await rt.client.workflow.getHandle(`lead-${d.id}`).result(); // recorded up to its completion
 
+    // 6. a stall (escalation task), activity that resets it, a longer stall (levels 1 and 2), then
+    // won: the closing task and the escalation tasks no longer apply and are cancelled
+    await thresholdsStore(rt.redis, config.REDIS_PREFIX).update('record', (cur) => ({ ...cur, teams: { ...cur.teams, alpha: { ...(cur.teams.alpha ?? {}), closing: '2s' } } }));
+    const e = await L.create({ id: 'replay-tasks', email: 'tasks@example.com', company: 'Tasks Co', owner: 'alice', team: 'alpha', stage: 'closing', value: 900 }, 'mia');
+    await wait(3000);
+    await L.logActivity(e.id, 'call', 'alice', 'still interested');
+    await wait(5000);
+    await L.won(e.id, 'alice', 900);
+    await wait(1500);
+
     fs.mkdirSync(OUT, { recursive: true });
-    for (const id of [a.id, b.id, c.id, 'replay-campaign', d.id]) {
+    for (const id of [a.id, b.id, c.id, 'replay-campaign', d.id, e.id]) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
       const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
       const file = path.join(OUT, `${tag}-${id}.json`);

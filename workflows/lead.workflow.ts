@@ -34,6 +34,7 @@ import {
   surveyAnsweredSignal,
   campaignControlSignal,
   enrolledSignal,
+  claimTaskUpdate,
 } from './messages';
 import { applyCampaignControl } from './campaign';
 import { acceptsActivity, checkClose, checkMove } from './policy/transitions';
@@ -49,6 +50,7 @@ import { parseDuration } from './policy/duration';
 import { backgroundSettled } from './background';
 import { startFactsSync } from './facts';
 import { enterVisit, visitsFromHistory } from './policy/facts';
+import { claimLead, startTaskSweeper, taskCancelEnabled, validateClaim } from './tasks';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
@@ -311,12 +313,26 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   setHandler(taskCompletedSignal, ({ taskId, actor }) => {
     if (state.history.some((h) => h.type === 'task_completed' && h.data?.taskId === taskId)) return;
     if (acceptsActivity(state.status)) touch();
+    const ref = state.tasks.find((t) => t.id === taskId);
+    if (ref) ref.closed ??= 'done';
     record({ type: 'task_completed', actor, cause: `task completed by ${actor}`, data: { taskId } });
   });
+
+  // a claim from the team queue hands the lead to the claiming rep (workflows/tasks.ts)
+  setHandler(
+    claimTaskUpdate,
+    async (req) => {
+      await claimLead(state, record, req);
+      return summary();
+    },
+    { validator: (req) => validateClaim(state, req) },
+  );
 
 
   // ---- the facts record (metrics), kept current beside everything else ----
   const facts = startFactsSync(state, record);
+  // ---- tasks that no longer apply (a stage left, a stall reset, the deal closed) are cancelled ----
+  const sweeper = startTaskSweeper(state, record);
 
   // ---- the stage loop ----
   // Every stage entry is queued (state.pending) and its entry automation runs in order. An entry
@@ -365,6 +381,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       watcher.cancel();
       enricher.cancel();
       await Promise.all([watching, enriching, ...draining]);
+      await sweeper.settle();
       await backgroundSettled();
       await facts.flush();
       await condition(allHandlersFinished);
@@ -377,7 +394,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   await Promise.all([watching, enriching]);
 
   // ---- closed: tidy up ----
-  if (state.status === 'lost' || state.status === 'disqualified') {
+  if (taskCancelEnabled()) {
+    // tasks still being made by a superseded entry exist first; then the last sweep cancels each
+    // task that no longer applies, one by one with why (workflows/tasks.ts)
+    await Promise.all([...draining]);
+    await sweeper.settle();
+  } else if (state.status === 'lost' || state.status === 'disqualified') {
     const n = await acts.cancelLeadTasks({ leadId: state.id, actor: 'system' });
     if (n > 0) record({ type: 'automation', actor: 'system', cause: `${n} open task(s) cancelled because the deal is ${state.status}` });
   }

@@ -22,6 +22,7 @@ import type {
   SurveyAnswer,
   CampaignControl,
   EnrolledSignal,
+  ClaimTaskRequest,
 } from './types';
 import type { ThresholdsDoc } from './policy/thresholds';
 
@@ -33,6 +34,8 @@ export const disqualifyUpdate = defineUpdate<LeadSummary, [LostRequest]>('disqua
 
 export const customerRepliedSignal = defineSignal<[RepliedSignal]>('customerReplied');
 export const taskCompletedSignal = defineSignal<[TaskCompletedSignal]>('taskCompleted');
+/** a rep claimed one of the lead's tasks from the team queue: the lead is handed to them */
+export const claimTaskUpdate = defineUpdate<LeadSummary, [ClaimTaskRequest]>('claimTask');
 
 /** sent by the threshold propagation workflow to leads whose threshold got shorter */
 export const thresholdsChangedSignal = defineSignal<[ThresholdsDoc]>('thresholdsChanged');

@@ -33,6 +33,8 @@ export type HistoryType =
   | 'customer_replied'
   | 'task_created'
   | 'task_completed'
+  | 'task_cancelled'
+  | 'reassigned'
   | 'won'
   | 'lost'
   | 'disqualified'
@@ -61,6 +63,8 @@ export interface TaskRef {
   kind: string;
   assignee: string;
   dueAt: string;
+  /** set once the lead knows the task is no longer open (workflows/tasks.ts); absent while open */
+  closed?: 'done' | 'cancelled' | 'missing';
 }
 
 export interface EmailRef {
@@ -209,6 +213,14 @@ export interface QualifyRequest extends Qualification {
 export interface TaskCompletedSignal {
   taskId: string;
   actor: string;
+}
+/** A rep claims a task of the lead from the team queue: the lead is handed to them (workflows/tasks.ts). */
+export interface ClaimTaskRequest {
+  taskId: string;
+  /** the rep who takes the task and the lead */
+  rep: string;
+  actor: string;
+  access?: import('./policy/access').Access;
 }
 
 export type CampaignState = 'active' | 'paused' | 'cancelled';

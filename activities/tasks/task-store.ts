@@ -10,6 +10,9 @@
  *   tasks:team:<team>            zset dueAt → id
  *   tasks:lead:<leadId>          zset createdAt → id
  *   stream dealflow:tasks        one event per create / complete / cancel / reassign
+ *
+ * Complete, cancel and reassign are Lua scripts that act only on an `open` task, so they are
+ * idempotent and race-free against each other (docs/TASK-EVENTS.md).
  */
 import type Redis from 'ioredis';
 import type { NewTask, Task, TaskStatus } from './task';
@@ -39,26 +42,47 @@ redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'task.created',
 return {1, ARGV[1]}
 `;
 
-/** KEYS: task, open-zset, stream; ARGV: new status, at, actor, id, maxlen */
+/**
+ * Completes or cancels one task, atomically: it validates every input before its first write, then
+ * changes the task only while it is `open`, so of a concurrent complete and cancel exactly one takes
+ * effect (whichever runs first) and the other no-ops; a repeat adds no second stream event.
+ * The open-zset key is derived here from the task's assignee as stored (a claim may have moved it).
+ * KEYS: task, stream; ARGV: new status, at, actor, id, maxlen, prefix, reason
+ * Returns {1, task} changed, {0, task} not open (unchanged), {-1, ''} no such task; bad input is an
+ * INVALID error reply before any write.
+ */
 const FINISH = `${CHECKS}
-if not ((ARGV[1] == 'done' or ARGV[1] == 'cancelled') and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5])) then
-  return redis.error_reply('INVALID task change: status done|cancelled, at, actor, id and maxlen are required')
+if not ((ARGV[1] == 'done' or ARGV[1] == 'cancelled') and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5]) and given(ARGV[6])) then
+  return redis.error_reply('INVALID task change: status done|cancelled, at, actor, id, maxlen and prefix are required')
 end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {-1, ''} end
 local okd, t = pcall(cjson.decode, raw)
-if not okd or type(t) ~= 'table' then return redis.error_reply('INVALID stored task ' .. ARGV[4]) end
+if not okd or type(t) ~= 'table' or type(t['assignee']) ~= 'string' then return redis.error_reply('INVALID stored task ' .. ARGV[4]) end
 if t['status'] ~= 'open' then return {0, raw} end
 t['status'] = ARGV[1]
-if ARGV[1] == 'done' then t['completedAt'] = ARGV[2]; t['completedBy'] = ARGV[3] end
+if ARGV[1] == 'done' then
+  t['completedAt'] = ARGV[2]; t['completedBy'] = ARGV[3]
+else
+  t['cancelledAt'] = ARGV[2]; t['cancelledBy'] = ARGV[3]
+  if ARGV[7] ~= '' then t['cancelReason'] = ARGV[7] end
+end
 local out = cjson.encode(t)
 redis.call('SET', KEYS[1], out)
-redis.call('ZREM', KEYS[2], ARGV[4])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.' .. (ARGV[1] == 'done' and 'completed' or 'cancelled'), 'taskId', ARGV[4], 'task', out, 'at', ARGV[2])
+redis.call('ZREM', ARGV[6] .. 'tasks:open:' .. t['assignee'], ARGV[4])
+if ARGV[1] == 'done' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.completed', 'taskId', ARGV[4], 'task', out, 'at', ARGV[2])
+else
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.cancelled', 'taskId', ARGV[4], 'task', out, 'at', ARGV[2], 'reason', ARGV[7])
+end
 return {1, out}
 `;
 
-/** KEYS: task, new-open-zset, stream; ARGV: to, at, actor, id, maxlen, prefix */
+/**
+ * Reassigns one open task. With a non-empty ARGV[7] it moves the task only while that is still its
+ * assignee (a claim from `queue:<team>`: of two racing claims only the first takes it).
+ * KEYS: task, new-open-zset, stream; ARGV: to, at, actor, id, maxlen, prefix, expected-from
+ */
 const REASSIGN = `${CHECKS}
 if not (given(ARGV[1]) and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5]) and given(ARGV[6])) then
   return redis.error_reply('INVALID task reassignment: to, at, actor, id, maxlen and prefix are required')
@@ -68,6 +92,7 @@ if not raw then return 0 end
 local okd, t = pcall(cjson.decode, raw)
 if not okd or type(t) ~= 'table' then return redis.error_reply('INVALID stored task ' .. ARGV[4]) end
 if t['status'] ~= 'open' or t['assignee'] == ARGV[1] then return 0 end
+if ARGV[7] ~= '' and t['assignee'] ~= ARGV[7] then return 0 end
 local from = t['assignee']
 t['assignee'] = ARGV[1]
 local out = cjson.encode(t)
@@ -144,55 +169,69 @@ export class TaskStore {
     return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Task);
   }
 
-  private async finish(id: string, status: 'done' | 'cancelled', actor: string, now: Date): Promise<{ task: Task; changed: boolean }> {
-    const current = await this.get(id);
-    if (!current) throw new TaskNotFoundError(`task ${id} not found`);
+  private async finish(id: string, status: 'done' | 'cancelled', actor: string, now: Date, reason = ''): Promise<{ task: Task; changed: boolean }> {
     const res = (await this.redis.eval(
       FINISH,
-      3,
+      2,
       this.k('task', id),
-      this.k('tasks', 'open', current.assignee),
       this.streamKey,
       status,
       now.toISOString(),
       actor,
       id,
       String(this.streamMaxLen),
+      this.prefix,
+      reason,
     ).catch(scriptRefusal)) as [number, string];
     if (res[0] === -1) throw new TaskNotFoundError(`task ${id} not found`);
     return { task: JSON.parse(res[1]) as Task, changed: res[0] === 1 };
   }
 
-  /** Marks an open task done. Completing a done task again changes nothing (changed=false). */
+  /**
+   * Marks an open task done. Completing a done task again changes nothing (changed=false); a
+   * cancelled task stays cancelled (changed=false, `task.status` says so).
+   */
   complete(id: string, actor: string, now = new Date()) {
     return this.finish(id, 'done', actor, now);
   }
 
-  cancel(id: string, actor: string, now = new Date()) {
-    return this.finish(id, 'cancelled', actor, now);
+  /**
+   * Cancels an open task, with why (kept on the task as `cancelReason` and on its `task.cancelled`
+   * stream event). A task that is no longer open is left as it is (changed=false): cancelling twice,
+   * or after it was completed, adds nothing.
+   */
+  cancel(id: string, actor: string, now = new Date(), reason = '') {
+    return this.finish(id, 'cancelled', actor, now, reason);
   }
 
   /** Cancels every open task of a lead (a lost or disqualified deal); returns how many changed. */
-  async cancelForLead(leadId: string, actor: string, now = new Date()): Promise<number> {
+  async cancelForLead(leadId: string, actor: string, now = new Date(), reason = ''): Promise<number> {
     const ids = await this.redis.zrange(this.k('tasks', 'lead', leadId), '0', '-1');
     let n = 0;
     for (const t of await this.getMany(ids)) {
-      if (t.status === 'open' && (await this.cancel(t.id, actor, now)).changed) n++;
+      if (t.status === 'open' && (await this.cancel(t.id, actor, now, reason)).changed) n++;
     }
     return n;
   }
 
-  /** Moves every open task of a lead to another assignee (e.g. the team queue `queue:<team>`). */
-  async reassignForLead(leadId: string, to: string, actor: string, now = new Date()): Promise<number> {
+  /**
+   * Moves every open task of a lead to another assignee (e.g. the team queue `queue:<team>`); with
+   * `from`, only the tasks that are assigned to `from` (a claim hands the queue's tasks to a rep).
+   */
+  async reassignForLead(leadId: string, to: string, actor: string, now = new Date(), from?: string): Promise<number> {
     let n = 0;
     for (const t of await this.forLead(leadId)) {
-      if (t.status === 'open' && t.assignee !== to && (await this.reassign(t.id, to, actor, now))) n++;
+      if (t.status !== 'open' || t.assignee === to || (from !== undefined && t.assignee !== from)) continue;
+      if (await this.reassign(t.id, to, actor, now, from)) n++;
     }
     return n;
   }
 
-  /** Reassigns one open task; returns false if it was not open. Atomic per task. */
-  async reassign(id: string, to: string, actor: string, now = new Date()): Promise<boolean> {
+  /**
+   * Reassigns one open task; returns false if it was not open (or, with `from`, no longer assigned
+   * to `from`). Atomic per task.
+   */
+  async reassign(id: string, to: string, actor: string, now = new Date(), from = ''): Promise<boolean> {
     const res = (await this.redis.eval(
       REASSIGN,
       3,
@@ -205,6 +244,7 @@ export class TaskStore {
       id,
       String(this.streamMaxLen),
       this.prefix,
+      from,
     ).catch(scriptRefusal)) as number;
     return res === 1;
   }

@@ -78,16 +78,16 @@ export function openApiDocument(baseUrl: string) {
         post: { summary: 'Disqualify (not a fit)', parameters: idParam, requestBody: body(lostBody), responses: { ...ok('lost'), ...errors(400, 401, 403, 404, 409) } },
       },
       '/v1/tasks': {
-        get: { summary: 'Tasks by due date, earliest first (equal due times by id); assignee or team. Paged by (due time, id).', parameters: pagedParams(listTasksQuery), responses: { ...pagedOk('task'), ...errors(400, 401, 403) } },
+        get: { summary: 'Tasks by due date, earliest first (equal due times by id); assignee or team (a rep: own or their team queue queue:<team>). Paged by (due time, id).', parameters: pagedParams(listTasksQuery), responses: { ...pagedOk('task'), ...errors(400, 401, 403) } },
       },
       '/v1/tasks/{id}/complete': {
-        post: { summary: 'Complete a task (counts as activity on its lead)', parameters: idParam, responses: { ...ok('the task'), ...errors(401, 403, 404) } },
+        post: { summary: 'Complete a task (counts as activity on its lead); a cancelled task is 409 task_cancelled', parameters: idParam, responses: { ...ok('the task'), ...errors(401, 403, 404, 409) } },
       },
       '/v1/leads/{id}/qualification': {
         post: { summary: 'Record qualification answers (budget, authority, need, timeline); re-scores the lead', parameters: idParam, responses: { ...ok('lead summary'), ...errors(400, 401, 403, 404, 409) } },
       },
       '/v1/tasks/{id}/claim': {
-        post: { summary: 'Claim a task from the team queue (rep of the team; a manager names `assignee`)', parameters: idParam, responses: { ...ok('the task'), ...errors(400, 401, 403, 404, 409) } },
+        post: { summary: 'Claim a task from the team queue (rep of the team; a manager or admin names `assignee`): the lead and its other queued tasks go to the rep', parameters: idParam, responses: { ...ok('the task'), ...errors(400, 401, 403, 404, 409) } },
       },
       '/v1/config/thresholds': {
         get: { summary: 'Stall thresholds and escalation policy. Roles: manager, admin.', responses: { ...ok('thresholds document'), ...errors(401, 403) } },

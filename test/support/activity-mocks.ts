@@ -1,5 +1,6 @@
 /** Typed jest mocks for every activity the lead workflow calls, with sensible answers; tests override what they assert on. */
 import type { NewTask, Task } from '../../activities/tasks/task';
+import type { CancelTasksRequest, CancelTasksResult } from '../../activities/tasks/task.activities';
 import type { SendEmailRequest, SendEmailResult } from '../../activities/email/send-email.activity';
 import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
 import { defaultThresholds } from '../../activities/config/thresholds-store';
@@ -14,6 +15,9 @@ export function activityMocks() {
     createTask: jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() })),
     cancelLeadTasks: jest.fn(async (_: { leadId: string; actor: string }) => 0),
     reassignLeadTasks: jest.fn(async (_: { leadId: string; to: string; actor: string }) => 0),
+    /** every named task was open: each is cancelled */
+    cancelTasks: jest.fn(async (req: CancelTasksRequest): Promise<CancelTasksResult> => req.tasks.map((t) => ({ id: t.id, status: 'cancelled' as const }))),
+    handOverQueueTasks: jest.fn(async (_: { leadId: string; from: string; to: string; actor: string }) => 0),
     getThresholds: jest.fn(async (): Promise<ThresholdsDoc> => ({ ...defaultThresholds(), version: 0, updatedAt: null, updatedBy: null })),
     getCadence: jest.fn(async ({ name }: { name: string }): Promise<{ name: string; version: number; cadence: Cadence }> => ({ name, version: 0, cadence: defaultCadences().cadences.default })),
     lookupPeople: jest.fn(async ({ owner }: { owner: string; team: string }) => ({

@@ -14,7 +14,7 @@ import { activityMocks } from '../support/activity-mocks';
 const taskQueue = 'lead-workflow-test';
 
 const activities = activityMocks();
-const { createTask, cancelLeadTasks } = activities;
+const { createTask, cancelTasks } = activities;
 
 const getEnv = useTimeSkippingWorker(taskQueue, activities);
 beforeEach(() => {
@@ -116,8 +116,9 @@ describe('leadWorkflow', () => {
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'chose a competitor', actor: 'bob' }] });
     const result = await h.result();
     expect(result.status).toBe('lost');
-    expect(cancelLeadTasks).toHaveBeenCalledWith({ leadId: 'loser', actor: 'system' });
+    expect(cancelTasks).toHaveBeenCalledWith({ leadId: 'loser', actor: 'system', tasks: [{ id: 'loser.2.research', reason: 'the deal is lost' }] });
     const s = await h.query(stateQuery);
+    expect(s.history.find((e) => e.type === 'task_cancelled')).toMatchObject({ actor: 'system', cause: 'task loser.2.research (research) cancelled: the deal is lost', data: { taskId: 'loser.2.research' } });
     expect(s.history.find((e) => e.type === 'lost')).toMatchObject({ actor: 'bob', from: 'preparation', cause: expect.stringContaining('chose a competitor') });
     expect(s.lostReason).toBe('chose a competitor');
   });

@@ -1,5 +1,10 @@
-/** /v1/tasks: a rep's inbox by due date, a manager's team view, completing a task. */
+/**
+ * /v1/tasks: a rep's inbox by due date (and their team's queue), a manager's team view, completing
+ * a task, claiming one from the team queue (which hands its lead to the rep: README "How tasks
+ * reach people").
+ */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
 import { listTasksQuery, taskIdParam } from '../schemas';
@@ -8,11 +13,20 @@ import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
 import type { Task } from '../../../activities/tasks/task';
 
+/** POST /v1/tasks/:id/claim: a manager or admin names the rep; a rep may leave it out. */
+const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a rep id').optional() });
+
 export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
   const teamOf = (assignee: string): string | undefined => {
     const r = roster();
     if (assignee.startsWith('queue:')) return assignee.slice(6);
     return r.teamOfRep(assignee) ?? r.teams().find((t) => r.managerOf(t)?.id === assignee);
+  };
+  /** a rep may list their own tasks and their team's queue `queue:<team>` */
+  const repMayList = (p: Principal, assignee: string): boolean => {
+    if (assignee === p.scope) return true;
+    const team = roster().teamOfRep(p.scope!);
+    return !!team && assignee === `queue:${team}`;
   };
   const mayHandle = (p: Principal, t: Task): boolean =>
     p.role === 'admin' || (p.role === 'rep' && t.assignee === p.scope) || (p.role === 'manager' && t.team === p.scope);
@@ -24,9 +38,9 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
     let assignee = q.assignee;
     let team = q.team;
     if (p.role === 'rep') {
-      if (assignee && assignee !== p.scope) throw new ForbiddenError('a rep may list only their own tasks');
+      if (assignee && !repMayList(p, assignee)) throw new ForbiddenError('a rep may list only their own tasks and their team queue (queue:<team>)');
       if (team) throw new ForbiddenError('a rep lists tasks by assignee');
-      assignee = p.scope;
+      assignee ??= p.scope;
     } else if (p.role === 'manager') {
       if (assignee && teamOf(assignee) !== p.scope) throw new ForbiddenError(`${assignee} is not in team ${p.scope}`);
       if (team && team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
@@ -39,25 +53,45 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
     return pageOf(config.SIGNING_SECRET, list, q.pageToken, (cursor) => tasks.list({ assignee, team, status, limit: q.pageSize, cursor }));
   });
 
-  /** SPEC §3: a task in the team queue (`queue:<team>`) may be claimed by any rep of that team, or its manager. */
+  /**
+   * A task in the team queue (`queue:<team>`) may be claimed by any rep of that team (for
+   * themself), or by the team's manager or an admin for a rep of the team (`{ assignee }`).
+   * Who may claim is checked before anything about the task is said (its assignee is never named).
+   * The claim hands the lead to the rep through its workflow (owner change, recorded on the
+   * timeline as "claimed task X"), together with the lead's other queued tasks; the rep can then
+   * read the lead and act on it. Answers the claimed task. 409 `task_cancelled` / `conflict`: the
+   * task is not open, not queued, or claimed first by someone else.
+   */
   app.post('/v1/tasks/:id/claim', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(taskIdParam, req.params, 'path');
+    const body = parseOrThrow(claimBody, req.body ?? {}, 'request body');
+    if (p.role === 'marketing') throw new ForbiddenError('the marketing role may not claim tasks');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
-    if (!t.assignee.startsWith('queue:')) throw new ConflictError(`task ${id} is not in a team queue (assigned to ${t.assignee})`);
-    const team = t.assignee.slice('queue:'.length);
-    const body = (req.body ?? {}) as { assignee?: string };
+    const team = t.team;
     let to: string;
     if (p.role === 'rep') {
-      if (roster().teamOfRep(p.scope!) !== team) throw new ForbiddenError(`${p.actor} is not a rep of team ${team}`);
+      if (roster().teamOfRep(p.scope!) !== team) throw new ForbiddenError(`${p.actor} may not claim task ${id}`);
+      if (body.assignee !== undefined && body.assignee !== p.scope) throw new ForbiddenError('a rep claims tasks only for themself');
       to = p.scope!;
     } else if ((p.role === 'manager' && p.scope === team) || p.role === 'admin') {
       if (!body.assignee || roster().teamOfRep(body.assignee) !== team) throw new ValidationError('name a rep of the team', [{ path: 'assignee', message: `must be a rep of ${team}` }]);
       to = body.assignee;
-    } else throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+    } else throw new ForbiddenError(`${p.actor} may not claim task ${id}`);
+    if (t.status === 'cancelled') throw new ConflictError(`task ${id} was cancelled; it cannot be claimed`, 'task_cancelled');
     if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`);
-    if (!(await tasks.reassign(id, to, p.actor))) throw new ConflictError(`task ${id} was claimed by someone else`);
+    const queue = `queue:${team}`;
+    if (t.assignee === to) return t; // claimed already by this rep: a repeat changes nothing
+    if (t.assignee !== queue) throw new ConflictError(`task ${id} is not in the team queue ${queue}`);
+    // the lead's workflow serialises racing claims: the first hands the lead (and its queued tasks) over
+    const { handedOver } = await leads.claimLead(t.leadId, { taskId: id, rep: to, actor: p.actor }, p);
+    const now = await tasks.get(id);
+    if (now?.assignee === to) return now;
+    // the lead has ended (its workflow is closed), or the task was not moved with it: claim the task alone
+    if (!(await tasks.reassign(id, to, p.actor, new Date(), queue))) {
+      throw new ConflictError(handedOver ? `task ${id} is no longer open in the team queue` : `task ${id} was claimed by someone else`);
+    }
     return tasks.get(id);
   });
 
