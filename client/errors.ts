@@ -22,6 +22,10 @@ export class ForbiddenError extends Error {
 /** An illegal stage move or a change to a closed deal: 409 with the workflow's reason. */
 export class ConflictError extends Error {
   override name = 'ConflictError';
+  /** the fields the conflict is about (e.g. `email` naming the open lead that has the address) */
+  constructor(message: string, public readonly details: FieldProblem[] = []) {
+    super(message);
+  }
 }
 export class DependencyError extends Error {
   override name = 'DependencyError';

@@ -37,8 +37,10 @@ import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
-import { startLeadWorkflow } from './start-lead';
+import { startLeadWorkflow, type StartLeadResult } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
+import { createLeadAddressIndex, type LeadAddressIndex } from '../activities/enrichment/duplicates';
+import { InvalidInputError } from '../activities/errors';
 
 export interface LeadListItem {
   id: string;
@@ -81,7 +83,12 @@ export interface LeadsClientOptions {
 const KEYWORD = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export class LeadsClient {
-  constructor(private readonly o: LeadsClientOptions) {}
+  /** the address → leads index every start resolves through (README "One lead per person") */
+  readonly addresses: LeadAddressIndex;
+
+  constructor(private readonly o: LeadsClientOptions) {
+    this.addresses = createLeadAddressIndex(o.redis, o.prefix ?? 'dealflow:');
+  }
 
   get temporal(): Client {
     return this.o.client;
@@ -95,7 +102,13 @@ export class LeadsClient {
   async prepare(body: unknown): Promise<LeadInput> {
     const b: LeadInputBody = parseOrThrow(leadInputSchema, body, 'lead');
     const roster = this.o.roster();
-    const email = normaliseEmail(b.email);
+    let email: string;
+    try {
+      email = normaliseEmail(b.email);
+    } catch (err) {
+      if (err instanceof InvalidInputError) throw new ValidationError('invalid lead: email: must be an email address', [{ path: 'email', message: 'must be an email address' }]);
+      throw err;
+    }
     let team = b.team;
     let owner = b.owner;
     if (owner) {
@@ -139,15 +152,49 @@ export class LeadsClient {
 
   /**
    * Creates and starts a lead. Idempotent: the workflow id is `lead-<id>`, and a second create of
-   * the same id (or the same normalised email) returns the existing lead with created=false.
+   * the same id returns the existing lead with created=false. One person, one open lead (README "One
+   * lead per person"): an input without an id for an address that has a lead is that lead
+   * (created=false, `reason` says why); an explicit new id for an address another open lead has is a
+   * ConflictError (409, field `email`); an explicit new id for an address whose leads are closed
+   * starts a new deal linked to the newest closed one (`previousLeadId`).
    */
-  async create(body: unknown, actor: string, cause = `created by ${actor}`): Promise<{ id: string; created: boolean }> {
+  async create(body: unknown, actor: string, cause = `created by ${actor}`): Promise<StartLeadResult> {
     const lead = await this.prepare(body);
     return this.start(lead, actor, cause);
   }
 
-  async start(lead: LeadInput, actor: string, cause: string): Promise<{ id: string; created: boolean }> {
-    return startLeadWorkflow(this.o.client, this.o.taskQueue, lead, { actor, cause }, this.o.settings);
+  async start(lead: LeadInput, actor: string, cause: string): Promise<StartLeadResult> {
+    return startLeadWorkflow({ client: this.o.client, taskQueue: this.o.taskQueue, addresses: this.addresses }, lead, { actor, cause }, this.o.settings);
+  }
+
+  /**
+   * Records every lead (running and closed, through Temporal visibility) in the address index: for
+   * leads started before the index existed (`dealflow lead reindex`, README "One lead per person").
+   * Idempotent; a lead whose state cannot be read (closed, past retention, not archived) is counted
+   * as unreadable.
+   */
+  async reindexAddresses(onProgress?: (read: number) => void): Promise<{ leads: number; changed: number; unreadable: number }> {
+    let token: Uint8Array | undefined;
+    let leads = 0;
+    let changed = 0;
+    let unreadable = 0;
+    do {
+      const page = await this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query: `WorkflowType = '${WORKFLOW_TYPE}'`, pageSize: 200, nextPageToken: token });
+      for (const e of page.executions ?? []) {
+        const id = leadIdFromWorkflowId(e.execution?.workflowId ?? '');
+        const state = await this.get(id).catch(() => undefined);
+        leads += 1;
+        if (!state) {
+          unreadable += 1;
+          continue;
+        }
+        const status = state.status === 'open' ? 'open' : 'closed';
+        if (await this.addresses.setStatus(state.email, id, status, Date.parse(state.createdAt) || Date.now())) changed += 1;
+      }
+      onProgress?.(leads);
+      token = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (token);
+    return { leads, changed, unreadable };
   }
 
   async get(id: string): Promise<LeadState> {

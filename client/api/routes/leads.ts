@@ -21,7 +21,17 @@ export function registerLeadRoutes(app: FastifyInstance, { leads }: ApiDeps): vo
       throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
     }
     const res = await leads.start(input, p.actor, `created by ${p.actor} via API`);
-    return reply.status(res.created ? 201 : 200).send({ id: res.id, created: res.created, workflowId: `lead-${res.id}` });
+    if (!res.created && res.id !== input.id && p.role === 'manager' && (await leads.ownership(res.id)).team !== p.scope) {
+      // the person's lead belongs to another team: its id is not this manager's to see
+      throw new ForbiddenError(`this person already has a lead outside team ${p.scope}`);
+    }
+    return reply.status(res.created ? 201 : 200).send({
+      id: res.id,
+      created: res.created,
+      workflowId: `lead-${res.id}`,
+      ...(res.previousLeadId ? { previousLeadId: res.previousLeadId } : {}),
+      ...(res.reason ? { reason: res.reason } : {}),
+    });
   });
 
   app.get('/v1/leads', async (req) => {
