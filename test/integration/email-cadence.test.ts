@@ -109,7 +109,7 @@ test('an inbound reply matched by In-Reply-To stops the cadence; a bad signature
   expect(forged.status).toBe(403);
   const res = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': sign(body) }, body });
   expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ matched: 'mail-reply', by: 'in-reply-to' });
+  expect(await res.json()).toEqual({ matched: { leadId: 'mail-reply', by: 'in-reply-to', reason: 'the message it answers was sent for this lead' } });
   const s = await eventually(async () => {
     const st = await stack.runtime.leads.get('mail-reply');
     return st.history.some((h) => h.type === 'customer_replied') ? st : undefined;
