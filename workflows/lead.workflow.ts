@@ -319,8 +319,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   const facts = startFactsSync(state);
 
   // ---- the address index learns the deal closed, once (README "One lead per person") ----
-  const indexIfClosed = async (): Promise<void> => {
-    if (state.status === 'open' || state.addressIndexedClosed || !patched(ADDRESS_INDEX_ON_CLOSE)) return;
+  // called only when due (an `await` of nothing would still reorder the commands of older histories)
+  const indexDue = (): boolean => state.status !== 'open' && !state.addressIndexedClosed && patched(ADDRESS_INDEX_ON_CLOSE);
+  const indexClosed = async (): Promise<void> => {
     state.addressIndexedClosed = true;
     try {
       await acts.indexLeadClosed({ leadId: state.id, email: state.email, createdAt: state.createdAt });
@@ -373,7 +374,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       }
     }
     syncSearchAttributes();
-    await indexIfClosed();
+    if (indexDue()) await indexClosed();
     if (canSuggested && !closedForGood()) {
       watcher.cancel();
       enricher.cancel();
@@ -395,7 +396,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     if (n > 0) record({ type: 'automation', actor: 'system', cause: `${n} open task(s) cancelled because the deal is ${state.status}` });
   }
   syncSearchAttributes();
-  await indexIfClosed();
+  if (indexDue()) await indexClosed();
   // deliveries and notifications already started finish before the lead closes: none is lost
   await backgroundSettled();
   await acts.archiveLead(state);

@@ -46,7 +46,7 @@ afterAll(async () => {
 
 const to = (addr: string) => (m: { to: string[] }) => m.to.some((t) => t.toLowerCase().includes(addr));
 const mailsTo = (addr: string) => mail.messages().filter(to(addr));
-const leadOf = (m: { messageId: string }) => parseMessageId(m.messageId, 'dealflow.test')?.leadId;
+const leadOf = (m: { messageId?: string }) => parseMessageId(m.messageId ?? '', 'dealflow.test')?.leadId;
 
 async function csv(text: string, key = KEYS.marketing): Promise<{ status: number; body: any }> {
   const res = await fetch(`${stack.baseUrl}/v1/leads/bulk`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body: text });
