@@ -208,3 +208,24 @@ test('by sender: the newest open lead wins; a closed one only when none is open,
   const closed = await inbound({ from: 'pref.person@example.org' });
   expect(closed.body).toEqual({ matched: { leadId: 'pref-2', by: 'sender', reason: 'no open lead for this address; newest closed lead' } });
 });
+
+test('leads started before the address index: found by the prospecting claim, and `lead reindex` puts them in', async () => {
+  const email = 'before.index@example.org';
+  expect((await stack.call('POST', '/v1/leads', KEYS.marketing, { id: 'pre-1', email, team: 'alpha', stage: 'presentation' })).status).toBe(201);
+  expect((await stack.call('POST', '/v1/leads/pre-1/lost', KEYS.admin, { reason: 'went quiet' })).status).toBe(200);
+  expect((await stack.call('POST', '/v1/leads', KEYS.marketing, { id: 'pre-2', email, team: 'alpha' })).status).toBe(201);
+  await eventually(async () => (await indexed(email)).find((e) => e.id === 'pre-1' && e.status === 'closed'), 20_000, 'pre-1 closed');
+  // as a deployment that predates the index: no entry, only the first lead's prospecting claim
+  await stack.runtime.redis.hdel(stack.runtime.leads.addresses.key, email);
+  await stack.runtime.redis.hset(`${stack.config.REDIS_PREFIX}lead-by-email`, email, 'pre-1');
+  const legacy = await inbound({ from: `<${email}>` });
+  expect(legacy.body.matched).toEqual({ leadId: 'pre-1', by: 'sender', reason: expect.stringContaining('not in the address index') });
+
+  await eventually(async () => (await stack.runtime.leads.list({ pageSize: 1000 })).items.some((i) => i.id === 'pre-2'), 20_000, 'pre-2 visible');
+  const r = await stack.runtime.leads.reindexAddresses();
+  expect(r.changed).toBeGreaterThanOrEqual(2);
+  expect((await indexed(email)).map((e) => [e.id, e.status])).toEqual([['pre-1', 'closed'], ['pre-2', 'open']]);
+  const now = await inbound({ from: `<${email}>` });
+  expect(now.body.matched).toEqual({ leadId: 'pre-2', by: 'sender', reason: 'newest open lead for this address' });
+  expect((await stack.runtime.leads.reindexAddresses()).changed).toBe(0); // idempotent
+});
