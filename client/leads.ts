@@ -10,7 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import { decodeFromPayloadsAtIndex, decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type Redis from 'ioredis';
 import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
 import { RosterIndex } from '../config/roster';
@@ -168,28 +168,37 @@ export class LeadsClient {
   }
 
   /**
-   * Records every lead (running and closed, through Temporal visibility) in the address index: for
-   * leads started before the index existed (`dealflow lead reindex`, README "One lead per person").
-   * Idempotent; a lead whose state cannot be read (closed, past retention, not archived) is counted
-   * as unreadable.
+   * Records every lead of this deployment (its task queue; running and closed, through Temporal
+   * visibility) in the address index: for leads started before the index existed (`dealflow lead
+   * reindex`, README "One lead per person"). The address and creation time come from each run's
+   * start event (no worker needed), the status from the `DealflowStatus` search attribute.
+   * Idempotent; a lead whose start event cannot be read is counted as unreadable.
    */
   async reindexAddresses(onProgress?: (read: number) => void): Promise<{ leads: number; changed: number; unreadable: number }> {
+    const converter = this.o.client.options.loadedDataConverter;
+    const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${this.o.taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'`;
     let token: Uint8Array | undefined;
     let leads = 0;
     let changed = 0;
     let unreadable = 0;
     do {
-      const page = await this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query: `WorkflowType = '${WORKFLOW_TYPE}'`, pageSize: 200, nextPageToken: token });
+      const page = await this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query, pageSize: 200, nextPageToken: token });
       for (const e of page.executions ?? []) {
-        const id = leadIdFromWorkflowId(e.execution?.workflowId ?? '');
-        const state = await this.get(id).catch(() => undefined);
         leads += 1;
-        if (!state) {
+        const id = leadIdFromWorkflowId(e.execution?.workflowId ?? '');
+        // open only while it runs with status open (a terminated lead keeps its last search attributes)
+        const running = !e.closeTime;
+        const status = running && decodeTypedSearchAttributes(e.searchAttributes?.indexedFields).get(SA.status) === 'open' ? 'open' : 'closed';
+        try {
+          const first = await this.o.client.workflowService.getWorkflowExecutionHistory({ namespace: this.o.namespace, execution: e.execution, maximumPageSize: 1 });
+          const payloads = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+          const input = await decodeFromPayloadsAtIndex<LeadWorkflowInput>(converter, 0, payloads);
+          const started = e.startTime?.seconds ? Number(e.startTime.seconds) * 1000 + Math.floor((e.startTime.nanos ?? 0) / 1e6) : Date.now();
+          const createdAt = Date.parse(input.state?.createdAt ?? '') || started;
+          if (await this.addresses.setStatus(input.lead.email, id, status, createdAt)) changed += 1;
+        } catch {
           unreadable += 1;
-          continue;
         }
-        const status = state.status === 'open' ? 'open' : 'closed';
-        if (await this.addresses.setStatus(state.email, id, status, Date.parse(state.createdAt) || Date.now())) changed += 1;
       }
       onProgress?.(leads);
       token = page.nextPageToken?.length ? page.nextPageToken : undefined;

@@ -86,7 +86,7 @@ export async function startLeadWorkflow(
     const cause = previousLeadId ? `${createdBy.cause} (a new deal for the person of closed lead ${previousLeadId})` : createdBy.cause;
     let created: boolean;
     try {
-      created = await start(d, toStart, { actor: createdBy.actor, cause }, settings, extraMemo);
+      created = await start(d, { lead: toStart, createdBy: { actor: createdBy.actor, cause }, settings }, extraMemo);
     } catch (err) {
       if (r.kind === 'new') await d.addresses.dropPending(lead.email, lead.id).catch(() => undefined);
       throw err;
@@ -116,14 +116,9 @@ async function settleStaleClaim(d: StartLeadDeps, email: string, id: string): Pr
   }
 }
 
-async function start(
-  d: StartLeadDeps,
-  lead: LeadInput,
-  createdBy: { actor: string; cause: string },
-  settings?: LeadSettings,
-  extraMemo?: Record<string, string>,
-): Promise<boolean> {
-  const input: LeadWorkflowInput = { lead, createdBy, settings };
+/** Starts the workflow; false when one with its id exists (running, or closed within retention). */
+async function start(d: StartLeadDeps, input: LeadWorkflowInput & { lead: LeadInput }, extraMemo?: Record<string, string>): Promise<boolean> {
+  const { lead } = input;
   try {
     await d.client.workflow.start<typeof leadWorkflow>('leadWorkflow', {
       taskQueue: d.taskQueue,

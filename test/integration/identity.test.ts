@@ -10,11 +10,11 @@
  *   `approach` (API or CSV stage column) and stops its cadence; the newest open lead wins, a closed
  *   one only when none is open, and the answer says which and why.
  */
-import crypto from 'node:crypto';
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import type { MailCatcher } from '../../client/dev/services';
 import { parseMessageId } from '../../activities/email/mailer';
 import { leadIdFromEmail } from '../../client/lead-input';
-import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import { KEYS, eventually, type Stack } from '../support/stack';
+import { signInbound, startMailStack } from '../support/mail-stack';
 
 jest.setTimeout(240_000);
 let mail: MailCatcher;
@@ -22,22 +22,8 @@ let stack: Stack;
 const SECRET = 'inbound-secret-for-identity-tests-0123';
 
 beforeAll(async () => {
-  mail = await startMailCatcher({});
-  stack = await startStack({ config: { SMTP_URL: mail.smtpUrl, INBOUND_SECRET: SECRET, MAIL_FROM: 'Dealflow <sales@dealflow.test>' } });
   // the default approach cadence, fast and at any hour, so the test sees its emails
-  const put = await stack.call('PUT', '/v1/config/cadences', KEYS.marketing, {
-    cadences: {
-      default: {
-        steps: [
-          { after: '0s', template: 'approach_intro' },
-          { after: '4s', template: 'approach_followup_1' },
-          { after: '4s', template: 'approach_breakup' },
-        ],
-        businessHours: null,
-      },
-    },
-  });
-  expect(put.status).toBe(200);
+  ({ mail, stack } = await startMailStack(SECRET, 'default'));
 });
 afterAll(async () => {
   await stack?.stop();
@@ -60,8 +46,7 @@ async function batchDone(id: string): Promise<any> {
 }
 async function inbound(payload: Record<string, unknown>): Promise<{ status: number; body: any }> {
   const body = JSON.stringify(payload);
-  const sig = 'sha256=' + crypto.createHmac('sha256', SECRET).update(body).digest('hex');
-  const res = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': sig }, body });
+  const res = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': signInbound(SECRET, body) }, body });
   return { status: res.status, body: await res.json() };
 }
 const exists = async (id: string) => (await stack.call('GET', `/v1/leads/${id}`, KEYS.admin)).status === 200;
