@@ -48,6 +48,15 @@ export interface StartLeadResult {
   previousLeadId?: string;
 }
 
+/** An explicit new id for an address another open lead has (409, field `email`, naming that lead). */
+export class AddressTakenError extends ConflictError {
+  constructor(readonly openLeadId: string) {
+    super(`lead ${openLeadId} is open for this email address; one person has one open lead (update it, or close it before starting a new deal)`, [
+      { path: 'email', message: `the address of open lead ${openLeadId}` },
+    ]);
+  }
+}
+
 /** An input's id is explicit unless it is the one derived from its address (README "One lead per person"). */
 export function hasExplicitId(lead: Pick<LeadInput, 'id' | 'email'>): boolean {
   return lead.id !== leadIdFromEmail(lead.email);
@@ -70,9 +79,9 @@ export async function startLeadWorkflow(
       continue;
     }
     if (r.kind === 'conflict') {
-      throw new ConflictError(`lead ${r.id} is open for this email address; one person has one open lead (update it, or close it before starting a new deal)`, [
-        { path: 'email', message: `the address of open lead ${r.id}` },
-      ]);
+      // the open lead may have closed a moment ago, before its workflow told the index: look
+      if (round < 3 && (await closedMeanwhile(d, lead.email, r.id))) continue;
+      throw new AddressTakenError(r.id);
     }
     if (r.kind === 'existing' && (r.id !== lead.id || r.status === 'closed')) {
       const reason = r.status === 'closed'
@@ -117,6 +126,14 @@ async function settleStaleClaim(d: StartLeadDeps, email: string, id: string): Pr
 }
 
 /** Starts the workflow; false when one with its id exists (running, or closed within retention). */
+/** True (and the index updated) when the lead's workflow says it is no longer open. */
+async function closedMeanwhile(d: StartLeadDeps, email: string, id: string): Promise<boolean> {
+  const desc = await d.client.workflow.getHandle(workflowIdFor(id)).describe().catch(() => undefined);
+  if (!desc || (desc.status.name === 'RUNNING' && desc.typedSearchAttributes.get(SA.status) === 'open')) return false;
+  await d.addresses.setStatus(email, id, 'closed', desc.startTime.getTime());
+  return true;
+}
+
 async function start(d: StartLeadDeps, input: LeadWorkflowInput & { lead: LeadInput }, extraMemo?: Record<string, string>): Promise<boolean> {
   const { lead } = input;
   try {

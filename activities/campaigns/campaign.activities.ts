@@ -8,8 +8,7 @@ import type { ActivityDeps } from '../deps';
 import { CampaignStore, type CampaignControl } from './campaign-store';
 import { BatchStore } from './batch-store';
 import { campaignControlSignal, enrolledSignal, workflowIdFor } from '../../workflows/messages';
-import { leadSettingsFrom, startLeadWorkflow, type StartLeadResult } from '../../client/start-lead';
-import { ConflictError } from '../../client/errors';
+import { AddressTakenError, leadSettingsFrom, startLeadWorkflow, type StartLeadResult } from '../../client/start-lead';
 import { createLeadAddressIndex } from '../enrichment/duplicates';
 import { signalEachMatching } from '../signal-matching';
 
@@ -67,7 +66,7 @@ export function createCampaignActivities(deps: ActivityDeps) {
         try {
           r = await startLeadWorkflow(start, lead, { actor, cause: `enrolled by batch ${batchId}${lead.campaign ? ` (campaign ${lead.campaign})` : ''}` }, settings, { batch: batchId });
         } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
+          if (!(err instanceof AddressTakenError)) throw err;
           // an explicit new id for a person with another open lead (the submit check missed it: a
           // lead created meanwhile): nothing starts (README "One lead per person")
           deps.log.warn({ batchId, leadId: lead.id, reason: err.message }, 'batch row not enrolled: the person has another open lead');

@@ -140,6 +140,8 @@ test('a returning customer: no id â†’ the closed lead, not re-opened; a new id â
   expect(s.history[0].cause).toContain('closed lead ret-1');
 
   // now ret-2 is open: a third id for the person is refused, naming it; a CSV row the same, by line
+  // a manager of another team is not told the open lead's id
+  expect((await stack.call('POST', '/v1/leads', KEYS.managerBeta, { id: 'ret-3', email, team: 'beta' })).status).toBe(403);
   const third = await stack.call('POST', '/v1/leads', KEYS.marketing, { id: 'ret-3', email: ' RET.customer@example.org', team: 'alpha' });
   expect(third.status).toBe(409);
   expect(third.body.error.details).toEqual([{ path: 'email', message: 'the address of open lead ret-2' }]);
