@@ -6,8 +6,9 @@
  * BULK_ENROL_RATE leads per second so a big import never starves live traffic; nothing is lost if
  * a process dies, and importing the same file again starts no second workflow (ids come from the
  * lead id or the normalised email, and Temporal refuses a duplicate start — the running lead is
- * signalled instead). Reading a CSV file (encodings, delimiters, header aliases, line numbers) is
- * client/csv-import.ts.
+ * signalled instead). A row without an id for a person who already has an open lead IS that lead
+ * (it is signalled `enrolled`); README "One lead per person". Reading a CSV file (encodings,
+ * delimiters, header aliases, line numbers) is client/csv-import.ts.
  */
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
@@ -22,6 +23,7 @@ import type { SourceRow } from './csv-import';
 
 // CSV reading (bytes, encodings, delimiters, header aliases, line numbers) lives in ./csv-import
 export { CSV_COLUMNS, csvRecordToInput, readCsv, type CsvReadOptions, type SourceRow } from './csv-import';
+import { hasExplicitId } from './start-lead';
 
 /** Rows per batch, at most. */
 export const MAX_ROWS = 200_000;
@@ -161,9 +163,19 @@ export class BulkEnrolment {
       lead.cadence ??= c.cadence;
     }
     if (lead.cadence && !(lead.cadence in cadences)) return `cadence: no cadence "${lead.cadence}"`;
-    const first = seen.get(lead.id);
+    // one person, one open lead (README "One lead per person"): a second row for the same lead or
+    // the same address is reported here; enrolment resolves each address atomically again
+    const first = seen.get(`id:${lead.id}`);
     if (first !== undefined) return `duplicate of line ${first} (the same lead)`;
-    seen.set(lead.id, line);
+    const sameAddress = seen.get(`email:${lead.email}`);
+    if (sameAddress !== undefined) return `email: duplicate of line ${sameAddress} (the same person: one email address, one open lead)`;
+    if (hasExplicitId(lead)) {
+      const entries = await this.d.leads.addresses.entries(lead.email);
+      const open = entries.filter((e) => e.status !== 'closed').pop();
+      if (open && !entries.some((e) => e.id === lead.id)) return `email: the address of open lead ${open.id} (one person, one open lead: leave the id out to enrol that lead)`;
+    }
+    seen.set(`id:${lead.id}`, line);
+    seen.set(`email:${lead.email}`, line);
     accepted.push(lead);
     return undefined;
   }

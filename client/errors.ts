@@ -25,7 +25,12 @@ export class ForbiddenError extends Error {
  */
 export class ConflictError extends Error {
   override name = 'ConflictError';
-  constructor(message: string, public readonly code = 'conflict') {
+  /** `details`: the fields the conflict is about (e.g. `email` naming the open lead that has the address) */
+  constructor(
+    message: string,
+    public readonly code = 'conflict',
+    public readonly details: FieldProblem[] = [],
+  ) {
     super(message);
   }
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
 import { amountProblem, isCurrency } from './metrics/money';
+import { normaliseEmail } from '../activities/enrichment/normalise';
 import { ValidationError, type FieldProblem } from './errors';
 
 export function isIanaZone(tz: string): boolean {
@@ -82,9 +83,8 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what = 'req
   return r.data;
 }
 
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+/** The one address normalisation (activities/enrichment/normalise.ts). */
+export { normaliseEmail };
 
 /** A lead id from its normalised email: stable, URL-safe and free of the address itself. */
 export function leadIdFromEmail(email: string): string {

@@ -10,7 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import { decodeFromPayloadsAtIndex, decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type Redis from 'ioredis';
 import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
 import { RosterIndex } from '../config/roster';
@@ -40,8 +40,10 @@ import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import { canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
 import { INVALID_FIELD } from '../workflows/policy/currency';
-import { startLeadWorkflow } from './start-lead';
+import { startLeadWorkflow, type StartLeadResult } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
+import { createLeadAddressIndex, type LeadAddressIndex } from '../activities/enrichment/duplicates';
+import { InvalidInputError } from '../activities/errors';
 
 export interface LeadListItem {
   id: string;
@@ -86,7 +88,12 @@ export interface LeadsClientOptions {
 const KEYWORD = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export class LeadsClient {
-  constructor(private readonly o: LeadsClientOptions) {}
+  /** the address → leads index every start resolves through (README "One lead per person") */
+  readonly addresses: LeadAddressIndex;
+
+  constructor(private readonly o: LeadsClientOptions) {
+    this.addresses = createLeadAddressIndex(o.redis, o.prefix ?? 'dealflow:');
+  }
 
   get temporal(): Client {
     return this.o.client;
@@ -100,7 +107,13 @@ export class LeadsClient {
   async prepare(body: unknown): Promise<LeadInput> {
     const b: LeadInputBody = parseOrThrow(leadInputSchema, body, 'lead');
     const roster = this.o.roster();
-    const email = normaliseEmail(b.email);
+    let email: string;
+    try {
+      email = normaliseEmail(b.email);
+    } catch (err) {
+      if (err instanceof InvalidInputError) throw new ValidationError('invalid lead: email: must be an email address', [{ path: 'email', message: 'must be an email address' }]);
+      throw err;
+    }
     let team = b.team;
     let owner = b.owner;
     if (owner) {
@@ -144,15 +157,58 @@ export class LeadsClient {
 
   /**
    * Creates and starts a lead. Idempotent: the workflow id is `lead-<id>`, and a second create of
-   * the same id (or the same normalised email) returns the existing lead with created=false.
+   * the same id returns the existing lead with created=false. One person, one open lead (README "One
+   * lead per person"): an input without an id for an address that has a lead is that lead
+   * (created=false, `reason` says why); an explicit new id for an address another open lead has is a
+   * ConflictError (409, field `email`); an explicit new id for an address whose leads are closed
+   * starts a new deal linked to the newest closed one (`previousLeadId`).
    */
-  async create(body: unknown, actor: string, cause = `created by ${actor}`): Promise<{ id: string; created: boolean }> {
+  async create(body: unknown, actor: string, cause = `created by ${actor}`): Promise<StartLeadResult> {
     const lead = await this.prepare(body);
     return this.start(lead, actor, cause);
   }
 
-  async start(lead: LeadInput, actor: string, cause: string): Promise<{ id: string; created: boolean }> {
-    return startLeadWorkflow(this.o.client, this.o.taskQueue, lead, { actor, cause }, this.o.settings);
+  async start(lead: LeadInput, actor: string, cause: string): Promise<StartLeadResult> {
+    return startLeadWorkflow({ client: this.o.client, taskQueue: this.o.taskQueue, addresses: this.addresses }, lead, { actor, cause }, this.o.settings);
+  }
+
+  /**
+   * Records every lead of this deployment (its task queue; running and closed, through Temporal
+   * visibility) in the address index: for leads started before the index existed (`dealflow lead
+   * reindex`, README "One lead per person"). The address and creation time come from each run's
+   * start event (no worker needed), the status from the `DealflowStatus` search attribute.
+   * Idempotent; a lead whose start event cannot be read is counted as unreadable.
+   */
+  async reindexAddresses(onProgress?: (read: number) => void): Promise<{ leads: number; changed: number; unreadable: number }> {
+    const converter = this.o.client.options.loadedDataConverter;
+    const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${this.o.taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'`;
+    let token: Uint8Array | undefined;
+    let leads = 0;
+    let changed = 0;
+    let unreadable = 0;
+    do {
+      const page = await this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query, pageSize: 200, nextPageToken: token });
+      for (const e of page.executions ?? []) {
+        leads += 1;
+        const id = leadIdFromWorkflowId(e.execution?.workflowId ?? '');
+        // open only while it runs with status open (a terminated lead keeps its last search attributes)
+        const running = !e.closeTime;
+        const status = running && decodeTypedSearchAttributes(e.searchAttributes?.indexedFields).get(SA.status) === 'open' ? 'open' : 'closed';
+        try {
+          const first = await this.o.client.workflowService.getWorkflowExecutionHistory({ namespace: this.o.namespace, execution: e.execution, maximumPageSize: 1 });
+          const payloads = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+          const input = await decodeFromPayloadsAtIndex<LeadWorkflowInput>(converter, 0, payloads);
+          const started = e.startTime?.seconds ? Number(e.startTime.seconds) * 1000 + Math.floor((e.startTime.nanos ?? 0) / 1e6) : Date.now();
+          const createdAt = Date.parse(input.state?.createdAt ?? '') || started;
+          if (await this.addresses.setStatus(input.lead.email, id, status, createdAt)) changed += 1;
+        } catch {
+          unreadable += 1;
+        }
+      }
+      onProgress?.(leads);
+      token = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (token);
+    return { leads, changed, unreadable };
   }
 
   async get(id: string): Promise<LeadState> {

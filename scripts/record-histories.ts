@@ -58,6 +58,11 @@ async function main(): Promise<void> {
     await wait(300);
     await L.lost(b.id, 'bob', 'no budget');
     await wait(500);
+    // 2b. the same person again, with a new id: a new deal linked to the closed one (previousLeadId)
+    const r = await L.create({ id: 'replay-returning', email: 'LOST@example.com', owner: 'bob' }, 'mia');
+    await wait(300);
+    await L.disqualify(r.id, 'bob', 'not a fit');
+    await wait(500);
     // 3. rejected moves leave no trace
     const c = await L.create({ id: 'replay-rejected', email: 'rej@example.com', owner: 'carol' }, 'max');
     await L.move(c.id, 'follow_up', 'carol').catch(() => undefined);
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
     await wait(1500);
 
     fs.mkdirSync(OUT, { recursive: true });
-    for (const id of [a.id, b.id, c.id, 'replay-campaign', d.id, e.id]) {
+    for (const id of [a.id, b.id, r.id, c.id, 'replay-campaign', d.id, e.id]) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
       const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
       const file = path.join(OUT, `${tag}-${id}.json`);

@@ -11,6 +11,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -54,11 +55,14 @@ import { claimLead, startTaskSweeper, taskCancelEnabled, validateClaim } from '.
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from './types';
 
 const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
+/** Patch: a closed deal (won, lost, disqualified) is marked closed in the address index (README "One lead per person"). */
+export const ADDRESS_INDEX_ON_CLOSE = 'address-index-on-close';
 
 export function initialState(lead: LeadInput, at: string): LeadState {
   return {
     id: lead.id,
     email: lead.email,
+    ...(lead.previousLeadId ? { previousLeadId: lead.previousLeadId } : {}),
     name: lead.name,
     company: lead.company,
     title: lead.title,
@@ -161,7 +165,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
 
   if (!continued) {
     const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };
-    record({ type: 'created', to: state.stage, actor: by.actor, cause: by.cause });
+    record({ type: 'created', to: state.stage, actor: by.actor, cause: by.cause, ...(state.previousLeadId ? { data: { previousLeadId: state.previousLeadId } } : {}) });
   } else {
     record({ type: 'continued_as_new', actor: 'system', cause: `history compacted (run ${state.runs})` });
   }
@@ -334,6 +338,19 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
   // ---- tasks that no longer apply (a stage left, a stall reset, the deal closed) are cancelled ----
   const sweeper = startTaskSweeper(state, record);
 
+  // ---- the address index learns the deal closed, once (README "One lead per person") ----
+  // called only when due (an `await` of nothing would still reorder the commands of older histories)
+  const indexDue = (): boolean => state.status !== 'open' && !state.addressIndexedClosed && patched(ADDRESS_INDEX_ON_CLOSE);
+  const indexClosed = async (): Promise<void> => {
+    state.addressIndexedClosed = true;
+    try {
+      await acts.indexLeadClosed({ leadId: state.id, email: state.email, createdAt: state.createdAt });
+    } catch (err) {
+      // only a non-retryable error gets here (a bad address): the deal closes all the same
+      record({ type: 'automation_failed', actor: 'system', cause: `the address index could not record the closed deal: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}` });
+    }
+  };
+
   // ---- the stage loop ----
   // Every stage entry is queued (state.pending) and its entry automation runs in order. An entry
   // that is already superseded when its turn comes runs in a cancelled scope: its immediate steps
@@ -377,6 +394,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
       }
     }
     syncSearchAttributes();
+    if (indexDue()) await indexClosed();
     if (canSuggested && !closedForGood()) {
       watcher.cancel();
       enricher.cancel();
@@ -404,6 +422,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummar
     if (n > 0) record({ type: 'automation', actor: 'system', cause: `${n} open task(s) cancelled because the deal is ${state.status}` });
   }
   syncSearchAttributes();
+  if (indexDue()) await indexClosed();
   // deliveries and notifications already started finish before the lead closes: none is lost
   await backgroundSettled();
   await acts.archiveLead(state);

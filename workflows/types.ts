@@ -24,6 +24,8 @@ export interface LeadInput {
   cadence?: string;
   /** a stage to start in other than prospecting (imports of deals already in flight) */
   stage?: Exclude<Stage, 'follow_up'>;
+  /** the closed lead of the same person this new deal follows (set when it starts; README "One lead per person") */
+  previousLeadId?: string;
 }
 
 export type HistoryType =
@@ -96,6 +98,10 @@ export interface LeadSettings {
 export interface LeadState {
   id: string;
   email: string;
+  /** the closed lead of the same person this deal follows (a returning customer) */
+  previousLeadId?: string;
+  /** set once the address index has recorded this deal as closed */
+  addressIndexedClosed?: boolean;
   name?: string;
   company?: string;
   title?: string;

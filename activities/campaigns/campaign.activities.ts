@@ -8,7 +8,8 @@ import type { ActivityDeps } from '../deps';
 import { CampaignStore, type CampaignControl } from './campaign-store';
 import { BatchStore } from './batch-store';
 import { campaignControlSignal, enrolledSignal, workflowIdFor } from '../../workflows/messages';
-import { leadSettingsFrom, startLeadWorkflow } from '../../client/start-lead';
+import { AddressTakenError, leadSettingsFrom, startLeadWorkflow, type StartLeadResult } from '../../client/start-lead';
+import { createLeadAddressIndex } from '../enrichment/duplicates';
 import { signalEachMatching } from '../signal-matching';
 
 /** How many starts/signals of one chunk are in flight at once. */
@@ -26,6 +27,7 @@ async function inParallel<T>(items: T[], n: number, fn: (t: T) => Promise<void>)
 export function createCampaignActivities(deps: ActivityDeps) {
   const campaigns = new CampaignStore(deps.redis, deps.prefix);
   const batches = new BatchStore(deps.redis, deps.prefix);
+  const addresses = createLeadAddressIndex(deps.redis, deps.prefix);
   const temporal = (): Client => {
     if (!deps.temporal) throw new Error('this worker has no Temporal client for campaigns');
     return deps.temporal();
@@ -43,8 +45,9 @@ export function createCampaignActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Enrols rows [from, to) of a batch: starts each lead's workflow, or — when it already runs —
-     * signals it (SPEC §6: enrolling an existing lead signals it instead of starting a second one).
+     * Enrols rows [from, to) of a batch: starts each lead's workflow, or — when it already runs, or
+     * the person already has an open lead (README "One lead per person") — signals that lead
+     * `enrolled` instead of starting a second one.
      * Safe to retry: a start is refused for a running lead, and a lead this batch started in an
      * earlier attempt is still counted as started (the batch id is in its memo).
      */
@@ -57,11 +60,23 @@ export function createCampaignActivities(deps: ActivityDeps) {
       let started = 0;
       let existing = 0;
       const byCampaign = new Map<string, string[]>();
+      const start = { client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, addresses };
       await inParallel(rows, CONCURRENCY, async (lead) => {
-        const r = await startLeadWorkflow(client, deps.config.TEMPORAL_TASK_QUEUE, lead, { actor, cause: `enrolled by batch ${batchId}${lead.campaign ? ` (campaign ${lead.campaign})` : ''}` }, settings, { batch: batchId });
+        let r: StartLeadResult;
+        try {
+          r = await startLeadWorkflow(start, lead, { actor, cause: `enrolled by batch ${batchId}${lead.campaign ? ` (campaign ${lead.campaign})` : ''}` }, settings, { batch: batchId });
+        } catch (err) {
+          if (!(err instanceof AddressTakenError)) throw err;
+          // an explicit new id for a person with another open lead (the submit check missed it: a
+          // lead created meanwhile): nothing starts (README "One lead per person")
+          deps.log.warn({ batchId, leadId: lead.id, reason: err.message }, 'batch row not enrolled: the person has another open lead');
+          existing += 1;
+          return;
+        }
+        // r.id is the lead this row IS: an existing open lead of the same person is signalled
         let mine = r.created;
         if (!r.created) {
-          const handle = client.workflow.getHandle(workflowIdFor(lead.id));
+          const handle = client.workflow.getHandle(workflowIdFor(r.id));
           if (retry) {
             const d = await handle.describe().catch(() => undefined);
             mine = d?.memo?.batch === batchId;
@@ -74,7 +89,7 @@ export function createCampaignActivities(deps: ActivityDeps) {
         else existing += 1;
         if (lead.campaign) {
           const ids = byCampaign.get(lead.campaign) ?? [];
-          ids.push(lead.id);
+          ids.push(r.id);
           byCampaign.set(lead.campaign, ids);
         }
       });

@@ -5,6 +5,7 @@
  * routes (add) and operators (remove). Internal mail to reps and managers never consults it.
  */
 import type Redis from 'ioredis';
+import { normaliseEmail } from '../enrichment/normalise';
 
 export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complained'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
@@ -16,9 +17,16 @@ export interface SuppressionEntry {
   leadId?: string;
 }
 
-/** The same normalisation as lead input (client/lead-input.ts): trimmed, lower case. */
-export function normaliseAddress(email: string): string {
-  return email.trim().toLowerCase();
+/** The one address normalisation (activities/enrichment/normalise.ts), as lead input and the address index use it. */
+export const normaliseAddress = normaliseEmail;
+
+/** The normalised address, or null for text that is not one (which no entry can hold). */
+function addressOrNull(email: string): string | null {
+  try {
+    return normaliseEmail(email);
+  } catch {
+    return null;
+  }
 }
 
 function parseEntry(raw: string | null): SuppressionEntry | null {
@@ -63,15 +71,18 @@ export class SuppressionList {
   }
 
   async get(email: string): Promise<SuppressionEntry | null> {
-    return parseEntry(await this.redis.hget(this.key, normaliseAddress(email)));
+    const address = addressOrNull(email);
+    return address ? parseEntry(await this.redis.hget(this.key, address)) : null;
   }
 
   async isSuppressed(email: string): Promise<boolean> {
-    return (await this.redis.hexists(this.key, normaliseAddress(email))) === 1;
+    const address = addressOrNull(email);
+    return !!address && (await this.redis.hexists(this.key, address)) === 1;
   }
 
   /** Lifts a suppression (an operator's decision, e.g. a bounce that was a mailbox outage). */
   async remove(email: string): Promise<boolean> {
-    return (await this.redis.hdel(this.key, normaliseAddress(email))) === 1;
+    const address = addressOrNull(email);
+    return !!address && (await this.redis.hdel(this.key, address)) === 1;
   }
 }

@@ -8,7 +8,8 @@
  */
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { createDuplicateRegistry } from './duplicates';
+import { InvalidInputError } from '../errors';
+import { createDuplicateRegistry, createLeadAddressIndex } from './duplicates';
 import { checkMx, type MxStatus } from './mx';
 import { domainOf, isFreeMailDomain, normaliseEmail } from './normalise';
 import { createEnrichmentProvider, type CompanyProfile } from './provider';
@@ -43,6 +44,7 @@ export type EnrichCompanyResult =
 export function createEnrichmentActivities(deps: EnrichmentDeps) {
   const log = deps.log.child({ area: 'enrichment' });
   const duplicates = createDuplicateRegistry(deps.redis, deps.prefix);
+  const addresses = createLeadAddressIndex(deps.redis, deps.prefix);
   const provider = deps.enrichmentUrl
     ? createEnrichmentProvider({
         redis: deps.redis,
@@ -67,6 +69,21 @@ export function createEnrichmentActivities(deps: EnrichmentDeps) {
       const data: LeadData = { email: normal, domain, freeMail: isFreeMailDomain(domain), mx, duplicateOf };
       log.info({ leadId, domain, mx, duplicateOf }, 'lead data collected');
       return data;
+    },
+
+    /**
+     * Marks the lead closed in the address index (won, lost or disqualified): a message from the
+     * address then reaches a newer open lead first, and an explicit new id may start a new deal for
+     * the person (README "One lead per person"). Idempotent; InvalidInputError for a bad address.
+     */
+    async indexLeadClosed({ leadId, email, createdAt }: { leadId: string; email: string; createdAt: string }): Promise<void> {
+      try {
+        await addresses.setStatus(email, leadId, 'closed', Date.parse(createdAt) || Date.now());
+      } catch (err) {
+        // the script refused its input or the stored entry: retrying cannot help
+        if (/^ERR (invalid|status|corrupt)/.test((err as Error).message ?? '')) throw new InvalidInputError((err as Error).message);
+        throw err;
+      }
     },
 
     /** The company behind `domain` from the enrichment provider (cached). */

@@ -1,8 +1,10 @@
 /**
- * Email and domain normalisation for the prospecting data: the one form used for duplicate
- * detection, the MX check and the enrichment cache key.
+ * Email and domain normalisation: the one form of an address used everywhere — lead input and lead
+ * ids, the address index (one lead per person), inbound reply matching, the suppression list, the
+ * MX check and the enrichment cache key (README "One lead per person").
  */
 import { domainToASCII } from 'node:url';
+import addressparser from 'nodemailer/lib/addressparser';
 import { InvalidInputError } from '../errors';
 
 /** Well-known free / consumer mail providers (exact domain match, lower-case ASCII). */
@@ -48,6 +50,17 @@ export function normaliseEmail(email: string): string {
     throw new InvalidInputError(`not an email address: ${JSON.stringify(String(email).slice(0, 100))}`);
   }
   return out;
+}
+
+/**
+ * The normalised address of a header such as From (`"Mina R" <MINA.Reply@EXAMPLE.ORG>` →
+ * `mina.reply@example.org`): display names, angle brackets, comments and whitespace are dropped
+ * (RFC 5322 parsing by nodemailer's addressparser); the first address counts. Throws
+ * InvalidInputError when the header holds no address.
+ */
+export function addressFromHeader(header: string): string {
+  const first = addressparser(String(header ?? ''), { flatten: true }).find((a) => a.address);
+  return normaliseEmail(first?.address ?? String(header ?? ''));
 }
 
 /** The normalised domain of an address (`Ada@Example.COM` → `example.com`). */

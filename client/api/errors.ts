@@ -13,7 +13,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (e instanceof UnauthorizedError) return { status: 401, body: { error: { code: 'unauthorized', message: e.message } } };
   if (e instanceof ForbiddenError) return { status: 403, body: { error: { code: 'forbidden', message: e.message } } };
   if (e instanceof NotFoundError) return { status: 404, body: { error: { code: 'not_found', message: e.message } } };
-  if (e instanceof ConflictError) return { status: 409, body: { error: { code: e.code, message: e.message } } };
+  if (e instanceof ConflictError) return { status: 409, body: { error: { code: e.code, message: e.message, ...(e.details.length ? { details: e.details } : {}) } } };
   if (e instanceof DependencyError) return { status: 503, body: { error: { code: 'dependency_unavailable', message: e.message } } };
   if (e?.statusCode === 429) return { status: 429, body: { error: { code: 'rate_limited', message: e.message } } };
   if (e?.statusCode === 415) return { status: 415, body: { error: { code: 'unsupported_media_type', message: e.message } } };

@@ -46,9 +46,13 @@ export function openApiDocument(baseUrl: string) {
     paths: {
       '/v1/leads': {
         post: {
-          summary: 'Create and start a lead (idempotent on id / email). Roles: marketing, manager, admin.',
+          summary: 'Create and start a lead (idempotent on id / email; one open lead per person, README "One lead per person": 409 with details [{ path: "email" }] naming the open lead for an explicit new id of a person who has one). Roles: marketing, manager, admin.',
           requestBody: body(leadInputSchema),
-          responses: { '201': { description: 'created' }, ...ok('already existed'), ...errors(400, 401, 403, 503) },
+          responses: {
+            '201': { description: '{ id, created: true, workflowId, previousLeadId? } (previousLeadId: the closed lead of the same person this new deal follows)' },
+            ...ok('{ id, created: false, workflowId, reason? }: the lead already exists, or the input (without an id) IS the open — else the newest closed — lead of its email address'),
+            ...errors(400, 401, 403, 409, 503),
+          },
         },
         get: {
           summary: 'List leads through Temporal visibility. Reps see their own, managers their team.',
@@ -109,8 +113,8 @@ export function openApiDocument(baseUrl: string) {
       '/v1/inbound/email': {
         post: {
           security: [],
-          summary: 'Inbound reply from a mail provider, signed: X-Dealflow-Signature: sha256=<HMAC of the raw body>. Matched by In-Reply-To or sender.',
-          responses: { '202': { description: '{ matched, by }' }, ...errors(400, 401, 403) },
+          summary: 'Inbound reply from a mail provider, signed: X-Dealflow-Signature: sha256=<HMAC of the raw body>. Matched by In-Reply-To, else by the sender address: its newest open lead, else its newest closed one.',
+          responses: { '202': { description: '{ matched: { leadId, by: "in-reply-to" | "sender", reason } } or { matched: null, reason }' }, ...errors(400, 401, 403) },
         },
       },
       '/u/{token}': {

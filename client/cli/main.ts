@@ -26,6 +26,8 @@ Usage:
   dealflow lead won ID [--amount N]
   dealflow lead lost ID --reason TEXT
   dealflow lead disqualify ID --reason TEXT
+  dealflow lead reindex             record every lead (open and closed) in the address index, for
+                                    leads started before it existed (README "One lead per person")
   dealflow thresholds get [--json]
   dealflow thresholds set [--team T] stage=duration … [--multipliers 1,2,3] [--auto-reassign true|false]
   dealflow tasks [--assignee ID] [--team T] [--status open|done|all]
@@ -113,7 +115,11 @@ async function leadCommand(args: string[]): Promise<number> {
         }
         if (values.value !== undefined) body.value = Number(values.value);
         const res = await rt.leads.create(body, actor, `created by ${actor} via CLI`);
-        console.log(res.created ? `created lead ${res.id}` : `lead ${res.id} already exists (nothing started)`);
+        console.log(
+          res.created
+            ? `created lead ${res.id}${res.previousLeadId ? ` (follows closed lead ${res.previousLeadId})` : ''}`
+            : `lead ${res.id} already exists (nothing started)${res.reason ? `: ${res.reason}` : ''}`,
+        );
         return 0;
       }
       case 'show': {
@@ -156,6 +162,12 @@ async function leadCommand(args: string[]): Promise<number> {
         if (!id || !values.reason) throw new Error('usage: dealflow lead lost ID --reason TEXT');
         await rt.leads.lost(id, actor, values.reason);
         console.log(`${id} lost`);
+        return 0;
+      }
+      case 'reindex': {
+        const r = await rt.leads.reindexAddresses((n) => process.stderr.write(`\r${n} leads read`));
+        process.stderr.write('\n');
+        console.log(`${r.leads} leads read; ${r.changed} address index entries added or updated; ${r.unreadable} unreadable`);
         return 0;
       }
       case 'disqualify': {

@@ -4,9 +4,9 @@
  * one-click unsubscribe stopping the cadence (a forged token refused), an inbound reply matched by
  * In-Reply-To stopping another, and lead text that cannot inject headers or script.
  */
-import crypto from 'node:crypto';
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
-import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import type { MailCatcher } from '../../client/dev/services';
+import { KEYS, eventually, type Stack } from '../support/stack';
+import { signInbound, startMailStack } from '../support/mail-stack';
 
 jest.setTimeout(180_000);
 let mail: MailCatcher;
@@ -14,21 +14,7 @@ let stack: Stack;
 const SECRET = 'inbound-secret-for-tests-0123456789';
 
 beforeAll(async () => {
-  mail = await startMailCatcher({});
-  stack = await startStack({ config: { SMTP_URL: mail.smtpUrl, INBOUND_SECRET: SECRET, MAIL_FROM: 'Dealflow <sales@dealflow.test>' } });
-  const put = await stack.call('PUT', '/v1/config/cadences', KEYS.marketing, {
-    cadences: {
-      fast: {
-        steps: [
-          { after: '0s', template: 'approach_intro' },
-          { after: '4s', template: 'approach_followup_1' },
-          { after: '4s', template: 'approach_breakup' },
-        ],
-        businessHours: null,
-      },
-    },
-  });
-  expect(put.status).toBe(200);
+  ({ mail, stack } = await startMailStack(SECRET, 'fast'));
 });
 afterAll(async () => {
   await stack?.stop();
@@ -104,12 +90,12 @@ test('an inbound reply matched by In-Reply-To stops the cadence; a bad signature
   await create('mail-reply');
   const [first] = await mail.waitFor((ms) => ms.some(to('mail-reply@')), 30_000).then((ms) => ms.filter(to('mail-reply@')));
   const body = JSON.stringify({ from: 'Customer <mail-reply@customer.test>', to: 'sales@dealflow.test', subject: 'Re: hello', inReplyTo: first.messageId, messageId: '<abc@customer.test>' });
-  const sign = (b: string) => 'sha256=' + crypto.createHmac('sha256', SECRET).update(b).digest('hex');
+  const sign = (b: string) => signInbound(SECRET, b);
   const forged = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': sign(body + ' ') }, body });
   expect(forged.status).toBe(403);
   const res = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': sign(body) }, body });
   expect(res.status).toBe(202);
-  expect(await res.json()).toMatchObject({ matched: 'mail-reply', by: 'in-reply-to' });
+  expect(await res.json()).toEqual({ matched: { leadId: 'mail-reply', by: 'in-reply-to', reason: 'the message it answers was sent for this lead' } });
   const s = await eventually(async () => {
     const st = await stack.runtime.leads.get('mail-reply');
     return st.history.some((h) => h.type === 'customer_replied') ? st : undefined;

@@ -32,6 +32,7 @@ export function activityMocks() {
       duplicateOf: null,
     })),
     enrichCompany: jest.fn(async (_: { domain: string }) => ({ status: 'not_configured' as const })),
+    indexLeadClosed: jest.fn(async (_: { leadId: string; email: string; createdAt: string }) => undefined),
     getFollowUp: jest.fn(async () => ({ version: 0, thankYou: '0s', surveyAfter: '14d', surveyReminderAfter: '3d', checkIns: ['30d', '90d'], detractorSla: '1d' })),
     recordSurveySent: jest.fn(async (_: { leadId: string; team: string }) => undefined),
     archiveLead: jest.fn(async (_: { id: string; status: string }) => undefined),

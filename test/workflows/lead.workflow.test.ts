@@ -167,3 +167,30 @@ describe('leadWorkflow', () => {
     expect(Date.parse(s.lastActivityAt)).toBeGreaterThan(Date.parse(afterCall.lastActivityAt));
   });
 });
+
+describe('the address index learns a deal closed (README "One lead per person")', () => {
+  it('once when won (the lead runs on in follow_up), once when lost; never while open; previousLeadId kept', async () => {
+    const { indexLeadClosed } = activities;
+    const h = await getEnv().client.workflow.start(leadWorkflow, {
+      taskQueue,
+      workflowId: 'lead-again-2',
+      args: [{ lead: { ...lead('again-2'), previousLeadId: 'again-1' }, createdBy: { actor: 'mia', cause: 'created in test' } }],
+    });
+    await move(h, 'closing');
+    expect(indexLeadClosed).not.toHaveBeenCalled();
+    const s0 = await h.query(stateQuery);
+    expect(s0.previousLeadId).toBe('again-1');
+    expect(s0.history[0]).toMatchObject({ type: 'created', data: { previousLeadId: 'again-1' } });
+    await h.executeUpdate(markWonUpdate, { args: [{ actor: 'alice' }] });
+    for (let i = 0; i < 50 && !(await h.query(stateQuery)).addressIndexedClosed; i++) await getEnv().sleep('1s');
+    await getEnv().sleep('40d'); // follow-up steps run on
+    expect(indexLeadClosed.mock.calls).toEqual([[{ leadId: 'again-2', email: 'again-2@example.com', createdAt: s0.createdAt }]]);
+
+    indexLeadClosed.mockClear();
+    const lost = await start('lost-idx');
+    await h.query(stateQuery);
+    await lost.executeUpdate(markLostUpdate, { args: [{ reason: 'no budget', actor: 'bob' }] });
+    await lost.result();
+    expect(indexLeadClosed.mock.calls.map(([a]) => a.leadId)).toEqual(['lost-idx']);
+  });
+});

@@ -9,7 +9,7 @@ import { cadencesStore } from '../../../activities/config/cadences-store';
 import { TEMPLATE_KINDS } from '../../../activities/email/templates';
 import { mailDomain, parseMessageId } from '../../../activities/email/mailer';
 import { SuppressionList } from '../../../activities/email/suppression';
-import { createDuplicateRegistry } from '../../../activities/enrichment/duplicates';
+import { addressFromHeader } from '../../../activities/enrichment/normalise';
 import { validateCadence, type Cadence } from '../../../workflows/policy/cadence';
 import { ForbiddenError, ValidationError } from '../../errors';
 import { leadIdParam } from '../schemas';
@@ -37,7 +37,6 @@ const inboundBody = z.object({
 
 export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const cadences = cadencesStore(deps.redis, deps.config.REDIS_PREFIX);
-  const duplicates = createDuplicateRegistry(deps.redis, deps.config.REDIS_PREFIX);
   const suppression = new SuppressionList(deps.redis, deps.config.REDIS_PREFIX);
 
   app.get('/v1/config/cadences', async (req) => {
@@ -100,14 +99,28 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
         throw new ValidationError('body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
       }
       const msg = parseOrThrow(inboundBody, parsed, 'inbound email');
+      // README "Replies and matching": the message our email answers (In-Reply-To) first; else the
+      // sender's address — its newest open lead, else its newest closed one
       const byReply = msg.inReplyTo ? parseMessageId(msg.inReplyTo, mailDomain(deps.config.MAIL_FROM)) : null;
-      const sender = /<([^>]+)>/.exec(msg.from)?.[1] ?? msg.from;
-      const leadId = byReply?.leadId ?? (await duplicates.leadForEmail(sender.trim().toLowerCase()));
-      if (!leadId) return reply.status(202).send({ matched: null });
-      await deps.leads.replied(leadId, { actor: 'customer', via: 'inbound_email', note: msg.subject ? `re: ${msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 200)}` : undefined }).catch((e) => {
+      let matched: { leadId: string; by: 'in-reply-to' | 'sender'; reason: string } | null = null;
+      if (byReply) {
+        matched = { leadId: byReply.leadId, by: 'in-reply-to', reason: 'the message it answers was sent for this lead' };
+      } else {
+        let sender: string;
+        try {
+          sender = addressFromHeader(msg.from);
+        } catch {
+          // a bounce from MAILER-DAEMON and the like: accepted (a provider would only retry a 4xx)
+          return reply.status(202).send({ matched: null, reason: 'the From header holds no email address' });
+        }
+        const hit = await deps.leads.addresses.matchSender(sender);
+        if (hit) matched = { ...hit, by: 'sender' };
+      }
+      if (!matched) return reply.status(202).send({ matched: null, reason: 'no lead has this sender address and the message answers none of ours' });
+      await deps.leads.replied(matched.leadId, { actor: 'customer', via: 'inbound_email', note: msg.subject ? `re: ${msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 200)}` : undefined }).catch((e) => {
         if (e?.name !== 'NotFoundError') throw e;
       });
-      return reply.status(202).send({ matched: leadId, by: byReply ? 'in-reply-to' : 'sender' });
+      return reply.status(202).send({ matched });
     });
   });
 

@@ -1,6 +1,7 @@
 /** /v1/leads: create, read, list, move, log, replied, won, lost, disqualify. */
 import type { FastifyInstance } from 'fastify';
 import { ForbiddenError } from '../../errors';
+import { AddressTakenError } from '../../start-lead';
 import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
 import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, repliedBody, wonBody } from '../schemas';
@@ -21,8 +22,25 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
     if (p.role === 'manager' && input.team !== p.scope) {
       throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
     }
-    const res = await leads.start(input, p.actor, `created by ${p.actor} via API`);
-    return reply.status(res.created ? 201 : 200).send({ id: res.id, created: res.created, workflowId: `lead-${res.id}` });
+    // the person's lead (README "One lead per person") may belong to another team: its id is not
+    // a manager's to see
+    const outsideScope = async (id: string) => p.role === 'manager' && (await leads.ownership(id)).team !== p.scope;
+    const forbidden = () => new ForbiddenError(`this person already has a lead outside team ${p.scope}`);
+    let res: Awaited<ReturnType<typeof leads.start>>;
+    try {
+      res = await leads.start(input, p.actor, `created by ${p.actor} via API`);
+    } catch (err) {
+      if (err instanceof AddressTakenError && (await outsideScope(err.openLeadId))) throw forbidden();
+      throw err;
+    }
+    if (!res.created && res.id !== input.id && (await outsideScope(res.id))) throw forbidden();
+    return reply.status(res.created ? 201 : 200).send({
+      id: res.id,
+      created: res.created,
+      workflowId: `lead-${res.id}`,
+      ...(res.previousLeadId ? { previousLeadId: res.previousLeadId } : {}),
+      ...(res.reason ? { reason: res.reason } : {}),
+    });
   });
 
   app.get('/v1/leads', async (req) => {
