@@ -121,9 +121,9 @@ test('a claim takes a task only while it is in the queue: of two racing claims o
 test('the scripts refuse bad input before any write', async () => {
   const id = await task();
   const finish = (store as unknown as { finish: (...a: unknown[]) => Promise<unknown> }).finish.bind(store);
-  await expect(finish(id, 'exploded', 'system', new Date())).rejects.toThrow(/status must be done or cancelled/);
-  await expect(finish(id, 'cancelled', '', new Date())).rejects.toThrow(/required/);
-  await expect(store.reassign(id, '', 'x')).rejects.toThrow(/new assignee/);
+  await expect(finish(id, 'exploded', 'system', new Date())).rejects.toThrow(/^INVALID task change: status done\|cancelled/);
+  await expect(finish(id, 'cancelled', '', new Date())).rejects.toThrow(/actor, id, maxlen and prefix are required/);
+  await expect(store.reassign(id, '', 'x')).rejects.toThrow(/^INVALID task reassignment: to, at/);
   expect((await store.get(id))!).toMatchObject({ status: 'open', assignee: 'alice' });
   expect(await events(id)).toEqual([]);
 });
