@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { ForbiddenError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
-import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, repliedBody, wonBody } from '../schemas';
+import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, wonBody } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 
-export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiDeps): void {
+export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster }: ApiDeps): void {
   /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
     assertCanAct(p, await leads.ownership(id));
@@ -17,6 +17,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads', async (req, reply) => {
     const p = who(req);
     requireRole(p, ['marketing', 'manager', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const input = await leads.prepare(req.body);
     if (p.role === 'manager' && input.team !== p.scope) {
       throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
@@ -30,10 +31,12 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
     const q = parseOrThrow(listLeadsQuery, req.query, 'query');
     if (p.role === 'rep') {
       if (q.owner && q.owner !== p.scope) throw new ForbiddenError('a rep may list only their own leads');
+      if (q.team && q.team !== roster().teamOfRep(p.scope!)) throw new ForbiddenError(`${p.scope} is not a rep of team ${q.team}`);
       q.owner = p.scope;
     }
     if (p.role === 'manager') {
       if (q.team && q.team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
+      if (q.owner && roster().teamOfRep(q.owner) !== p.scope) throw new ForbiddenError(`${q.owner} is not a rep of team ${p.scope}`);
       q.team = p.scope;
     }
     const { count, pageToken, pageSize, ...filter } = q;
@@ -46,6 +49,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.get('/v1/leads/:id', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const lead = await leads.getWithTasks(id);
     assertCanView(p, lead);
     return lead;
@@ -54,6 +58,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/stage', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(moveBody, req.body ?? {}, 'request body');
     return leads.move(id, body.to, p.actor, body.note, p);
   });
@@ -61,6 +66,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/activities', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(activityBody, req.body ?? {}, 'request body');
     return leads.logActivity(id, body.type as ActivityType, p.actor, body.note, p);
   });
@@ -68,6 +74,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/replied', async (req, reply) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(repliedBody, req.body ?? {}, 'request body');
     await actable(p, id);
     await leads.replied(id, { actor: p.actor, via: 'api', note: body.note });
@@ -77,6 +84,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/won', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(wonBody, req.body ?? {}, 'request body');
     return leads.won(id, p.actor, body.amount, body.note, p);
   });
@@ -84,6 +92,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/lost', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
     return leads.lost(id, p.actor, body.reason, p);
   });
@@ -92,6 +101,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/disqualify', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
     return leads.disqualify(id, p.actor, body.reason, p);
   });

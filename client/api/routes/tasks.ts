@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
-import { listTasksQuery, taskIdParam } from '../schemas';
+import { claimBody, listTasksQuery, noBody, noQuery, taskIdParam } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
@@ -25,8 +25,8 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
     let team = q.team;
     if (p.role === 'rep') {
       if (assignee && assignee !== p.scope) throw new ForbiddenError('a rep may list only their own tasks');
-      if (team) throw new ForbiddenError('a rep lists tasks by assignee');
-      assignee = p.scope;
+      if (team && team !== roster().teamOfRep(p.scope!)) throw new ForbiddenError(`${p.scope} is not a rep of team ${team}`);
+      assignee = p.scope; // a rep's list is their own tasks, with or without their team named
     } else if (p.role === 'manager') {
       if (assignee && teamOf(assignee) !== p.scope) throw new ForbiddenError(`${assignee} is not in team ${p.scope}`);
       if (team && team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
@@ -43,19 +43,23 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
   app.post('/v1/tasks/:id/claim', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(taskIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    const body = parseOrThrow(claimBody, req.body ?? {}, 'request body');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
+    // who may claim is decided by the task's team before its state: the wrong caller gets a 403 even
+    // for a task already claimed (README "HTTP API")
+    const team = t.assignee.startsWith('queue:') ? t.assignee.slice('queue:'.length) : t.team;
+    if (!(p.role === 'admin' || (p.role === 'manager' && p.scope === team) || (p.role === 'rep' && roster().teamOfRep(p.scope!) === team))) {
+      throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+    }
     if (!t.assignee.startsWith('queue:')) throw new ConflictError(`task ${id} is not in a team queue (assigned to ${t.assignee})`);
-    const team = t.assignee.slice('queue:'.length);
-    const body = (req.body ?? {}) as { assignee?: string };
     let to: string;
-    if (p.role === 'rep') {
-      if (roster().teamOfRep(p.scope!) !== team) throw new ForbiddenError(`${p.actor} is not a rep of team ${team}`);
-      to = p.scope!;
-    } else if ((p.role === 'manager' && p.scope === team) || p.role === 'admin') {
+    if (p.role === 'rep') to = p.scope!;
+    else {
       if (!body.assignee || roster().teamOfRep(body.assignee) !== team) throw new ValidationError('name a rep of the team', [{ path: 'assignee', message: `must be a rep of ${team}` }]);
       to = body.assignee;
-    } else throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+    }
     if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`);
     if (!(await tasks.reassign(id, to, p.actor))) throw new ConflictError(`task ${id} was claimed by someone else`);
     return tasks.get(id);
@@ -64,6 +68,8 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
   app.post('/v1/tasks/:id/complete', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(taskIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    parseOrThrow(noBody, req.body ?? {}, 'request body');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
     if (!mayHandle(p, t)) throw new ForbiddenError(`${p.actor} may not complete task ${id}`);
