@@ -8,6 +8,8 @@ import { who, type ApiDeps } from '../server';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 
+const pick = <T>(teams: Record<string, T> | undefined, team: string): Record<string, T> => (teams?.[team] ? { [team]: teams[team] } : {});
+
 export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster }: ApiDeps): void {
   /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
@@ -52,6 +54,8 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
     parseOrThrow(noQuery, req.query ?? {}, 'query');
     const lead = await leads.getWithTasks(id);
     assertCanView(p, lead);
+    // the thresholds the lead runs under: the global ones and its own team's, not other teams' overrides
+    if (p.role !== 'admin' && lead.thresholds) return { ...lead, thresholds: { ...lead.thresholds, teams: pick(lead.thresholds.teams, lead.team) } };
     return lead;
   });
 
