@@ -19,6 +19,8 @@ import { openApiDocument, type Access, type Reach } from '../../client/api/opena
 import { loadRoster } from '../../config/roster';
 import { signToken } from '../../activities/email/tokens';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
+import { withMatrix } from '../../scripts/access-matrix';
+import fs from 'node:fs';
 
 jest.setTimeout(600_000);
 
@@ -291,6 +293,11 @@ test('every route the server registers is in the OpenAPI document with an access
   expect(registered.size).toBeGreaterThan(50);
   expect([...registered].filter((r) => !documented.has(r))).toEqual([]);
   expect([...documented].filter((d) => !registered.has(d))).toEqual([]);
+});
+
+test("README's access matrix is the one rendered from the document (npx tsx scripts/access-matrix.ts)", () => {
+  const readme = fs.readFileSync('README.md', 'utf8');
+  expect(withMatrix(readme)).toBe(readme);
 });
 
 test('the beta manager gets neither alpha\'s NPS nor the company\'s (issue #11 fault 6)', async () => {
