@@ -137,6 +137,13 @@ const BODIES: Record<string, (team?: string) => unknown> = {
   'POST /v1/inbound/email': () => ({ from: 'nobody@example.org' }),
   'POST /s/{token}': () => ({ score: 9 }),
 };
+/** More probes of an operation: an existing lead of one team "created" again for the other (team '*': no manager may). */
+const EXTRA_PROBES: Record<string, { body: unknown; target: Target; label: string }[]> = {
+  'POST /v1/leads': LEADS.map((l) => {
+    const other = l.team === 'alpha' ? 'beta' : 'alpha';
+    return { body: { id: l.id, email: l.email, team: other, owner: repOf(other) }, target: { team: '*' }, label: `${l.id} again, for ${other}` };
+  }),
+};
 /** Body-scoped writes that can also be company-wide (a manager may never make those). */
 const COMPANY_WIDE = new Set(['PUT /v1/config/thresholds']);
 
@@ -206,6 +213,7 @@ function probes(o: Operation, stack: Stack): Probe[] {
       } else out.push({ path: p.path, query: q.query, body: bodyFor?.(p.target.team), target: q.target, label: q.label });
     }
   }
+  for (const extra of EXTRA_PROBES[o.op] ?? []) out.push({ path: paths[0].path, query: base, ...extra });
   if (a.auth === 'signature') {
     for (const pr of out) pr.headers = { 'x-dealflow-signature': 'sha256=' + '0'.repeat(64) };
     out.push(...out.map((pr) => ({ ...pr, headers: {}, label: 'unsigned' })));

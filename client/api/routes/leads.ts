@@ -25,6 +25,8 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
       throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
     }
     const res = await leads.start(input, p.actor, `created by ${p.actor} via API`);
+    // an existing lead answered instead (same id or address): only to a caller who may see it
+    if (!res.created && p.role === 'manager') assertCanView(p, await leads.ownership(res.id));
     return reply.status(res.created ? 201 : 200).send({ id: res.id, created: res.created, workflowId: `lead-${res.id}` });
   });
 
