@@ -393,7 +393,7 @@ test('every route × every caller × targets of each team and rep: no access wid
       }
     }
   }
-  expect(calls).toBeGreaterThan(1000);
+  expect(calls).toBeGreaterThan(800); // about 1 100 with today's document
   expect(problems).toEqual([]);
 });
 
