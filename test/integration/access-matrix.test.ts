@@ -128,6 +128,7 @@ const BODIES: Record<string, (team?: string) => unknown> = {
   'PUT /v1/config/roster': () => ({ teams: roster.teams }),
   'PUT /v1/config/follow-up': () => ({ surveyAfter: '14d' }),
   'PUT /v1/config/forecast': () => ({ probabilities: { approach: 0.1 } }),
+  'PUT /v1/config/rates': () => ({ base: 'EUR', rates: { USD: 0.9 } }),
   'PUT /v1/goals': (team) => ({ goals: [{ team, period: '2026', metric: 'newCustomers', target: 3 }] }),
   'POST /v1/campaigns': () => ({ id: 'acc-campaign-2', name: 'Access matrix two' }),
   'POST /v1/campaigns/{id}/pause': () => ({}),
@@ -275,7 +276,7 @@ beforeAll(async () => {
   }
   // team-keyed config of both teams
   await call('PUT', '/v1/config/thresholds', { teams: { alpha: { approach: '6d' }, beta: { approach: '8d' } } });
-  await call('PUT', '/v1/goals', { goals: ['alpha', 'beta'].map((team) => ({ team, period: '2026', metric: 'wonValue', target: 1000 })) });
+  await call('PUT', '/v1/goals', { goals: ['alpha', 'beta'].map((team) => ({ team, period: '2026', metric: 'leadsContacted', target: 10 })) });
   await call('PUT', '/v1/config/webhooks', { teams: Object.fromEntries(['alpha', 'beta'].map((t) => [t, { url: `http://127.0.0.1:1/${t}`, secret: `secret-of-team-${t}-000000` }])) });
   await call('POST', '/v1/campaigns', { id: CAMPAIGN, name: 'Access matrix' });
   batchId = (await call('POST', '/v1/leads/bulk', [])).id;
