@@ -8,6 +8,8 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FactsStore, ReconcileReport } from '../../activities/metrics/facts-store';
+import { parseOrThrow } from '../lead-input';
+import { noQuery } from './schemas';
 
 export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Registry {
   const registry = new Registry();
@@ -93,7 +95,8 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     let text: string;
     try {
       text = await registry.metrics();

@@ -1,9 +1,19 @@
 /** Request schemas of the HTTP API (zod): the one source for validation and the OpenAPI document. */
 import { z } from 'zod';
 import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
+import { isValidScore } from '../../workflows/policy/nps';
+import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../activities/tasks/webhook';
 
 export const leadIdParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a lead id') });
 export const taskIdParam = z.strictObject({ id: z.string().min(1).max(300) });
+
+/**
+ * Strictness (README "HTTP API"): every route parses its query string and body with a strict object,
+ * so an unknown parameter or field is a 400 naming it. These are for routes that take none.
+ */
+export const noQuery = z.strictObject({});
+export const noBody = z.strictObject({});
+export const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a rep id').optional() });
 
 export const moveBody = z.strictObject({
   to: z.enum(STAGES as unknown as [string, ...string[]], { message: `must be one of ${STAGES.join(', ')}` }),
@@ -58,6 +68,7 @@ export const listRejectedQuery = z.strictObject(pageFields(1000));
 const teamQ = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a team id');
 const isoQ = z.string().max(40);
 export const pipelineQuery = z.strictObject({ team: teamQ.optional() });
+export const npsQuery = z.strictObject({ from: isoQ.optional(), to: isoQ.optional(), team: teamQ.optional() });
 export const funnelQuery = z.strictObject({ from: isoQ.optional(), to: isoQ.optional(), team: teamQ.optional() });
 export const segmentsQuery = z.strictObject({
   by: z.enum(['source', 'industry', 'size', 'team'], { message: 'must be one of source, industry, size, team' }),
@@ -80,3 +91,47 @@ export const goalsBody = z.strictObject({
     }),
   ),
 });
+
+// ---- email, survey and team config (routes/email.ts, routes/survey.ts, routes/webhooks.ts) ----
+export const qualificationBody = z.strictObject({
+  budget: z.boolean().optional(),
+  authority: z.boolean().optional(),
+  need: z.boolean().optional(),
+  timeline: z.boolean().optional(),
+});
+
+export const inboundBody = z.strictObject({
+  from: z.string().min(3).max(500),
+  to: z.union([z.string(), z.array(z.string())]).optional(),
+  subject: z.string().max(2000).optional(),
+  inReplyTo: z.string().max(2000).optional().nullable(),
+  messageId: z.string().max(2000).optional().nullable(),
+});
+
+/** The survey answer (`POST /s/<token>`, JSON or the page's form). */
+export const answerBody = z.strictObject({
+  score: z.union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)]).refine(isValidScore, 'must be a whole number from 0 to 10'),
+  comment: z.string().max(2000).optional(),
+});
+
+export const followUpBody = z.strictObject({
+  thankYou: z.string().optional(),
+  surveyAfter: z.string().optional(),
+  surveyReminderAfter: z.string().optional(),
+  checkIns: z.array(z.string()).max(10).optional(),
+  detractorSla: z.string().optional(),
+});
+
+export const webhooksPutSchema = z.strictObject({
+  teams: z.record(
+    teamQ,
+    z
+      .strictObject({
+        url: webhookUrlSchema,
+        secret: webhookSecretSchema.optional(),
+        events: webhookEventsSchema.optional(),
+      })
+      .nullable(),
+  ),
+});
+export type WebhooksPut = z.infer<typeof webhooksPutSchema>;

@@ -38,9 +38,19 @@ export interface ApiDeps {
   logger?: Logger | boolean;
 }
 
+/** A route as registered (method and fastify URL pattern); test/client/api/access-matrix.test.ts compares these with the OpenAPI document. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyInstance {
+    /** every route registered on this API, in order */
+    registeredRoutes: readonly RegisteredRoute[];
   }
 }
 
@@ -55,6 +65,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+  });
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {

@@ -17,11 +17,13 @@ beforeAll(async () => {
   const bad = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { surveyAfter: '0s', checkIns: ['soon'] });
   expect(bad.status).toBe(400);
   expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['checkIns.0', 'surveyAfter']);
-  const put = await stack.call('PUT', '/v1/config/follow-up', KEYS.managerAlpha, { thankYou: '0s', surveyAfter: '2s', surveyReminderAfter: '1h', checkIns: ['1d'], detractorSla: '4h' });
+  // the timings are company-wide: a manager (of one team) may read them, not change them
+  expect((await stack.call('PUT', '/v1/config/follow-up', KEYS.managerAlpha, { surveyAfter: '2s' })).status).toBe(403);
+  const put = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { thankYou: '0s', surveyAfter: '2s', surveyReminderAfter: '1h', checkIns: ['1d'], detractorSla: '4h' });
   expect(put.status).toBe(200);
-  expect(put.body).toMatchObject({ version: 1, surveyAfter: '2s', updatedBy: 'mia' });
-  const hist = await stack.call('GET', '/v1/config/follow-up/history', KEYS.admin);
-  expect(hist.body.items[0]).toMatchObject({ version: 1, by: 'mia', old: { surveyAfter: '14d' }, new: { surveyAfter: '2s' } });
+  expect(put.body).toMatchObject({ version: 1, surveyAfter: '2s', updatedBy: 'admin' });
+  const hist = await stack.call('GET', '/v1/config/follow-up/history', KEYS.managerAlpha);
+  expect(hist.body.items[0]).toMatchObject({ version: 1, by: 'admin', old: { surveyAfter: '14d' }, new: { surveyAfter: '2s' } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -81,6 +83,10 @@ test('NPS matches a hand computation', async () => {
   expect(nps.body).toMatchObject({ nps: 25, responses: 4, promoters: 2, passives: 1, detractors: 1, surveysSent: 4, responseRate: 1 });
   expect((await stack.call('GET', '/v1/metrics/nps', KEYS.alice)).status).toBe(403);
   expect((await stack.call('GET', '/v1/metrics/nps?team=beta', KEYS.admin)).body).toMatchObject({ responses: 0, nps: null });
+  // issue #11 fault 6: the beta manager gets neither alpha's figure nor the company's, but beta's
+  expect((await stack.call('GET', '/v1/metrics/nps?team=alpha', KEYS.managerBeta)).status).toBe(403);
+  expect((await stack.call('GET', '/v1/metrics/nps', KEYS.managerBeta)).body).toMatchObject({ team: 'beta', responses: 0, nps: null, surveysSent: 0 });
+  expect((await stack.call('GET', '/v1/metrics/nps', KEYS.managerAlpha)).body).toMatchObject({ team: 'alpha', nps: 25, responses: 4 });
 });
 
 test('a completed or lost lead is archived, and a customer who buys again is a new lead with a new id', async () => {

@@ -13,12 +13,11 @@ import { ValidationError } from '../../errors';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
 import { auditPage, pageOf } from '../page-token';
-import { listCampaignsQuery, listRejectedQuery } from '../schemas';
+import { listCampaignsQuery, listRejectedQuery, noBody, noQuery } from '../schemas';
 import { NotFoundError } from '../../errors';
 
 const ROLES = ['marketing', 'admin'] as const;
 const idParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}') });
-const actionParam = idParam.extend({ action: z.enum(['pause', 'resume', 'cancel']) });
 /** `?campaign=` for every row; for a CSV body also `?encoding=` (default UTF-8) and `?delimiter=` (default: detected). */
 const bulkQuery = z.strictObject({
   campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
@@ -38,6 +37,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.post('/v1/campaigns', async (req, reply) => {
     const p = who(req);
     requireRole(p, ROLES);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const { campaign, created } = await campaigns.create(req.body ?? {}, p.actor);
     return reply.status(created ? 201 : 200).send({ ...campaign, created });
   });
@@ -51,6 +51,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.get('/v1/campaigns/:id', async (req) => {
     requireRole(who(req), ROLES);
     const { id } = parseOrThrow(idParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return campaigns.get(id);
   });
 
@@ -61,12 +62,17 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     return auditPage(config.SIGNING_SECRET, `campaign:${id}`, req.query, { historyPage: (o) => campaigns.store.historyPage(id, o) });
   });
 
-  app.post('/v1/campaigns/:id/:action', async (req) => {
-    const p = who(req);
-    requireRole(p, ROLES);
-    const { id, action } = parseOrThrow(actionParam, req.params, 'path');
-    return campaigns.setState(id, action, p.actor);
-  });
+  // one route per action, so each is its own operation in the OpenAPI document
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    app.post(`/v1/campaigns/:id/${action}`, async (req) => {
+      const p = who(req);
+      requireRole(p, ROLES);
+      const { id } = parseOrThrow(idParam, req.params, 'path');
+      parseOrThrow(noQuery, req.query ?? {}, 'query');
+      parseOrThrow(noBody, req.body ?? {}, 'request body');
+      return campaigns.setState(id, action, p.actor);
+    });
+  }
 
   app.post('/v1/leads/bulk', { bodyLimit: 64 * 1024 * 1024 }, async (req, reply) => {
     const p = who(req);
@@ -104,6 +110,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
   app.get('/v1/batches/:id', async (req) => {
     requireRole(who(req), ROLES);
     const { id } = parseOrThrow(z.strictObject({ id: z.string().max(64) }), req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return bulk.status(id);
   });
 }

@@ -1,36 +1,48 @@
 /**
  * /v1/config/thresholds: stall thresholds and the escalation policy (SPEC §3, §9). A manager
- * changes only `teams.<own team>`; an admin anything. Validated (400 naming the field), versioned
+ * reads the global part and `teams.<own team>` (other teams' overrides and their audit entries are
+ * left out) and changes only `teams.<own team>`; an admin reads and changes anything. Validated (400 naming the field), versioned
  * and audited; the change reaches running leads through the propagation workflow.
  */
 import type { FastifyInstance } from 'fastify';
 import { thresholdsStore } from '../../../activities/config/thresholds-store';
 import { ForbiddenError } from '../../errors';
 import { changeThresholds } from '../../thresholds';
-import { requireRole } from '../auth';
+import { parseOrThrow } from '../../lead-input';
+import { ownHistory, ownTeams, requireRole } from '../auth';
+import { noQuery } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { auditPage } from '../page-token';
 
 export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = thresholdsStore(deps.redis, deps.config.REDIS_PREFIX);
 
+  // a manager sees the global values and escalation policy (their team inherits them) and only
+  // their own team's overrides, in the document and in its audit log
   app.get('/v1/config/thresholds', async (req) => {
-    requireRole(who(req), ['manager', 'admin']);
-    return store.get();
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    return ownTeams(p, await store.get());
   });
 
   app.get('/v1/config/thresholds/history', async (req) => {
-    requireRole(who(req), ['manager', 'admin']);
-    return auditPage(deps.config.SIGNING_SECRET, 'thresholds', req.query, store);
+    const p = who(req);
+    requireRole(p, ['manager', 'admin']);
+    // a manager's token is bound to their team: the pages they see are filtered (other teams' overrides left out)
+    const page = await auditPage(deps.config.SIGNING_SECRET, p.role === 'manager' ? `thresholds:${p.scope}` : 'thresholds', req.query, store);
+    return { ...page, items: ownHistory(p, page.items, (d) => ownTeams(p, d)) };
   });
 
   app.put('/v1/config/thresholds', async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (p.role === 'manager') {
       const teams = body.teams as Record<string, unknown> | undefined;
-      if (Object.keys(body).some((k) => k !== 'teams') || !teams || typeof teams !== 'object' || Object.keys(teams).some((t) => t !== p.scope)) {
+      // global parts are not a manager's; an unknown field is left to validation (a 400 naming it)
+      if (Object.keys(body).some((k) => k === 'global' || k === 'escalation') || !teams || typeof teams !== 'object' || Object.keys(teams).some((t) => t !== p.scope)) {
         throw new ForbiddenError(`a manager may change only teams.${p.scope}`);
       }
     }
@@ -40,6 +52,6 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void 
       body,
     );
     req.log.info({ version: doc.version, by: p.actor }, 'thresholds changed');
-    return doc;
+    return ownTeams(p, doc);
   });
 }

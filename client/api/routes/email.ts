@@ -4,7 +4,6 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { cadencesStore } from '../../../activities/config/cadences-store';
 import { TEMPLATE_KINDS } from '../../../activities/email/templates';
 import { mailDomain, parseMessageId } from '../../../activities/email/mailer';
@@ -12,7 +11,7 @@ import { SuppressionList } from '../../../activities/email/suppression';
 import { addressFromHeader } from '../../../activities/enrichment/normalise';
 import { validateCadence, type Cadence } from '../../../workflows/policy/cadence';
 import { ForbiddenError, ValidationError } from '../../errors';
-import { leadIdParam } from '../schemas';
+import { inboundBody, leadIdParam, noQuery, qualificationBody } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
@@ -20,37 +19,26 @@ import { auditPage } from '../page-token';
 import { UnauthorizedError } from '../auth';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 
-const qualificationBody = z.strictObject({
-  budget: z.boolean().optional(),
-  authority: z.boolean().optional(),
-  need: z.boolean().optional(),
-  timeline: z.boolean().optional(),
-});
-
-const inboundBody = z.object({
-  from: z.string().min(3).max(500),
-  to: z.union([z.string(), z.array(z.string())]).optional(),
-  subject: z.string().max(2000).optional(),
-  inReplyTo: z.string().max(2000).optional().nullable(),
-  messageId: z.string().max(2000).optional().nullable(),
-});
-
 export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const cadences = cadencesStore(deps.redis, deps.config.REDIS_PREFIX);
   const suppression = new SuppressionList(deps.redis, deps.config.REDIS_PREFIX);
 
   app.get('/v1/config/cadences', async (req) => {
     requireRole(who(req), ['marketing', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return cadences.get();
   });
 
   app.put('/v1/config/cadences', async (req) => {
     const p = who(req);
     requireRole(p, ['marketing', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = (req.body ?? {}) as { cadences?: unknown };
     const problems: { path: string; message: string }[] = [];
-    if (!body || typeof body !== 'object' || Object.keys(body).some((k) => !['cadences', 'version'].includes(k))) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
       problems.push({ path: '(body)', message: 'send { "cadences": { "<name>": { steps, businessHours } } }' });
+    } else if (Object.keys(body).some((k) => !['cadences', 'version'].includes(k))) {
+      for (const k of Object.keys(body)) if (!['cadences', 'version'].includes(k)) problems.push({ path: k, message: 'unknown field' });
     } else if (!body.cadences || typeof body.cadences !== 'object' || Array.isArray(body.cadences)) {
       problems.push({ path: 'cadences', message: 'must be an object of name → cadence' });
     } else {
@@ -75,6 +63,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/v1/leads/:id/qualification', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(qualificationBody, req.body ?? {}, 'request body');
     if (Object.keys(body).length === 0) throw new ValidationError('answer at least one of budget, authority, need, timeline', [{ path: '(body)', message: 'empty' }]);
     return deps.leads.qualify(id, p.actor, body, p); // the update's validator checks owner/team
@@ -84,6 +73,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
     scope.post('/v1/inbound/email', async (req, reply) => {
+      parseOrThrow(noQuery, req.query ?? {}, 'query');
       const raw = typeof req.body === 'string' ? req.body : '';
       const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
       const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(raw).digest('hex');

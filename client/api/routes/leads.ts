@@ -4,12 +4,14 @@ import { ForbiddenError } from '../../errors';
 import { AddressTakenError } from '../../start-lead';
 import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
-import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, repliedBody, wonBody } from '../schemas';
+import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, wonBody } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 
-export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiDeps): void {
+const pick = <T>(teams: Record<string, T> | undefined, team: string): Record<string, T> => (teams?.[team] ? { [team]: teams[team] } : {});
+
+export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster }: ApiDeps): void {
   /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
     assertCanAct(p, await leads.ownership(id));
@@ -18,6 +20,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads', async (req, reply) => {
     const p = who(req);
     requireRole(p, ['marketing', 'manager', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const input = await leads.prepare(req.body);
     if (p.role === 'manager' && input.team !== p.scope) {
       throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
@@ -33,7 +36,8 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
       if (err instanceof AddressTakenError && (await outsideScope(err.openLeadId))) throw forbidden();
       throw err;
     }
-    if (!res.created && res.id !== input.id && (await outsideScope(res.id))) throw forbidden();
+    // an existing lead answered instead (same id or address): only to a caller who may see it
+    if (!res.created && (await outsideScope(res.id))) throw forbidden();
     return reply.status(res.created ? 201 : 200).send({
       id: res.id,
       created: res.created,
@@ -48,10 +52,12 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
     const q = parseOrThrow(listLeadsQuery, req.query, 'query');
     if (p.role === 'rep') {
       if (q.owner && q.owner !== p.scope) throw new ForbiddenError('a rep may list only their own leads');
+      if (q.team && q.team !== roster().teamOfRep(p.scope!)) throw new ForbiddenError(`${p.scope} is not a rep of team ${q.team}`);
       q.owner = p.scope;
     }
     if (p.role === 'manager') {
       if (q.team && q.team !== p.scope) throw new ForbiddenError('a manager may list only their own team');
+      if (q.owner && roster().teamOfRep(q.owner) !== p.scope) throw new ForbiddenError(`${q.owner} is not a rep of team ${p.scope}`);
       q.team = p.scope;
     }
     const { count, pageToken, pageSize, ...filter } = q;
@@ -64,14 +70,18 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.get('/v1/leads/:id', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const lead = await leads.getWithTasks(id);
     assertCanView(p, lead);
+    // the thresholds the lead runs under: the global ones and its own team's, not other teams' overrides
+    if (p.role !== 'admin' && lead.thresholds) return { ...lead, thresholds: { ...lead.thresholds, teams: pick(lead.thresholds.teams, lead.team) } };
     return lead;
   });
 
   app.post('/v1/leads/:id/stage', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(moveBody, req.body ?? {}, 'request body');
     return leads.move(id, body.to, p.actor, body.note, p);
   });
@@ -79,6 +89,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/activities', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(activityBody, req.body ?? {}, 'request body');
     return leads.logActivity(id, body.type as ActivityType, p.actor, body.note, p);
   });
@@ -86,6 +97,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/replied', async (req, reply) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(repliedBody, req.body ?? {}, 'request body');
     await actable(p, id);
     await leads.replied(id, { actor: p.actor, via: 'api', note: body.note });
@@ -95,6 +107,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/won', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(wonBody, req.body ?? {}, 'request body');
     return leads.won(id, p.actor, body.amount, body.note, p);
   });
@@ -102,6 +115,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/lost', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
     return leads.lost(id, p.actor, body.reason, p);
   });
@@ -110,6 +124,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config }: ApiD
   app.post('/v1/leads/:id/disqualify', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
     return leads.disqualify(id, p.actor, body.reason, p);
   });

@@ -10,17 +10,10 @@ import { z } from 'zod';
 import { ForbiddenError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
 import { MetricsService, periodRange } from '../../metrics/service';
-import { requireRole, type Principal } from '../auth';
-import { funnelQuery, pipelineQuery, segmentsQuery } from '../schemas';
+import { ownHistory, reportTeam as teamFor, requireRole, seesTeam } from '../auth';
+import { funnelQuery, noQuery, pipelineQuery, segmentsQuery } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { auditPage } from '../page-token';
-
-/** The team a caller's report is about: a manager's own, else what was asked (undefined = all). */
-function teamFor(p: Principal, requested: string | undefined): string | undefined {
-  if (p.role !== 'manager') return requested;
-  if (requested !== undefined && requested !== p.scope) throw new ForbiddenError(`a manager sees only team ${p.scope}`);
-  return p.scope;
-}
 
 const q = <T>(schema: z.ZodType<T>, raw: unknown): T => parseOrThrow(schema, raw ?? {}, 'query');
 
@@ -57,6 +50,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
 
   app.get('/v1/config/forecast', async (req) => {
     requireRole(who(req), ['manager', 'admin']);
+    q(noQuery, req.query);
     return metrics.forecastConfig.get();
   });
 
@@ -68,6 +62,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
   app.put('/v1/config/forecast', async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
+    q(noQuery, req.query);
     const doc = await metrics.setForecast(p.actor, req.body);
     req.log.info({ version: doc.version, by: p.actor }, 'forecast probabilities changed');
     return doc;
@@ -76,6 +71,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
   // exchange rates for converted money totals (README "Reporting"): read by whoever sees reports
   app.get('/v1/config/rates', async (req) => {
     requireRole(who(req), ['manager', 'marketing', 'admin']);
+    q(noQuery, req.query);
     return metrics.ratesConfig.get();
   });
 
@@ -87,6 +83,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
   app.put('/v1/config/rates', async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
+    q(noQuery, req.query);
     const doc = await metrics.setRates(p.actor, req.body);
     req.log.info({ version: doc.version, by: p.actor }, 'exchange rates changed');
     return doc;
@@ -104,16 +101,14 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
     requireRole(p, ['manager', 'admin']);
     // a manager's token is bound to their team: the pages they see are filtered
     const page = await auditPage(deps.config.SIGNING_SECRET, p.role === 'manager' ? `goals:${p.scope}` : 'goals', req.query, metrics.goalsConfig);
-    if (p.role !== 'manager') return page;
     // a manager sees the changes of their own team's goals only (a page may then hold fewer entries)
-    const own = (d: { goals: { team: string }[] }) => ({ goals: d.goals.filter((g) => g.team === p.scope) });
-    const items = page.items.map((e) => ({ ...e, old: own(e.old), new: own(e.new) })).filter((e) => JSON.stringify(e.old) !== JSON.stringify(e.new));
-    return { ...page, items };
+    return { ...page, items: ownHistory(p, page.items, (d) => ({ ...d, goals: d.goals.filter((g) => seesTeam(p, g.team)) })) };
   });
 
   app.put('/v1/goals', async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
+    q(noQuery, req.query);
     const res = await metrics.setGoals(p.actor, req.body, p.role === 'manager' ? p.scope : undefined);
     if ('forbidden' in res) throw new ForbiddenError(res.forbidden);
     req.log.info({ version: res.doc.version, by: p.actor }, 'goals changed');

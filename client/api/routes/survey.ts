@@ -7,15 +7,16 @@
  * a forged token a 403, an expired one a 404, a score outside 0–10 a 400 — and none records anything.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../activities/email/tokens';
 import { escapeHtml } from '../../../activities/email/templates';
 import { followUpStore } from '../../../activities/config/follow-up-store';
-import { computeNps, isValidScore } from '../../../workflows/policy/nps';
+import { computeNps } from '../../../workflows/policy/nps';
 import { parseDuration } from '../../../workflows/policy/duration';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { surveyAnsweredSignal } from '../../../workflows/messages';
-import { requireRole } from '../auth';
+import { issuesToProblems, parseOrThrow } from '../../lead-input';
+import { reportTeam, requireRole } from '../auth';
+import { answerBody, followUpBody, noQuery, npsQuery } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { auditPage } from '../page-token';
 
@@ -30,19 +31,6 @@ function page(lang: 'en' | 'fa', body: string): string {
   return `<!doctype html><html lang="${lang}" dir="${lang === 'fa' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(w.title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}fieldset{border:0;padding:0;display:flex;gap:.3rem;flex-wrap:wrap}label{border:1px solid #999;border-radius:.3rem;padding:.4rem .6rem}textarea{width:100%;min-height:5rem}</style></head><body><h1>${escapeHtml(w.title)}</h1>${body}</body></html>`;
 }
-
-const answerBody = z.object({
-  score: z.union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)]).refine(isValidScore, 'must be a whole number from 0 to 10'),
-  comment: z.string().max(2000).optional(),
-});
-
-const followUpBody = z.strictObject({
-  thankYou: z.string().optional(),
-  surveyAfter: z.string().optional(),
-  surveyReminderAfter: z.string().optional(),
-  checkIns: z.array(z.string()).max(10).optional(),
-  detractorSla: z.string().optional(),
-});
 
 export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const prefix = deps.config.REDIS_PREFIX;
@@ -84,7 +72,7 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
       const p = tokenOf(token);
       const parsed = answerBody.safeParse(req.body ?? {});
       if (!parsed.success) {
-        const details = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+        const details = issuesToProblems(parsed.error.issues);
         throw new ValidationError(`invalid answer: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
       }
       const lead = await deps.leads.get(p.l);
@@ -109,22 +97,26 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     });
   });
 
+  /** NPS over the recorded answers; a manager's is their own team's (README "HTTP API"), like every report. */
   app.get('/v1/metrics/nps', async (req) => {
-    requireRole(who(req), ['manager', 'marketing', 'admin']);
-    const q = req.query as { from?: string; to?: string; team?: string };
+    const p = who(req);
+    requireRole(p, ['manager', 'marketing', 'admin']);
+    const q = parseOrThrow(npsQuery, req.query ?? {}, 'query');
+    const team = reportTeam(p, q.team);
     const from = q.from ? Date.parse(q.from) : 0;
     const to = q.to ? Date.parse(q.to) : Date.now();
     if (Number.isNaN(from)) throw new ValidationError('invalid from', [{ path: 'from', message: 'an ISO-8601 time' }]);
     if (Number.isNaN(to)) throw new ValidationError('invalid to', [{ path: 'to', message: 'an ISO-8601 time' }]);
     const answers = (await deps.redis.zrangebyscore(`${prefix}survey:answers`, from, to)).map((r) => JSON.parse(r) as { team: string; score: number });
     const sent = (await deps.redis.zrangebyscore(`${prefix}survey:sent`, from, to)).map((m) => m.split('|')[1]);
-    const mine = q.team ? answers.filter((a) => a.team === q.team) : answers;
-    const sentCount = q.team ? sent.filter((t) => t === q.team).length : sent.length;
-    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), team: q.team ?? null, ...computeNps(mine.map((a) => a.score), sentCount), surveysSent: sentCount };
+    const mine = team ? answers.filter((a) => a.team === team) : answers;
+    const sentCount = team ? sent.filter((t) => t === team).length : sent.length;
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), team: team ?? null, ...computeNps(mine.map((a) => a.score), sentCount), surveysSent: sentCount };
   });
 
   app.get('/v1/config/follow-up', async (req) => {
     requireRole(who(req), ['manager', 'admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return followUp.get();
   });
 
@@ -133,11 +125,13 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return auditPage(deps.config.SIGNING_SECRET, 'follow-up', req.query, followUp);
   });
 
+  /** The follow-up timings are company-wide (no per-team part), so only an admin changes them. */
   app.put('/v1/config/follow-up', async (req) => {
     const p = who(req);
-    requireRole(p, ['manager', 'admin']);
+    requireRole(p, ['admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const r = followUpBody.safeParse(req.body ?? {});
-    const problems: { path: string; message: string }[] = r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    const problems: { path: string; message: string }[] = r.success ? [] : issuesToProblems(r.error.issues);
     if (r.success) {
       const check = (path: string, v: string | undefined, zeroOk: boolean) => {
         if (v === undefined) return;

@@ -3,8 +3,10 @@
  * roster.
  */
 import nodemailer from 'nodemailer';
-import type { FastifyInstance } from 'fastify';
-import { requireRole } from '../auth';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseOrThrow } from '../../lead-input';
+import { ownTeams, requireRole } from '../auth';
+import { noQuery } from '../schemas';
 import { rosterStore, validateRoster } from '../../../activities/config/roster-store';
 import { loadRoster } from '../../../config/roster';
 import { openApiDocument } from '../openapi';
@@ -39,10 +41,14 @@ function smtpChecker(smtpUrl: string): () => Promise<{ ok: boolean; error?: stri
 }
 
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async (req) => {
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    return { status: 'ok' };
+  });
   const smtp = smtpChecker(deps.config.SMTP_URL);
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', async (req, reply) => {
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const checks: Record<string, { ok: boolean; error?: string; gating?: boolean }> = {};
     await Promise.all([
       // the API itself sends no email (workers do, and retry while the relay is down), so a relay
@@ -61,14 +67,21 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
   });
 
   const doc = openApiDocument(deps.config.PUBLIC_BASE_URL);
-  app.get('/docs', async () => doc);
-  app.get('/docs/openapi.json', async () => doc);
+  const docs = async (req: FastifyRequest) => {
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    return doc;
+  };
+  app.get('/docs', docs);
+  app.get('/docs/openapi.json', docs);
 
   const rosters = deps.liveRoster?.store ?? rosterStore(deps.redis, deps.config.REDIS_PREFIX, loadRoster(deps.config.ROSTER_FILE));
 
+  // a manager sees their own team only (README "HTTP API")
   app.get('/v1/config/roster', async (req) => {
-    requireRole(who(req), ['admin', 'manager']);
-    return rosters.get();
+    const p = who(req);
+    requireRole(p, ['admin', 'manager']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    return ownTeams(p, await rosters.get());
   });
 
   app.get('/v1/config/roster/history', async (req) => {
@@ -80,6 +93,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
   app.put('/v1/config/roster', async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = req.body as Record<string, unknown> | undefined;
     const { version: _v, updatedAt: _a, updatedBy: _b, ...rest } = body ?? {};
     const roster = validateRoster(rest);

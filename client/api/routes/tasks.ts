@@ -4,17 +4,13 @@
  * reach people").
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
-import { listTasksQuery, taskIdParam } from '../schemas';
+import { claimBody, listTasksQuery, noBody, noQuery, taskIdParam } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
 import type { Task } from '../../../activities/tasks/task';
-
-/** POST /v1/tasks/:id/claim: a manager or admin names the rep; a rep may leave it out. */
-const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a rep id').optional() });
 
 export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
   const teamOf = (assignee: string): string | undefined => {
@@ -39,7 +35,8 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
     let team = q.team;
     if (p.role === 'rep') {
       if (assignee && !repMayList(p, assignee)) throw new ForbiddenError('a rep may list only their own tasks and their team queue (queue:<team>)');
-      if (team) throw new ForbiddenError('a rep lists tasks by assignee');
+      if (team && team !== roster().teamOfRep(p.scope!)) throw new ForbiddenError(`${p.scope} is not a rep of team ${team}`);
+      team = undefined; // a rep's list is their own tasks (or their team queue), with or without their team named
       assignee ??= p.scope;
     } else if (p.role === 'manager') {
       if (assignee && teamOf(assignee) !== p.scope) throw new ForbiddenError(`${assignee} is not in team ${p.scope}`);
@@ -65,20 +62,24 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
   app.post('/v1/tasks/:id/claim', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(taskIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(claimBody, req.body ?? {}, 'request body');
-    if (p.role === 'marketing') throw new ForbiddenError('the marketing role may not claim tasks');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
-    const team = t.team;
+    // who may claim is decided by the task's team before its state: the wrong caller gets a 403 even
+    // for a task already claimed, and no message names the assignee (README "HTTP API")
+    const team = t.assignee.startsWith('queue:') ? t.assignee.slice('queue:'.length) : t.team;
+    if (!(p.role === 'admin' || (p.role === 'manager' && p.scope === team) || (p.role === 'rep' && roster().teamOfRep(p.scope!) === team))) {
+      throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+    }
     let to: string;
     if (p.role === 'rep') {
-      if (roster().teamOfRep(p.scope!) !== team) throw new ForbiddenError(`${p.actor} may not claim task ${id}`);
       if (body.assignee !== undefined && body.assignee !== p.scope) throw new ForbiddenError('a rep claims tasks only for themself');
       to = p.scope!;
-    } else if ((p.role === 'manager' && p.scope === team) || p.role === 'admin') {
+    } else {
       if (!body.assignee || roster().teamOfRep(body.assignee) !== team) throw new ValidationError('name a rep of the team', [{ path: 'assignee', message: `must be a rep of ${team}` }]);
       to = body.assignee;
-    } else throw new ForbiddenError(`${p.actor} may not claim task ${id}`);
+    }
     if (t.status === 'cancelled') throw new ConflictError(`task ${id} was cancelled; it cannot be claimed`, 'task_cancelled');
     if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`);
     const queue = `queue:${team}`;
@@ -98,6 +99,8 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
   app.post('/v1/tasks/:id/complete', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(taskIdParam, req.params, 'path');
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    parseOrThrow(noBody, req.body ?? {}, 'request body');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
     if (!mayHandle(p, t)) throw new ForbiddenError(`${p.actor} may not complete task ${id}`);

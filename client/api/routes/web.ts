@@ -6,6 +6,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { loadWebAssets, type WebAsset } from '../web-assets';
 import { who, type ApiDeps } from '../server';
+import { parseOrThrow } from '../../lead-input';
+import { noQuery } from '../schemas';
 
 /** No inline script or style, nothing from elsewhere; the page talks only to this API. */
 export const WEB_CSP = [
@@ -49,6 +51,7 @@ export function registerWebRoutes(app: FastifyInstance, _deps: ApiDeps): void {
 
   app.get('/v1/me', async (req) => {
     const p = who(req);
+    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return { role: p.role, scope: p.scope ?? null, actor: p.actor };
   });
 }
