@@ -1,5 +1,5 @@
-import { DEFAULT_CADENCE } from '../../../config/defaults';
-import { MAX_CADENCE_STEPS, nextStepTime, planCadence, validateCadence, type Cadence } from '../../../workflows/policy/cadence';
+import { DEFAULT_CADENCE } from '../../../../config/defaults';
+import { MAX_CADENCE_STEPS, nextStepTime, planCadence, validateCadence, type Cadence } from '../../../../workflows/policy/cadence';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();

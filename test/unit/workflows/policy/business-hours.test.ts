@@ -1,4 +1,4 @@
-import type { BusinessHours } from '../../../config/defaults';
+import type { BusinessHours } from '../../../../config/defaults';
 import {
   businessHoursProblems,
   isValidTimeZone,
@@ -7,7 +7,7 @@ import {
   offsetAt,
   zonedParts,
   zonedTimeToUtc,
-} from '../../../workflows/policy/business-hours';
+} from '../../../../workflows/policy/business-hours';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
