@@ -6,5 +6,7 @@
  */
 module.exports = {
   maxWorkers: 1,
+  // jest reads the test timeout from the root config only: the integration lane's, for both lanes
+  testTimeout: 120000,
   projects: ['<rootDir>/jest.unit.config.js', '<rootDir>/jest.integration.config.js'],
 };
