@@ -225,9 +225,11 @@ async function startWorkerChild(config: Config, rawQueue: string, dir: string, o
     BENCH_RAW_TASK_QUEUE: rawQueue,
     ...(opts.workerOptions ? { BENCH_WORKER_OPTIONS: opts.workerOptions } : {}),
   };
-  const execArgv = ['--require', require.resolve('tsx/cjs'), '--expose-gc'];
+  // From the sources the child runs worker-child.ts through tsx; compiled (dist/bench/), its .js.
+  const compiled = __filename.endsWith('.js');
+  const execArgv = [...(compiled ? [] : ['--require', require.resolve('tsx/cjs')]), '--expose-gc'];
   if (opts.cpuProf) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'cpu-prof')}`);
-  const child = fork(path.join(__dirname, 'worker-child.ts'), [], { env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] });
+  const child = fork(path.join(__dirname, compiled ? 'worker-child.js' : 'worker-child.ts'), [], { env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] });
   fs.closeSync(fd);
   const tail = () => fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {

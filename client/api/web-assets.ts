@@ -10,8 +10,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from '../../config/repo-root';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = REPO_ROOT;
 export const WEB_SRC = path.join(ROOT, 'web');
 export const WEB_OUT = path.join(ROOT, 'dist', 'web');
 const STAMP = '.build-stamp';

@@ -8,9 +8,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_API_KEYS, loadConfig } from '../../config/env';
+import { REPO_ROOT } from '../../config/repo-root';
 import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService } from '../dev/services';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = REPO_ROOT;
 
 export async function runDev(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -18,8 +18,8 @@ import Redis from 'ioredis';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+import { REPO_ROOT } from '../../config/repo-root';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const SETUP_HINT = 'run bash scripts/setup.sh';
 
 /** How long a child gets between SIGTERM and SIGKILL. */

@@ -37,7 +37,8 @@ export function nextEscalationAt(doc: ThresholdsBody, team: string, stage: Stage
 
 const STAGE_SET = new Set<string>(OPEN_STAGES);
 
-function checkStages(obj: unknown, path: string, problems: { path: string; message: string }[]): void {
+/** `removable`: a team's override may be removed with null; a global threshold may not (every open stage keeps one). */
+function checkStages(obj: unknown, path: string, problems: { path: string; message: string }[], removable: boolean): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     problems.push({ path, message: 'must be an object of stage → duration' });
     return;
@@ -48,7 +49,10 @@ function checkStages(obj: unknown, path: string, problems: { path: string; messa
       problems.push({ path: p, message: `unknown stage; stages with thresholds are ${OPEN_STAGES.join(', ')}` });
       continue;
     }
-    if (value === null) continue; // null removes a team override
+    if (value === null) {
+      if (!removable) problems.push({ path: p, message: 'a global threshold cannot be removed; give a duration such as "3d"' });
+      continue; // null removes a team override
+    }
     if (typeof value !== 'string') {
       problems.push({ path: p, message: 'must be a duration such as "3d"' });
       continue;
@@ -64,12 +68,12 @@ export function validateThresholdsPatch(patch: unknown): { path: string; message
   const problems: { path: string; message: string }[] = [];
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return [{ path: '(body)', message: 'must be an object' }];
   for (const [k, v] of Object.entries(patch)) {
-    if (k === 'global') checkStages(v, 'global', problems);
+    if (k === 'global') checkStages(v, 'global', problems, false);
     else if (k === 'teams') {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) problems.push({ path: 'teams', message: 'must be an object of team → stages' });
       else for (const [team, stages] of Object.entries(v)) {
         if (!/^[A-Za-z0-9._-]{1,64}$/.test(team)) problems.push({ path: `teams.${team}`, message: 'not a team id' });
-        else if (stages !== null) checkStages(stages, `teams.${team}`, problems);
+        else if (stages !== null) checkStages(stages, `teams.${team}`, problems, true);
       }
     } else if (k === 'escalation') {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {

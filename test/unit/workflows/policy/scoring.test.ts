@@ -1,5 +1,5 @@
-import { DEFAULT_SCORING_WEIGHTS, type ScoringWeights } from '../../../config/scoring';
-import { scoreLead, type ScoreInput } from '../../../workflows/policy/scoring';
+import { DEFAULT_SCORING_WEIGHTS, type ScoringWeights } from '../../../../config/scoring';
+import { scoreLead, type ScoreInput } from '../../../../workflows/policy/scoring';
 
 const business: ScoreInput = { email: 'ada@acme.com', domain: 'acme.com', freeMailDomain: false, mx: 'valid' };
 

@@ -1,5 +1,5 @@
-import { DEFAULT_CADENCE } from '../../../config/defaults';
-import { MAX_CADENCE_STEPS, nextStepTime, planCadence, validateCadence, type Cadence } from '../../../workflows/policy/cadence';
+import { DEFAULT_CADENCE } from '../../../../config/defaults';
+import { MAX_CADENCE_STEPS, nextStepTime, planCadence, validateCadence, type Cadence } from '../../../../workflows/policy/cadence';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -122,5 +122,35 @@ describe('validateCadence', () => {
       'businessHours: must be {days, start, end} or null for any time',
     ]);
     expect(validateCadence('default', TEMPLATES)).toEqual(['(cadence): must be an object {steps, businessHours}']);
+  });
+});
+
+describe('edge cases: zero and the longest delays, empty plans', () => {
+  const OFFICE = DEFAULT_CADENCE.businessHours;
+
+  it('sends zero-delay steps together, at the first business instant', () => {
+    const burst: Cadence = { steps: [{ after: '0s', template: 'approach_intro' }, { after: '0s', template: 'approach_followup_1' }], businessHours: OFFICE };
+    // Saturday 12:00 in Berlin → Monday 09:00 CEST for both
+    expect(schedule('2026-06-13T10:00:00Z', burst, 'Europe/Berlin').map((s) => s.send)).toEqual(['2026-06-15T07:00:00.000Z', '2026-06-15T07:00:00.000Z']);
+  });
+
+  it('plans the longest step (365d) to the same wall time a year later', () => {
+    const yearLater: Cadence = { steps: [{ after: '365d', template: 'approach_intro' }], businessHours: OFFICE };
+    expect(schedule('2026-06-10T10:00:00Z', yearLater, 'Europe/Berlin')).toEqual([
+      { index: 0, template: 'approach_intro', due: '2027-06-10T10:00:00.000Z', send: '2027-06-10T10:00:00.000Z' },
+    ]);
+  });
+
+  it('plans nothing for a cadence without steps', () => {
+    expect(planCadence(0, { steps: [], businessHours: null }, 'UTC')).toEqual([]);
+  });
+
+  it('accepts exactly 20 steps and exactly 365d, and refuses a longer step or a delay that is not text', () => {
+    const twenty = Array.from({ length: MAX_CADENCE_STEPS }, () => ({ after: '365d', template: 'approach_intro' }));
+    expect(validateCadence({ steps: twenty, businessHours: null }, TEMPLATES)).toEqual([]);
+    expect(validateCadence({ steps: [{ after: '8761h', template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual(['steps.0.after: at most 365d']);
+    expect(validateCadence({ steps: [{ after: 1000, template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual([
+      'steps.0.after: not a duration such as "0s", "2d" or "1 week"',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /** The per-key token bucket behind the API's 429 (a fake clock; no timing). */
-import { KeyRateLimiter, RateLimitedError } from '../../../client/api/rate-limit';
+import { KeyRateLimiter, RateLimitedError } from '../../../../client/api/rate-limit';
 
 test('a key gets `limit` requests at once, then one more per 60/limit seconds; keys are independent', () => {
   let now = 1_000_000;

@@ -1,13 +1,14 @@
-import type { BusinessHours } from '../../../config/defaults';
+import type { BusinessHours } from '../../../../config/defaults';
 import {
   businessHoursProblems,
   isValidTimeZone,
   isWithinBusinessHours,
   nextBusinessTime,
   offsetAt,
+  parseClock,
   zonedParts,
   zonedTimeToUtc,
-} from '../../../workflows/policy/business-hours';
+} from '../../../../workflows/policy/business-hours';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -189,5 +190,58 @@ describe('businessHoursProblems', () => {
       'days: ISO weekdays 1..7, each at most once',
       'end: must be after start (10:00); windows across midnight are not supported',
     ]);
+  });
+});
+
+describe('edge cases: the southern hemisphere, the date line, a repeated hour, tiny windows, old dates', () => {
+  it('opens a window at the Australia/Sydney spring-forward (first Sunday of October) at the transition', () => {
+    const sundayEarly: BusinessHours = { days: [7], start: '02:30', end: '04:00' };
+    // 2026-10-04 02:00 AEST becomes 03:00 AEDT: 02:30 does not exist, so the window opens at 16:00Z
+    expect(iso(nextBusinessTime(at('2026-10-03T00:00:00Z'), sundayEarly, 'Australia/Sydney'))).toBe('2026-10-03T16:00:00.000Z');
+    expect(wall('Australia/Sydney', 2026, 10, 3, 9, 0)).toBe('2026-10-02T23:00:00.000Z'); // +10
+    expect(wall('Australia/Sydney', 2026, 10, 4, 9, 0)).toBe('2026-10-03T22:00:00.000Z'); // +11
+  });
+
+  it('keeps a window on the repeated hour of a fall-back open for both passes of it', () => {
+    const repeated: BusinessHours = { days: [7], start: '02:00', end: '03:00' };
+    // Berlin 2026-10-25: 02:00 CEST (00:00Z) … 03:00 CET (02:00Z) is two real hours
+    expect(iso(nextBusinessTime(at('2026-10-24T12:00:00Z'), repeated, 'Europe/Berlin'))).toBe('2026-10-25T00:00:00.000Z');
+    expect(isWithinBusinessHours(at('2026-10-25T00:30:00Z'), repeated, 'Europe/Berlin')).toBe(true); // 02:30 CEST
+    expect(isWithinBusinessHours(at('2026-10-25T01:30:00Z'), repeated, 'Europe/Berlin')).toBe(true); // 02:30 CET
+    expect(isWithinBusinessHours(at('2026-10-25T02:00:00Z'), repeated, 'Europe/Berlin')).toBe(false); // 03:00 CET, the end
+  });
+
+  it('puts office hours on the right UTC day at both ends of the date line', () => {
+    const saturdayNoonUtc = at('2026-06-06T12:00:00Z');
+    // +14: Sunday 02:00 local → Monday 09:00 local, still Sunday in UTC
+    expect(iso(nextBusinessTime(saturdayNoonUtc, OFFICE, 'Pacific/Kiritimati'))).toBe('2026-06-07T19:00:00.000Z');
+    // −11: Saturday 01:00 local → Monday 09:00 local, Monday evening in UTC
+    expect(iso(nextBusinessTime(saturdayNoonUtc, OFFICE, 'Pacific/Pago_Pago'))).toBe('2026-06-08T20:00:00.000Z');
+  });
+
+  it('treats a one-minute window like any other: its end is exclusive, so the next one is a week later', () => {
+    const oneMinute: BusinessHours = { days: [3], start: '12:00', end: '12:01' };
+    expect(isWithinBusinessHours(at('2026-06-10T10:00:59Z'), oneMinute, 'Europe/Berlin')).toBe(true);
+    expect(iso(nextBusinessTime(at('2026-06-10T10:01:00Z'), oneMinute, 'Europe/Berlin'))).toBe('2026-06-17T10:00:00.000Z');
+  });
+
+  it('reads instants before 1970 and wall times in years below 100', () => {
+    expect(zonedParts(-86_400_000, 'America/New_York')).toEqual({ year: 1969, month: 12, day: 30, hour: 19, minute: 0, second: 0, weekday: 2 });
+    expect(zonedParts(0, 'UTC')).toMatchObject({ year: 1970, month: 1, day: 1, weekday: 4 });
+    expect(wall('UTC', 50, 1, 1, 0, 0)).toBe('0050-01-01T00:00:00.000Z'); // not 1950
+  });
+
+  it('parses HH:MM clocks strictly, with 24:00 only as an end', () => {
+    expect(parseClock('00:00')).toBe(0);
+    expect(parseClock('23:59')).toBe(1439);
+    expect(parseClock('24:00')).toBeUndefined();
+    expect(parseClock('24:00', true)).toBe(1440);
+    for (const bad of ['7:00', '12:60', '24:01', '12h', '', ' 09:00', 900, null]) expect(parseClock(bad, true)).toBeUndefined();
+  });
+
+  it('refuses time zones that are not strings or are empty', () => {
+    expect(isValidTimeZone('')).toBe(false);
+    expect(isValidTimeZone(undefined as unknown as string)).toBe(false);
+    expect(isValidTimeZone('UTC')).toBe(true);
   });
 });
