@@ -30,6 +30,17 @@ export const oneLineText = (max: number) =>
     .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'line breaks and control characters are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8');
 
+/**
+ * Free text (notes, lost reasons, survey comments): line breaks and tabs allowed, other control
+ * characters and U+FFFD refused for the same reasons as `oneLineText`.
+ */
+export const freeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(s), 'control characters are not allowed')
+    .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (\uFFFD), the mark of bytes that were not valid text: send the text in UTF-8');
+
 export const leadInputSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
   email: z.string().trim().pipe(z.email('must be an email address').max(254)),

@@ -1,5 +1,6 @@
 /** Request schemas of the HTTP API (zod): the one source for validation and the OpenAPI document. */
 import { z } from 'zod';
+import { freeText } from '../lead-input';
 import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
 import { isValidScore } from '../../workflows/policy/nps';
 import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../activities/tasks/webhook';
@@ -17,15 +18,15 @@ export const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-
 
 export const moveBody = z.strictObject({
   to: z.enum(STAGES as unknown as [string, ...string[]], { message: `must be one of ${STAGES.join(', ')}` }),
-  note: z.string().max(5000).optional(),
+  note: freeText(5000).optional(),
 });
 export const activityBody = z.strictObject({
   type: z.enum(ACTIVITY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${ACTIVITY_TYPES.join(', ')}` }),
-  note: z.string().max(5000).optional(),
+  note: freeText(5000).optional(),
 });
-export const repliedBody = z.strictObject({ note: z.string().max(5000).optional() });
-export const wonBody = z.strictObject({ amount: z.number().min(0).max(1e12).optional(), note: z.string().max(5000).optional() });
-export const lostBody = z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(2000) });
+export const repliedBody = z.strictObject({ note: freeText(5000).optional() });
+export const wonBody = z.strictObject({ amount: z.number().min(0).max(1e12).optional(), note: freeText(5000).optional() });
+export const lostBody = z.strictObject({ reason: freeText(2000).trim().min(1, 'a reason is required') });
 
 /**
  * The paging fields every list route takes (README "Paging"): `pageSize` (1–max; never more items
@@ -111,7 +112,7 @@ export const inboundBody = z.strictObject({
 /** The survey answer (`POST /s/<token>`, JSON or the page's form). */
 export const answerBody = z.strictObject({
   score: z.union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)]).refine(isValidScore, 'must be a whole number from 0 to 10'),
-  comment: z.string().max(2000).optional(),
+  comment: freeText(2000).optional(),
 });
 
 export const followUpBody = z.strictObject({
