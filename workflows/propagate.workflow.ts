@@ -6,12 +6,13 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { NON_RETRYABLE_ERRORS } from '../activities/errors';
 import type { ThresholdsDoc } from './policy/thresholds';
 
 const { signalLeadsWithThresholds } = proxyActivities<Activities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
 });
 
 export interface PropagateInput {

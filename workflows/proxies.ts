@@ -24,5 +24,6 @@ export const acts = proxyActivities<Activities>({
 export const reads = proxyActivities<Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople' | 'getFollowUp' | 'getCampaignControl'>>({
   startToCloseTimeout: '10s',
   cancellationType: ActivityCancellationType.ABANDON,
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  // an outage is retried; an error retrying cannot fix (activities/errors.ts) is not
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
 });
