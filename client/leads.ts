@@ -38,7 +38,7 @@ import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
+import { accessOf, canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
 import { INVALID_FIELD } from '../workflows/policy/currency';
 import { startLeadWorkflow, type StartLeadResult } from './start-lead';
 import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
@@ -328,28 +328,30 @@ export class LeadsClient {
 
   // `access` (the API caller's role and scope) is checked by the update's validator against the
   // lead's own owner and team: a 403 without a separate read. The CLI, an operator tool, omits it.
+  // Only `{role, scope}` goes into the update (accessOf): its payload stays in Temporal's event
+  // history, so the caller's API key digest and anything else of the principal never does.
   async move(id: string, to: string, actor: string, note?: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor, access }] }));
+    return this.update(id, access, () => this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor, access: accessOf(access) }] }));
   }
 
   async logActivity(id: string, type: ActivityType, actor: string, note?: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor, access }] }));
+    return this.update(id, access, () => this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor, access: accessOf(access) }] }));
   }
 
   async won(id: string, actor: string, amount?: number, note?: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note, access }] }));
+    return this.update(id, access, () => this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note, access: accessOf(access) }] }));
   }
 
   async lost(id: string, actor: string, reason: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor, access }] }));
+    return this.update(id, access, () => this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor, access: accessOf(access) }] }));
   }
 
   async disqualify(id: string, actor: string, reason: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor, access }] }));
+    return this.update(id, access, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor, access: accessOf(access) }] }));
   }
 
   async qualify(id: string, actor: string, q: Qualification, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor, access }] }));
+    return this.update(id, access, () => this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor, access: accessOf(access) }] }));
   }
 
   async unsubscribed(id: string, email: string, reason: 'unsubscribed' | 'bounced' | 'complained'): Promise<void> {
@@ -400,7 +402,7 @@ export class LeadsClient {
    */
   async claimLead(id: string, req: { taskId: string; rep: string; actor: string }, access?: Access): Promise<{ handedOver: boolean; lead?: LeadSummary }> {
     try {
-      return { handedOver: true, lead: await this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access }] }) };
+      return { handedOver: true, lead: await this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access: accessOf(access) }] }) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error)?.message ?? '')) return { handedOver: false };
       throw this.mapError(err, id);

@@ -103,8 +103,22 @@ async function main(): Promise<void> {
     await L.won(e.id, 'alice', 900);
     await wait(1500);
 
+    // 7. moves through the API in quick succession (each entry superseded before its turn makes its
+    // task and ends), the objections note travelling with its entry; the caller's access is a whole
+    // API principal, of which only {role, scope} may reach the update's arguments
+    const caller = { role: 'rep' as const, scope: 'alice', actor: 'alice', key: 'recorded-key-digest-must-not-appear' };
+    const f = await L.create({ id: 'replay-rapid', email: 'rapid@example.com', company: 'Rapid Ltd', owner: 'alice', team: 'alpha', value: 700 }, 'mia');
+    await wait(300);
+    await L.move(f.id, 'presentation', 'alice', undefined, caller);
+    await L.move(f.id, 'objections', 'alice', 'too expensive for now', caller);
+    await L.move(f.id, 'closing', 'alice', undefined, caller);
+    await L.move(f.id, 'objections', 'alice', 'a competitor is cheaper', caller);
+    await wait(1000);
+    await L.lost(f.id, 'alice', 'chose the competitor', caller);
+    await rt.client.workflow.getHandle(`lead-${f.id}`).result();
+
     fs.mkdirSync(OUT, { recursive: true });
-    for (const id of [a.id, b.id, r.id, c.id, 'replay-campaign', d.id, e.id]) {
+    for (const id of [a.id, b.id, r.id, c.id, 'replay-campaign', d.id, e.id, f.id]) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
       const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
       const file = path.join(OUT, `${tag}-${id}.json`);

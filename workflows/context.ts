@@ -1,17 +1,25 @@
 /**
- * What a stage's entry automation may do. Each step is keyed and recorded in the state's `done`
- * list, so after continue-as-new (or when the stage automation is restarted) a step that already ran
- * is not run again; side effects are idempotent in any case (deterministic ids).
+ * What a stage's entry automation may do. Each step is keyed and recorded in the state's `steps`
+ * record under its stage entry, so after continue-as-new (or when the stage automation is
+ * restarted) a step that already ran is not run again; side effects are idempotent in any case
+ * (deterministic ids).
+ *
+ * An entry that is already superseded when its turn comes (the lead moved on meanwhile) makes its
+ * immediate step — the stage's task — and nothing else: the context ends the stage right after
+ * the task (and the stage runner starts no stage that has no immediate step), so no stage has to
+ * remember to check.
  */
 import { CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import { durationMs } from './policy/duration';
 import { nowIso, nowMs } from './clock';
-import type { HistoryEntry, LeadSettings, LeadState } from './types';
+import type { HistoryEntry, LeadSettings, LeadState, PendingEntry } from './types';
 import { acts, reads } from './proxies';
 import { inBackground } from './background';
 import { DEFAULT_TASK_DUE } from '../config/defaults';
 import { taskIdFor, type TaskPriority } from '../activities/tasks/task';
 import type { Stage } from '../config/defaults';
+import type { Lead } from './lead/state';
+import type { StageAutomation } from './stages';
 
 export interface StageContext {
   state: LeadState;
@@ -21,13 +29,17 @@ export interface StageContext {
   stage: Stage;
   /** true once the lead has moved on from this entry */
   superseded(): boolean;
+  /** the note given with the move into this stage entry (null when none) */
+  note: string | null;
+  /** closes the deal (the follow-up's `completed`): the lead's one writer of its status */
+  close: Lead['close'];
   /** deployment settings handed to the lead at start */
   settings: LeadSettings;
   /** records a history entry (and trims the oldest past the keep limit) */
   record(e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void;
   /** runs fn once per stage entry under `key` */
   once<T>(key: string, fn: () => Promise<T>): Promise<T | undefined>;
-  /** creates a task (once per stage entry and kind) with a deterministic id */
+  /** creates a task (once per stage entry and kind) with a deterministic id; in a superseded entry the stage ends after it */
   task(t: { kind: string; title: string; details: string; assignee?: string; due?: string; priority?: TaskPriority; data?: Record<string, unknown> }): Promise<void>;
   /** sleeps until an absolute time, showing it as the lead's next scheduled action */
   sleepUntil(kind: string, atMs: number): Promise<void>;
@@ -62,19 +74,34 @@ export function deliverTask(state: LeadState, taskId: string, record: StageConte
   );
 }
 
-export function makeContext(state: LeadState, record: StageContext['record'], entry: number, stage: Stage, settings: LeadSettings = {}): StageContext {
+/** Thrown by the context to end a superseded entry's automation after its task (never recorded). */
+class EntrySuperseded extends Error {
+  override name = 'EntrySuperseded';
+}
+
+/**
+ * The context of one stage entry. `note` of a pending entry queued by a run from before it was kept
+ * (the field absent) is read from the entry's `stage_changed` history entry, as that run did.
+ */
+export function makeContext(lead: Lead, head: PendingEntry, settings: LeadSettings = {}): StageContext {
+  const { state, record } = lead;
+  const { entry, stage } = head;
+  const superseded = (): boolean => state.stageEntry !== entry;
   const ctx: StageContext = {
     state,
     entry,
     stage,
-    superseded: () => state.stageEntry !== entry,
+    superseded,
+    note: 'note' in head ? (head.note ?? null) : noteFromHistory(state, stage),
+    close: lead.close,
     settings,
     record,
     async once(key, fn) {
-      const k = `${entry}:${key}`;
-      if (state.done.includes(k)) return undefined;
+      const done = (state.steps[entry] ??= []);
+      if (done.includes(key)) return undefined;
       const out = await fn();
-      if (!state.done.includes(k)) state.done.push(k);
+      const now = (state.steps[entry] ??= []);
+      if (!now.includes(key)) now.push(key);
       return out;
     },
     async task({ kind, title, details, assignee, due, priority, data }) {
@@ -87,6 +114,7 @@ export function makeContext(state: LeadState, record: StageContext['record'], en
           `${stage} automation: ${title}`,
         );
       });
+      if (superseded()) throw new EntrySuperseded(`stage entry ${entry} was superseded`);
     },
     async waitUntil(kind, atMs, stop) {
       const wait = atMs - nowMs();
@@ -153,16 +181,27 @@ export function makeContext(state: LeadState, record: StageContext['record'], en
   return ctx;
 }
 
-/** Runs a stage's automations; a cancellation (stage change) ends them quietly, a failure is recorded, never fatal. */
-export async function runStageAutomation(ctx: StageContext, fn: (ctx: StageContext) => Promise<void>): Promise<void> {
+/**
+ * Runs a stage's automations; a cancellation (stage change) or the end of a superseded entry's
+ * task ends them quietly, a failure is recorded, never fatal. An entry already superseded whose
+ * stage has no immediate step runs nothing.
+ */
+export async function runStageAutomation(ctx: StageContext, automation: StageAutomation): Promise<void> {
+  if (!automation.immediate && ctx.superseded()) return;
   try {
-    await fn(ctx);
+    await automation.run(ctx);
   } catch (err) {
-    if (isCancellation(err) || CancellationScope.current().consideredCancelled) return;
+    if (err instanceof EntrySuperseded || isCancellation(err) || CancellationScope.current().consideredCancelled) return;
     const message = err instanceof Error ? err.message : String(err);
     log.warn('stage automation failed', { leadId: ctx.state.id, stage: ctx.stage, error: message });
     ctx.record({ type: 'automation_failed', cause: `${ctx.stage} automation failed: ${message}`, actor: 'system' });
   }
+}
+
+/** The note of the newest move into `stage`, from the history (entries queued before `pending` kept it). */
+function noteFromHistory(state: LeadState, stage: Stage): string | null {
+  const moved = [...state.history].reverse().find((h) => h.type === 'stage_changed' && h.to === stage);
+  return moved?.data?.note ? String(moved.data.note) : null;
 }
 
 export { nowIso };

@@ -14,17 +14,18 @@ import { nowIso, nowMs } from './clock';
 import { nextEscalationAt, thresholdMs } from './policy/thresholds';
 import { formatDuration } from './policy/duration';
 import { acts, reads } from './proxies';
-import type { HistoryEntry, LeadState } from './types';
+import type { LeadState } from './types';
+import type { Lead, RecordFn } from './lead/state';
 import { inBackground } from './background';
 import { createLeadTask } from './context';
 
 export interface StallDeps {
-  state: LeadState;
-  record(e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }): void;
+  lead: Lead;
   closed(): boolean;
 }
 
-export async function watchStalls({ state, record, closed }: StallDeps): Promise<void> {
+export async function watchStalls({ lead, closed }: StallDeps): Promise<void> {
+  const { state, record } = lead;
   while (!closed()) {
     if (state.status !== 'open') {
       await condition(() => closed() || state.status === 'open');
@@ -56,11 +57,11 @@ export async function watchStalls({ state, record, closed }: StallDeps): Promise
       applyThresholds(state, fresh, record, 'read when the stall timer fired');
       continue;
     }
-    await escalate(state, level + 1, record);
+    await escalate(lead, level + 1);
   }
 }
 
-export function applyThresholds(state: LeadState, doc: NonNullable<LeadState['thresholds']>, record: StallDeps['record'], how: string): void {
+export function applyThresholds(state: LeadState, doc: NonNullable<LeadState['thresholds']>, record: RecordFn, how: string): void {
   if (state.thresholds && doc.version <= state.thresholds.version) return;
   const before = state.thresholds ? thresholdMs(state.thresholds, state.team, state.stage) : undefined;
   state.thresholds = doc;
@@ -73,7 +74,8 @@ export function applyThresholds(state: LeadState, doc: NonNullable<LeadState['th
   });
 }
 
-async function escalate(state: LeadState, level: number, record: StallDeps['record']): Promise<void> {
+async function escalate(lead: Lead, level: number): Promise<void> {
+  const { state, record } = lead;
   const doc = state.thresholds!;
   const threshold = thresholdMs(doc, state.team, state.stage)!;
   const idle = nowMs() - Date.parse(state.lastActivityAt);
@@ -123,9 +125,7 @@ async function escalate(state: LeadState, level: number, record: StallDeps['reco
       const queue = `queue:${state.team}`;
       const from = state.owner;
       const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system' });
-      state.owner = queue;
-      for (const t of state.tasks) if (t.assignee === from) t.assignee = queue;
-      record({ type: 'automation', cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`, data: { from, to: queue } });
+      lead.reassign(queue, { type: 'automation', cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`, data: { from, to: queue } }, { openTasksOnly: false });
       await task('reassigned', manager, `Reassigned: ${who} moved from ${from} to ${queue}`, `The deal stalled for ${formatDuration(idle)} in ${state.stage}; any rep of ${state.team} may claim its tasks.`, 'high');
     }
   });

@@ -23,6 +23,7 @@ import { FORBIDDEN } from './policy/access';
 import { acceptsActivity } from './policy/transitions';
 import { acts } from './proxies';
 import { inBackground } from './background';
+import type { Lead } from './lead/state';
 
 export const TASK_CANCEL_PATCH = 'task-cancel';
 
@@ -142,11 +143,10 @@ export function validateClaim(state: LeadState, { taskId, rep, actor, access }: 
  * reassignment "claimed task X"), and every open task still in the queue goes to the rep with it.
  * A repeat (the rep owns the lead already) changes nothing.
  */
-export async function claimLead(state: LeadState, record: Record_, { taskId, rep, actor }: ClaimTaskRequest): Promise<void> {
+export async function claimLead(lead: Lead, { taskId, rep, actor }: ClaimTaskRequest): Promise<void> {
+  const { state } = lead;
   if (state.owner === rep) return;
   const from = state.owner;
-  state.owner = rep;
-  for (const t of state.tasks) if (t.assignee === from && !t.closed) t.assignee = rep;
-  record({ type: 'reassigned', from, to: rep, actor, cause: `claimed task ${taskId}: the lead moves from ${from} to ${rep}`, data: { taskId, from, to: rep } });
+  lead.reassign(rep, { type: 'reassigned', from, to: rep, actor, cause: `claimed task ${taskId}: the lead moves from ${from} to ${rep}`, data: { taskId, from, to: rep } }, { openTasksOnly: true });
   await CancellationScope.nonCancellable(() => acts.handOverQueueTasks({ leadId: state.id, from, to: rep, actor }));
 }

@@ -146,10 +146,19 @@ export interface LeadState {
   next: { kind: string; at: string | null } | null;
   tasks: TaskRef[];
   emails: EmailRef[];
-  /** `<entry>:<step>` keys of stage-entry automation steps already done (survives continue-as-new) */
-  done: string[];
-  /** stage entries whose entry automation has not finished yet, oldest first */
-  pending: { entry: number; stage: Stage }[];
+  /**
+   * The stage-entry automation steps already done, by stage entry (survives continue-as-new, so a
+   * step that ran is not run again). A run from before kept them in `done`; it is read once, when
+   * the state is carried over (workflows/lead/state.ts).
+   */
+  steps: Record<string, string[]>;
+  /** @deprecated `"<entry>:<step>"` strings of a run from before `steps`; only ever read when carried over */
+  done?: string[];
+  /**
+   * Stage entries whose entry automation has not finished yet, oldest first, each with the note
+   * given with the move (null when none; absent in entries queued by a run from before it was kept).
+   */
+  pending: PendingEntry[];
   /** the newest state of the lead's campaign it has seen (pause holds cadence emails) */
   campaignControl?: CampaignControl;
   wonAmount?: number;
@@ -160,6 +169,14 @@ export interface LeadState {
   visits?: import('./policy/facts').StageVisit[];
   /** the seq of the last facts snapshot written (workflows/facts.ts); carried across continue-as-new */
   factsSeq?: number;
+}
+
+/** A stage entry waiting for (or running) its entry automation. */
+export interface PendingEntry {
+  entry: number;
+  stage: Stage;
+  /** the note given with the move into the stage (the objections stage's notes) */
+  note?: string | null;
 }
 
 export interface LeadWorkflowInput {

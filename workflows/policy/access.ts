@@ -13,6 +13,19 @@ export interface Access {
   scope?: string;
 }
 
+/**
+ * Only what an update's validator needs of a caller: `{role, scope}`. The API's principal also
+ * carries who it is and a digest of its API key; an update's payload is written into the
+ * workflow's event history, so the client sends this and nothing else. A validator reading an
+ * older update (recorded with the whole principal) reads the same two fields.
+ */
+export function accessOf(a: Access): Access;
+export function accessOf(a: Access | undefined): Access | undefined;
+export function accessOf(a: Access | undefined): Access | undefined {
+  if (!a) return undefined;
+  return a.scope === undefined ? { role: a.role } : { role: a.role, scope: a.scope };
+}
+
 export function canActOn(a: Access, lead: { owner: string; team: string }): boolean {
   switch (a.role) {
     case 'admin':

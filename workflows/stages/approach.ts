@@ -14,7 +14,6 @@ import { campaignGate } from '../campaign';
 
 export async function onApproach(ctx: StageContext): Promise<void> {
   const s = ctx.state;
-  if (ctx.superseded()) return;
   const enteredAt = Date.parse(s.stageEnteredAt);
   const replied = () => !!s.lastReplyAt && Date.parse(s.lastReplyAt) >= enteredAt;
   const cancelled = () => !!s.campaign && s.campaignControl?.campaign === s.campaign && s.campaignControl.state === 'cancelled';

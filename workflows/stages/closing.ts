@@ -11,7 +11,6 @@ export async function onClosing(ctx: StageContext): Promise<void> {
     details: `Value ${s.value} ${s.currency}. Ask for the signature and agree the start date.`,
     priority: 'high',
   });
-  if (ctx.superseded()) return;
   const validity = durationMs(ctx.settings.proposalValidity ?? '14d');
   const reminderBefore = durationMs(ctx.settings.proposalReminderBefore ?? '2d');
   const expiresAt = Date.parse(s.stageEnteredAt) + validity;

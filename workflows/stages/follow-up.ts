@@ -10,11 +10,9 @@ import type { StageContext } from '../context';
 import { durationMs } from '../policy/duration';
 import { npsClass } from '../policy/nps';
 import { acts, reads } from '../proxies';
-import { nowIso } from '../clock';
 
 export async function onFollowUp(ctx: StageContext): Promise<void> {
   const s = ctx.state;
-  if (ctx.superseded()) return;
   const cfg = await reads.getFollowUp();
   s.survey = { ...(s.survey ?? {}) };
   if (s.survey.followUpVersion === undefined) s.survey.followUpVersion = cfg.version;
@@ -79,9 +77,5 @@ export async function onFollowUp(ctx: StageContext): Promise<void> {
   await Promise.all(checkIns);
   if (answered()) await route(); // an answer that came late, while the check-ins were pending
 
-  await ctx.once('completed', async () => {
-    s.status = 'completed';
-    s.closedAt = nowIso();
-    ctx.record({ type: 'completed', cause: `follow-up done (settings v${s.survey?.followUpVersion ?? 0})` });
-  });
+  await ctx.once('completed', async () => ctx.close({ status: 'completed', cause: `follow-up done (settings v${s.survey?.followUpVersion ?? 0})` }));
 }

@@ -4,8 +4,7 @@ import { objectionCategory } from '../policy/objections';
 
 export async function onObjections(ctx: StageContext): Promise<void> {
   const s = ctx.state;
-  const entry = [...s.history].reverse().find((h) => h.type === 'stage_changed' && h.to === 'objections');
-  const notes = entry?.data?.note ? String(entry.data.note) : 'No notes were given with the move.';
+  const notes = ctx.note ?? 'No notes were given with the move.';
   const category = objectionCategory(notes);
   await ctx.task({
     kind: 'objection',
@@ -14,6 +13,5 @@ export async function onObjections(ctx: StageContext): Promise<void> {
     priority: 'high',
     data: { category },
   });
-  if (ctx.superseded()) return;
   await ctx.email({ key: 'objections:content', template: `objection_content_${category}`, vars: { objectionCategory: category } });
 }

@@ -8,6 +8,5 @@ export async function onPresentation(ctx: StageContext): Promise<void> {
     title: `Schedule and deliver the demo for ${s.company ?? s.name ?? s.email}`,
     details: 'Agree a time with the customer, prepare the demo for their use case and deliver it.',
   });
-  if (ctx.superseded()) return;
   await ctx.email({ key: 'presentation:reminder', template: 'presentation_reminder' });
 }
