@@ -1,4 +1,4 @@
-/** `dealflow metrics rebuild`: the reconcile of `POST /v1/admin/metrics/rebuild`, from the command line (README "Counters that cannot drift unnoticed"). */
+/** `dealflow metrics rebuild`: the reconcile of `POST /v1/admin/metrics/rebuild`, from the command line (README "Reporting: lead facts and metrics"). */
 import type { Command } from 'commander';
 import { table, withRuntime, type runner } from '../shared';
 

@@ -1,6 +1,6 @@
 /**
  * `dealflow report funnel|forecast|pipeline`: the same numbers as the API's reports, from the lead
- * facts, as tables (README "Reports").
+ * facts, as tables (README "Reporting: lead facts and metrics").
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors';

@@ -1,5 +1,5 @@
 /**
- * `dealflow dev | worker | api`: the long-running processes (README "Run it"). Each stops cleanly on
+ * `dealflow dev | worker | api`: the long-running processes (README "Set-up: two commands", "With the CLI"). Each stops cleanly on
  * SIGINT/SIGTERM; a start-up failure prints the reason, closes what was started and exits non-zero.
  */
 import type { Command } from 'commander';
