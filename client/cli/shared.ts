@@ -118,6 +118,12 @@ export async function withRuntime(fn: (rt: ClientRuntime) => CommandResult): Com
   }
 }
 
+/** The reports and exchange rates over a runtime's Redis (loaded lazily: only the commands that need it). */
+export function metricsOf(rt: ClientRuntime) {
+  const { MetricsService } = require('../metrics/service') as typeof import('../metrics/service');
+  return new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
+}
+
 /** Adds `--as NAME` to a command that changes something. */
 export const withActor = (cmd: Command): Command => cmd.option('--as <name>', 'the actor recorded in the history and audit log (default cli:<os user>)');
 

@@ -1,6 +1,6 @@
 /** `dealflow rates get|set`: the exchange rates of converted totals, as `PUT /v1/config/rates` (docs/CONFIG.md). */
 import type { Command } from 'commander';
-import { actorOf, keyValues, table, withActor, withRuntime, type runner } from '../shared';
+import { actorOf, keyValues, metricsOf, table, withActor, withRuntime, type runner } from '../shared';
 
 export function registerRates(program: Command, run: ReturnType<typeof runner>): void {
   const rates = program.command('rates').description('exchange rates for converted totals: get | set (docs/CONFIG.md)');
@@ -13,8 +13,7 @@ export function registerRates(program: Command, run: ReturnType<typeof runner>):
     .action(
       run((o: { json?: boolean; history?: boolean }) =>
         withRuntime(async (rt) => {
-          const { MetricsService } = require('../../metrics/service') as typeof import('../../metrics/service');
-          const metrics = new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
+          const metrics = metricsOf(rt);
           const out = o.history ? { items: await metrics.ratesConfig.history(100) } : await metrics.ratesConfig.get();
           if (o.json || 'items' in out) console.log(JSON.stringify(out, null, 2));
           else {
@@ -37,8 +36,7 @@ export function registerRates(program: Command, run: ReturnType<typeof runner>):
       withRuntime(async (rt) => {
         // a rate that is not a number goes to the service as it is, so the refusal names it (rates.JPY)
         const values = Object.fromEntries(Object.entries(pairs ?? {}).map(([cur, r]) => [cur, r.trim() === '' || Number.isNaN(Number(r)) ? r : Number(r)]));
-        const { MetricsService } = require('../../metrics/service') as typeof import('../../metrics/service');
-        const doc = await new MetricsService(rt.redis, rt.config.REDIS_PREFIX).setRates(actorOf(o.as), { base: o.base, rates: values });
+        const doc = await metricsOf(rt).setRates(actorOf(o.as), { base: o.base, rates: values });
         console.log(`rates v${doc.version} saved: base ${doc.base}, ${Object.keys(doc.rates).length} rate(s)`);
         return 0;
       }),

@@ -5,17 +5,12 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../errors';
 import { formatConverted, formatTotals } from '../../metrics/money';
-import { table, withRuntime, type runner } from '../shared';
+import { metricsOf, table, withRuntime, type runner } from '../shared';
 
 const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 1000) / 10}%`);
 
 /** Per-currency amounts for the report tables: `¥10,000,000 · €60,000.00` (client/metrics/money.ts). */
 const moneyCell = formatTotals;
-
-function metricsOf(rt: { redis: import('ioredis').default; config: { REDIS_PREFIX: string } }) {
-  const { MetricsService } = require('../../metrics/service') as typeof import('../../metrics/service');
-  return new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
-}
 
 export function registerReport(program: Command, run: ReturnType<typeof runner>): void {
   const report = program.command('report').description('reports: funnel | forecast | pipeline');

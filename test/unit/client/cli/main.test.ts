@@ -2,9 +2,10 @@
  * The `dealflow` command line, parsed without any service: every command's --help, usage errors
  * (exit 2 naming the flag, nothing opened), and what a valid command line hands to the clients.
  * The runtime, the servers and the benchmark are replaced by recorders, so a test also proves what
- * did NOT start.
+ * did NOT start (jest hoists the jest.mock calls above the imports).
  */
 import type { Command } from 'commander';
+import { buildProgram, main } from '../../../../client/cli/main';
 import { ValidationError } from '../../../../client/errors';
 
 const calls: { fn: string; args: unknown[] }[] = [];
@@ -49,9 +50,6 @@ jest.mock('../../../../client/dev/services', () => ({
   startMailCatcher: jest.fn(async (...a: unknown[]) => record('startMailCatcher')(...a)),
 }));
 jest.mock('../../../../bench/run', () => ({ runBench: jest.fn(async (opts: unknown) => (record('runBench')(opts), 0)) }));
-
-// eslint-disable-next-line import/first -- after the mocks
-import { buildProgram, main } from '../../../../client/cli/main';
 
 interface Run {
   code: number;
