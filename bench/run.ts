@@ -24,7 +24,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/env';
@@ -52,18 +51,6 @@ import {
 } from './plan';
 import type { ReadyMessage, StatsMessage } from './worker-child';
 
-const USAGE = `dealflow bench [--leads N] [--idle N] [--concurrency N] [--json] [--cpu-prof] [--worker-options JSON]
-
-  --leads N          leads driven through every stage, and as many baseline workflows (default 2000)
-  --idle N           leads enrolled with a bare client.workflow.start loop and left idle on timers,
-                     for the worker's memory per open lead; 0 skips (default 10000)
-  --concurrency N    leads in flight at once, on both sides (default 500)
-  --json             the last line of stdout is one JSON object with every figure
-  --cpu-prof         write a V8 CPU profile of the worker process (path printed at the end)
-  --worker-options J Temporal WorkerOptions (JSON) for both workers, e.g. '{"maxCachedWorkflows":2000}'
-
-Uses TEMPORAL_ADDRESS and REDIS_URL when set, else starts its own in a temp dir. Emails always go
-to the bench's own SMTP catcher (it counts and times them).`;
 
 const ADMIN_KEY = 'bench-admin-key';
 const WAIT_MS = 600_000;
@@ -321,32 +308,24 @@ export interface BenchResult {
   cpuProfileDir?: string;
 }
 
-export async function runBench(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      leads: { type: 'string' },
-      idle: { type: 'string' },
-      concurrency: { type: 'string' },
-      json: { type: 'boolean' },
-      'cpu-prof': { type: 'boolean' },
-      'worker-options': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const num = (v: string | undefined, d: number, name: string) => {
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0`);
-    return n;
-  };
-  const N = num(values.leads, 2000, 'leads');
-  const IDLE = num(values.idle, 10_000, 'idle');
-  const CONC = Math.max(1, num(values.concurrency, 500, 'concurrency'));
-  if (values['worker-options']) JSON.parse(values['worker-options']); // fails early on bad JSON
+/** `dealflow bench`'s options, parsed and checked by the CLI (client/cli/commands/bench.ts). */
+export interface BenchOptions {
+  /** leads driven through every stage, and as many baseline workflows */
+  leads: number;
+  /** leads enrolled and left idle, for the worker's memory per open lead; 0 skips */
+  idle: number;
+  /** leads in flight at once, on both sides (at least 1) */
+  concurrency: number;
+  json?: boolean;
+  cpuProf?: boolean;
+  /** Temporal WorkerOptions as JSON, for both workers */
+  workerOptions?: string;
+}
+
+export async function runBench(opts: BenchOptions): Promise<number> {
+  const N = opts.leads;
+  const IDLE = opts.idle;
+  const CONC = Math.max(1, opts.concurrency);
 
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const loadAtStart = load();
@@ -409,7 +388,7 @@ export async function runBench(args: string[]): Promise<number> {
     const rawQueue = `bench-raw-${runId}`;
 
     log('starting the worker process…');
-    const worker = await startWorkerChild(config, rawQueue, dir, { cpuProf: !!values['cpu-prof'], workerOptions: values['worker-options'] });
+    const worker = await startWorkerChild(config, rawQueue, dir, { cpuProf: !!opts.cpuProf, workerOptions: opts.workerOptions });
     cleanups.push(() => worker.stop());
     const rt: ClientRuntime = await createClientRuntime(config);
     cleanups.push(() => rt.close());
@@ -647,13 +626,13 @@ export async function runBench(args: string[]): Promise<number> {
     };
     result.ratio = result.baselinePerSecond > 0 ? round(result.leadsPerSecond / result.baselinePerSecond, 3) : 0;
 
-    if (values['cpu-prof']) {
+    if (opts.cpuProf) {
       await worker.stop(); // the profile is written when the process exits
       result.cpuProfileDir = path.join(dir, 'cpu-prof');
       keepDir = true;
     }
     if (failed > 0) keepDir = true;
-    printResult(result, !!values.json);
+    printResult(result, !!opts.json);
     if (keepDir) log(`logs kept in ${dir}`);
     return failed > 0 || (N > 0 && completed === 0) ? 1 : 0;
   } catch (e) {

@@ -43,12 +43,23 @@ try {
   console.error(`dealflow: ${err.message}`);
   process.exit(2);
 }
+/**
+ * Once main has settled the command is over. A handle something failed to close (a connection a
+ * failed start-up left open) must not keep the process alive: the timer is unref'd, so it only
+ * fires when something still holds the event loop, and then ends the process with the exit code.
+ */
+function done(code) {
+  process.exitCode = code;
+  setTimeout(() => {
+    console.error('dealflow: a handle was left open after the command ended; exiting');
+    process.exit(code);
+  }, 3000).unref();
+}
+
 require(file)
   .main(process.argv.slice(2))
-  .then((code) => {
-    if (typeof code === 'number') process.exitCode = code;
-  })
+  .then((code) => done(typeof code === 'number' ? code : 0))
   .catch((err) => {
     console.error(`dealflow: ${err && err.message ? err.message : err}`);
-    process.exitCode = 1;
+    done(1);
   });

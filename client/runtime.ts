@@ -28,7 +28,15 @@ export async function createClientRuntime(config: Config, opts: { followRoster?:
   const client = await connectClient(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', () => undefined); // surfaced per request (503) and by /readyz
-  const liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE), { follow: opts.followRoster ?? true });
+  let liveRoster: LiveRoster;
+  try {
+    liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE), { follow: opts.followRoster ?? true });
+  } catch (err) {
+    // a bad roster file or an unreachable Redis: close what is open, so a failed start can exit
+    redis.disconnect();
+    await client.connection.close().catch(() => undefined);
+    throw err;
+  }
   const roster = liveRoster.get;
   const tasks = new TaskStore(redis, config.REDIS_PREFIX);
   const leads = new LeadsClient({

@@ -38,53 +38,61 @@ export async function createWorker(
     tls: tlsFromConfig(config),
     apiKey: config.TEMPORAL_API_KEY,
   });
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  redis.on('error', (e) => log.warn({ err: e.message }, 'redis error'));
-  const tasks = new TaskStore(redis, config.REDIS_PREFIX);
-  const liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE));
-  const temporal: Client = await connectClient(config);
-  const transport = createMailTransport(config.SMTP_URL);
-  const activities = createActivities({
-    redis,
-    tasks,
-    log,
-    prefix: config.REDIS_PREFIX,
-    roster: liveRoster.get,
-    temporal: () => temporal,
-    namespace: config.TEMPORAL_NAMESPACE,
-    config,
-    transport,
-  });
-  const bundle = opts.workflowBundlePath ?? process.env.DEALFLOW_WORKFLOW_BUNDLE;
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('../workflows') }),
-    activities,
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    ...opts.workerOptions,
-  });
-  let running: Promise<void> | undefined;
-  const handle: WorkerHandle = {
-    worker,
-    connection,
-    redis,
-    log,
-    run() {
-      running ??= worker.run().finally(async () => {
-        liveRoster.close();
-        redis.disconnect();
-        transport.close();
-        await temporal.connection.close().catch(() => undefined);
-        await connection.close().catch(() => undefined);
-      });
-      return running;
-    },
-    async shutdown() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    },
+  // what is open, closed in reverse order when the worker stops or when a later step of the start fails
+  const opened: (() => unknown)[] = [() => connection.close()];
+  const closeAll = async () => {
+    for (const close of opened.splice(0).reverse()) await Promise.resolve().then(close).catch(() => undefined);
   };
-  return handle;
+  try {
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    opened.push(() => redis.disconnect());
+    redis.on('error', (e) => log.warn({ err: e.message }, 'redis error'));
+    const tasks = new TaskStore(redis, config.REDIS_PREFIX);
+    const liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE));
+    opened.push(() => liveRoster.close());
+    const temporal: Client = await connectClient(config);
+    opened.push(() => temporal.connection.close());
+    const transport = createMailTransport(config.SMTP_URL);
+    opened.push(() => transport.close());
+    const activities = createActivities({
+      redis,
+      tasks,
+      log,
+      prefix: config.REDIS_PREFIX,
+      roster: liveRoster.get,
+      temporal: () => temporal,
+      namespace: config.TEMPORAL_NAMESPACE,
+      config,
+      transport,
+    });
+    const bundle = opts.workflowBundlePath ?? process.env.DEALFLOW_WORKFLOW_BUNDLE;
+    const worker = await Worker.create({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('../workflows') }),
+      activities,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      ...opts.workerOptions,
+    });
+    let running: Promise<void> | undefined;
+    const handle: WorkerHandle = {
+      worker,
+      connection,
+      redis,
+      log,
+      run() {
+        running ??= worker.run().finally(closeAll);
+        return running;
+      },
+      async shutdown() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    };
+    return handle;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }

@@ -1,12 +1,23 @@
-/** `dealflow api`: the HTTP API process. Stops cleanly on SIGINT/SIGTERM. */
+/**
+ * `dealflow api`: the HTTP API process. Stops cleanly on SIGINT/SIGTERM. A start-up failure (the
+ * port in use, a bad roster file) closes what was opened and rejects, so the process can exit.
+ */
 import type { Config } from '../../config/env';
 import { createClientRuntime } from '../runtime';
 import { buildApi } from './server';
 
 export async function startApi(config: Config) {
   const rt = await createClientRuntime(config);
-  const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, liveRoster: rt.liveRoster });
-  const address = await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  let app: Awaited<ReturnType<typeof buildApi>> | undefined;
+  let address: string;
+  try {
+    app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, liveRoster: rt.liveRoster });
+    address = await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await rt.close().catch(() => undefined);
+    throw err;
+  }
   return {
     app,
     address,

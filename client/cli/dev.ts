@@ -3,29 +3,44 @@
  * dev server (SQLite in .data/temporal.db, search attributes registered), Redis (append-only file in
  * .data/redis), an SMTP catcher — then a worker and the API, and prints the URLs and demo keys.
  * A service whose address is configured (TEMPORAL_ADDRESS, REDIS_URL, SMTP_URL) is used as it is.
- * Ctrl-C stops everything it started.
+ * Ctrl-C stops everything it started. A start-up failure (a bad configuration, a port in use, a
+ * service that does not come up) prints the reason, stops what was started and returns 1; the
+ * configuration is checked before anything starts.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { DEMO_API_KEYS, loadConfig } from '../../config/env';
+import { DEMO_API_KEYS, loadConfig, type Config } from '../../config/env';
 import { REPO_ROOT } from '../../config/repo-root';
 import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService } from '../dev/services';
 
 const ROOT = REPO_ROOT;
 
-export async function runDev(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'data-dir': { type: 'string' },
-      'temporal-port': { type: 'string' },
-      'redis-port': { type: 'string' },
-      'smtp-port': { type: 'string' },
-      'mail-port': { type: 'string' },
-      'ui-port': { type: 'string' },
-    },
+/** `dealflow dev`'s options (client/cli/commands/servers.ts parses them). */
+export interface DevOptions {
+  dataDir?: string;
+  temporalPort: number;
+  uiPort: number;
+  redisPort: number;
+  smtpPort: number;
+  mailPort: number;
+}
+
+/**
+ * The configuration dev will run with, checked before it starts anything: the addresses it would
+ * fill in for services it starts stand in for the real ones (a ConfigError names every bad variable).
+ */
+export function devConfig(env: NodeJS.ProcessEnv): Config {
+  return loadConfig({
+    ...env,
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+    REDIS_URL: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    SMTP_URL: env.SMTP_URL || 'smtp://127.0.0.1:1025',
+    API_KEYS: env.API_KEYS || DEMO_API_KEYS,
   });
-  const dataDir = path.resolve(values['data-dir'] ?? path.join(ROOT, '.data'));
+}
+
+export async function runDev(values: DevOptions): Promise<number> {
+  devConfig(process.env); // before anything starts: a ConfigError is a usage error (exit 2)
+  const dataDir = path.resolve(values.dataDir ?? path.join(ROOT, '.data'));
   const started: ManagedService[] = [];
   const lines: string[] = [];
   let stopping = false;
@@ -43,8 +58,8 @@ export async function runDev(args: string[]): Promise<number> {
       process.stdout.write('starting Temporal dev server… ');
       const t = await startTemporalDevServer({
         dbFile: path.join(dataDir, 'temporal.db'),
-        port: Number(values['temporal-port'] ?? 7233),
-        uiPort: Number(values['ui-port'] ?? 8233),
+        port: values.temporalPort,
+        uiPort: values.uiPort,
         logDir: dataDir,
       });
       started.push(t);
@@ -54,7 +69,7 @@ export async function runDev(args: string[]): Promise<number> {
     } else lines.push(`Temporal          ${env.TEMPORAL_ADDRESS}  (configured)`);
     if (!env.REDIS_URL) {
       process.stdout.write('starting Redis… ');
-      const r = await startRedis({ dataDir: path.join(dataDir, 'redis'), port: Number(values['redis-port'] ?? 6379), logDir: dataDir });
+      const r = await startRedis({ dataDir: path.join(dataDir, 'redis'), port: values.redisPort, logDir: dataDir });
       started.push(r);
       env.REDIS_URL = r.url;
       console.log('ok');
@@ -62,7 +77,7 @@ export async function runDev(args: string[]): Promise<number> {
     } else lines.push(`Redis             ${env.REDIS_URL}  (configured)`);
     if (!env.SMTP_URL) {
       process.stdout.write('starting SMTP catcher… ');
-      const m = await startMailCatcher({ smtpPort: Number(values['smtp-port'] ?? 1025), httpPort: Number(values['mail-port'] ?? 1080) });
+      const m = await startMailCatcher({ smtpPort: values.smtpPort, httpPort: values.mailPort });
       started.push(m);
       env.SMTP_URL = m.smtpUrl;
       console.log('ok');
@@ -76,12 +91,13 @@ export async function runDev(args: string[]): Promise<number> {
     const { startApi } = require('../api/run') as typeof import('../api/run'); // loaded lazily: heavy
     const worker = await createWorker(config);
     const running = worker.run();
+    running.catch(() => undefined); // awaited below; a failure before then is reported there, not as an unhandled rejection
     started.push({ name: 'worker', url: '', stop: () => worker.shutdown() });
     const { ensureDigestSchedule, ensureReconcileSchedule } = require('../schedules') as typeof import('../schedules');
     const api = await startApi(config);
+    started.push({ name: 'api', url: api.address, stop: () => api.stop() });
     await ensureDigestSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`digest schedule: ${e.message}`));
     await ensureReconcileSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`metrics reconcile schedule: ${e.message}`));
-    started.push({ name: 'api', url: api.address, stop: () => api.stop() });
 
     lines.unshift(
       `API               ${api.address}   (OpenAPI at ${api.address}/docs, health ${api.address}/readyz)`,

@@ -9,14 +9,12 @@
  * the options are wrong.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import { parseArgs } from 'node:util';
 import type { Config } from '../../config/env';
 import type { Batch } from '../../activities/campaigns/batch-store';
 import { BulkEnrolment, readCsv } from '../bulk';
-import { delimiterFor, encodingKnown } from '../csv-import';
 import { NotFoundError, ValidationError } from '../errors';
 import { createClientRuntime } from '../runtime';
+import { actorOf } from './shared';
 
 /** A one-line progress bar on stderr (redrawn in place on a terminal, a line every few seconds otherwise). */
 export class ProgressBar {
@@ -60,32 +58,18 @@ export function summary(b: Batch, show = 50): string {
   return lines.join('\n');
 }
 
-export async function importCommand(args: string[], config: Config): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      campaign: { type: 'string' },
-      encoding: { type: 'string' },
-      delimiter: { type: 'string' },
-      as: { type: 'string' },
-      'no-wait': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-  });
-  const file = positionals[0];
-  if (!file || positionals.length > 1) {
-    console.error('usage: dealflow import FILE.csv [--campaign ID] [--encoding NAME] [--delimiter , | ; | tab | "|"] [--no-wait] [--json]');
-    return 2;
-  }
-  if (values.encoding !== undefined && !encodingKnown(values.encoding)) {
-    console.error(`--encoding: unknown encoding "${values.encoding}" (for example utf-8, windows-1252, iso-8859-15, utf-16le)`);
-    return 2;
-  }
-  if (values.delimiter !== undefined && !delimiterFor(values.delimiter)) {
-    console.error(`--delimiter: must be one of , ; tab | (or comma, semicolon, tab, pipe), not "${values.delimiter}"`);
-    return 2;
-  }
+/** `dealflow import`'s options (client/cli/commands/import.ts checks the encoding and delimiter names). */
+export interface ImportOptions {
+  campaign?: string;
+  encoding?: string;
+  delimiter?: string;
+  /** false with --no-wait: return once the rows are read */
+  wait: boolean;
+  json?: boolean;
+  as?: string;
+}
+
+export async function importCommand(file: string, values: ImportOptions, config: Config): Promise<number> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
     console.error(`no such file: ${file}`);
     return 2;
@@ -94,7 +78,7 @@ export async function importCommand(args: string[], config: Config): Promise<num
   const bar = new ProgressBar();
   try {
     const bulk = BulkEnrolment.fromRuntime(rt);
-    const actor = values.as ?? `cli:${os.userInfo().username}`;
+    const actor = actorOf(values.as);
     let batch: Batch;
     try {
       batch = await bulk.submit(readCsv(fs.createReadStream(file), { encoding: values.encoding, delimiter: values.delimiter, via: 'cli' }), {
@@ -111,7 +95,7 @@ export async function importCommand(args: string[], config: Config): Promise<num
       throw err;
     }
     bar.end(bar.render('read     ', batch.total, null, `: ${batch.accepted} accepted, ${batch.rejectedCount} rejected`));
-    if (!values['no-wait'] && batch.status !== 'done') {
+    if (values.wait && batch.status !== 'done') {
       const began = Date.now();
       batch = await bulk.waitDone(batch.id, (b) => {
         const rate = b.enrolled / Math.max(0.001, (Date.now() - began) / 1000);

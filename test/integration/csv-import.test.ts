@@ -153,7 +153,7 @@ test('`dealflow import --encoding windows-1252` reads the file; without it the f
   await expect(leadOf(email)).rejects.toThrow(/no lead|not found/i);
 
   const unknown = await cli('--encoding', 'klingon');
-  expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('--encoding: unknown encoding "klingon"') });
+  expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining("option '--encoding <name>' argument 'klingon' is invalid. Unknown encoding") });
 
   const ok = await cli('--encoding', 'windows-1252');
   expect({ code: ok.code, stderr: ok.stderr }).toMatchObject({ code: 0 });
