@@ -17,6 +17,12 @@ beforeAll(async () => {
   const bad = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { surveyAfter: '0s', checkIns: ['soon'] });
   expect(bad.status).toBe(400);
   expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['checkIns.0', 'surveyAfter']);
+  const tooLong = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { detractorSla: '100000000d', checkIns: ['1d', '3651d'] });
+  expect(tooLong.status).toBe(400);
+  expect(tooLong.body.error.details).toEqual([
+    { path: 'detractorSla', message: 'must be at most 3650d' },
+    { path: 'checkIns.1', message: 'must be at most 3650d' },
+  ]);
   // the timings are company-wide: a manager (of one team) may read them, not change them
   expect((await stack.call('PUT', '/v1/config/follow-up', KEYS.managerAlpha, { surveyAfter: '2s' })).status).toBe(403);
   const put = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { thankYou: '0s', surveyAfter: '2s', surveyReminderAfter: '1h', checkIns: ['1d'], detractorSla: '4h' });

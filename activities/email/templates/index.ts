@@ -17,6 +17,7 @@
  * Persian digits and Persian-calendar dates from `Intl` ('fa-IR-u-ca-persian-nu-arabext'; Node 20
  * ships full ICU).
  */
+import { splitDuration } from '../../../workflows/policy/duration';
 import { TemplateNotFoundError } from '../../errors';
 import { en } from './en';
 import { fa } from './fa';
@@ -215,15 +216,6 @@ function toDate(v: string | number | null | undefined): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?|w|weeks?)$/i;
-
-function unitOf(word: string): keyof LocaleBundle['units'] {
-  const w = word.toLowerCase();
-  if (w === 'ms' || w.startsWith('milli')) return 'ms';
-  if (w === 'm' || w.startsWith('min')) return 'm';
-  return w[0] as 's' | 'h' | 'd' | 'w';
-}
-
 /** Lead-provided strings reduced to one line; an empty name/company counts as absent. */
 function normaliseContext(ctx: TemplateContext): TemplateContext {
   const clean = (s: string | undefined) => {
@@ -281,10 +273,11 @@ function makeKit(bundle: LocaleBundle, ctx: TemplateContext): TemplateKit {
     duration: (d) => {
       if (d === null || d === undefined || d === '') return '';
       if (typeof d === 'number') return bundle.units.d(numFmt.format(d), d);
-      const m = DURATION.exec(d.trim());
-      if (!m) return oneLine(d);
-      const count = Number(m[1]);
-      return bundle.units[unitOf(m[2])](numFmt.format(count), count);
+      // text in the one duration grammar (workflows/policy/duration.ts); a bare number in text
+      // names no unit for the reader, so it is shown as written
+      const parts = /[a-z]/i.test(d) ? splitDuration(d) : undefined;
+      if (!parts) return oneLine(d);
+      return bundle.units[parts.unit](numFmt.format(parts.count), parts.count);
     },
     stage: (id) => (id ? (Object.hasOwn(bundle.stages, id) ? bundle.stages[id] : oneLine(id)) : ''),
     v: (key) => {
