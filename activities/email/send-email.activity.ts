@@ -52,7 +52,8 @@ import type { Config } from '../../config/env';
 import { InvalidInputError, TemplateNotFoundError } from '../errors';
 import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGated } from './mailer';
 import { workerCounter } from '../metrics/facts.activities';
-import { normaliseAddress, SuppressionList } from './suppression';
+import { normaliseEmail } from '../enrichment/normalise';
+import { SuppressionList } from './suppression';
 import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type Locale, type TemplateKind, hasTemplate } from './templates';
 import { signToken, type TokenPayload } from './tokens';
 
@@ -236,13 +237,13 @@ export function createEmailActivities(deps: EmailDeps) {
     const internal = isInternal(req);
     const unsubscribeUrl = internal
       ? undefined
-      : link({ p: 'u', l: req.leadId, e: normaliseAddress(to), ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) });
+      : link({ p: 'u', l: req.leadId, e: normaliseEmail(to), ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) });
     const wantsSurvey = req.template === 'survey' || req.template === 'survey_reminder';
     const surveyUrl =
       typeof vars.surveyUrl === 'string' && vars.surveyUrl
         ? vars.surveyUrl
         : wantsSurvey
-          ? link({ p: 's', l: req.leadId, e: normaliseAddress(to), x: Date.now() + SURVEY_LINK_TTL_MS, ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) })
+          ? link({ p: 's', l: req.leadId, e: normaliseEmail(to), x: Date.now() + SURVEY_LINK_TTL_MS, ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) })
           : undefined;
     const rendered = renderTemplate(req.template, req.locale as Locale, {
       lead: req.lead,

@@ -17,7 +17,9 @@
  * Persian digits and Persian-calendar dates from `Intl` ('fa-IR-u-ca-persian-nu-arabext'; Node 20
  * ships full ICU).
  */
+import { isValidTimeZone } from '../../../workflows/policy/business-hours';
 import { splitDuration } from '../../../workflows/policy/duration';
+import { toOneLine } from '../../../workflows/policy/text';
 import { TemplateNotFoundError } from '../../errors';
 import { en } from './en';
 import { fa } from './fa';
@@ -116,13 +118,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
-
-/** One line: CR, LF and other control characters become a space, runs of spaces collapse. */
-export function oneLine(value: string): string {
-  return value.replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
-}
+/** One line: CR, LF and other control characters become a space, runs of spaces collapse (the one rule, workflows/policy/text.ts). */
+export const oneLine = toOneLine;
 
 /** A value safe to place in a mail header: no CR/LF or other control characters, at most `max` chars. */
 export function headerSafe(value: string, max = 250): string {
@@ -200,14 +197,9 @@ const BUNDLES: Record<Locale, LocaleBundle> = { en, fa };
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
+/** The zone dates are shown in: the given one when it is a time zone (workflows/policy/business-hours.ts), else UTC. */
 function validTimeZone(tz: string | undefined): string {
-  if (!tz) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz;
-  } catch {
-    return 'UTC';
-  }
+  return tz && isValidTimeZone(tz) ? tz : 'UTC';
 }
 
 function toDate(v: string | number | null | undefined): Date | undefined {
