@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import { inParallel } from '../activities/in-parallel';
 import type Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/env';
 import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService, type MailCatcher } from '../client/dev/services';
@@ -80,13 +81,9 @@ export function percentile(sorted: number[], p: number): number {
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const load = () => os.loadavg().map((x) => round(x, 2));
 
-/** Runs fn over 0..n-1, `concurrency` at a time. */
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, lane));
+/** Runs fn over 0..n-1, `concurrency` at a time (activities/in-parallel.ts). */
+function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  return inParallel(Array.from({ length: n }, (_, i) => i), concurrency, fn);
 }
 
 class Progress {
