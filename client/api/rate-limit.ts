@@ -12,6 +12,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
+import { notAutoPipelined } from '../../activities/redis-scripts';
 
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
@@ -24,6 +25,7 @@ export class RateLimitedError extends Error {
 /** Registers the shared per-key limit on `app` (before its routes; after the hook that authenticates). */
 export async function registerRateLimit(app: FastifyInstance, redis: Redis, prefix: string, perMinute: number): Promise<void> {
   if (perMinute <= 0) return;
+  notAutoPipelined(redis, 'rateLimit', 'rateLimitRead'); // the store's named commands
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',
