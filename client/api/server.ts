@@ -13,6 +13,7 @@ import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
 import { errorHandler } from './errors';
 import { registerRateLimit } from './rate-limit';
+import { registerSecurityHeaders } from './security-headers';
 import { registerLeadRoutes } from './routes/leads';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -81,11 +82,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
   await registerRateLimit(app, deps.redis, deps.config.REDIS_PREFIX, deps.config.API_RATE_LIMIT);
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    return payload;
-  });
+  await registerSecurityHeaders(app);
   // first, so its onResponse hook counts every route
   registerPrometheus(app, new FactsStore(deps.redis, deps.config.REDIS_PREFIX));
   registerSystemRoutes(app, deps);

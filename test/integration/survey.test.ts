@@ -51,6 +51,9 @@ test('the survey link works; a detractor answer makes a manager task; a second a
   const page = await fetch(stack.baseUrl + link);
   expect(page.status).toBe(200);
   expect(await page.text()).toMatch(/<form method="post"/);
+  // the survey page keeps its own CSP (its inline style), not the web page's
+  expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
   const res = await answer(link, { score: 3, comment: 'slow support' });
   expect(res.status).toBe(200);
   const task = await eventually(async () => (await stack.runtime.tasks.forLead('sv-1')).find((t) => t.kind === 'detractor'), 30_000, 'detractor task');
