@@ -15,6 +15,7 @@
  * are); the HTTP API seals them (client/api/page-token.ts) so a caller cannot forge or move one.
  */
 import type Redis from 'ioredis';
+import { redisScript, runScript } from './redis-scripts';
 
 /** A page token the store cannot read, or one that points outside its list: a 400 for `pageToken`. */
 export class InvalidPageTokenError extends Error {
@@ -64,7 +65,7 @@ export function decodeZPosition(cursor: string): ZPosition {
  * cursor among them is found by a binary search over their ranks, so equal due times cost O(log n).
  * Read-only; its inputs are checked before the first call.
  */
-const ZSET_PAGE_AFTER = `
+const ZSET_PAGE_AFTER = redisScript('df_paging_ZSET_PAGE_AFTER', 1, `
 local n = tonumber(ARGV[3])
 if not n or n < 1 or n > 10000 then return redis.error_reply('ERR count out of range') end
 local start = 0
@@ -91,11 +92,11 @@ if ARGV[1] ~= '' then
   start = below + lo
 end
 return redis.call('ZRANGE', KEYS[1], start, start + n - 1, 'WITHSCORES')
-`;
+`);
 
 /** Up to `count` members of a sorted set strictly after `after` (from the start without one), in order. */
 export async function zsetPageAfter(redis: Redis, key: string, after: ZPosition | undefined, count: number): Promise<ZPosition[]> {
-  const flat = (await redis.eval(ZSET_PAGE_AFTER, 1, key, after ? String(after.score) : '', after?.member ?? '', String(count))) as string[];
+  const flat = (await runScript(redis, ZSET_PAGE_AFTER, key, after ? String(after.score) : '', after?.member ?? '', String(count))) as string[];
   const out: ZPosition[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i], score: Number(flat[i + 1]) });
   return out;

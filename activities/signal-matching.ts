@@ -4,9 +4,11 @@
  * propagation and the campaign control activities. A workflow that closed meanwhile is skipped.
  */
 import { Context } from '@temporalio/activity';
+import { inParallel } from './in-parallel';
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/workflow';
 
+/** Signals in flight at once. */
 const CONCURRENCY = 32;
 
 export async function signalEachMatching<T>(client: Client, namespace: string, query: string, signal: SignalDefinition<[T]>, payload: T): Promise<number> {
@@ -17,16 +19,12 @@ export async function signalEachMatching<T>(client: Client, namespace: string, q
   do {
     const page = await client.workflowService.listWorkflowExecutions({ namespace, query, pageSize: 500, nextPageToken: token });
     const ids = (page.executions ?? []).map((e) => e.execution!.workflowId!);
-    for (let i = 0; i < ids.length; i += CONCURRENCY) {
-      await Promise.all(
-        ids.slice(i, i + CONCURRENCY).map((id) =>
-          client.workflow
-            .getHandle(id)
-            .signal(signal, payload)
-            .catch(() => undefined), // closed meanwhile: nothing to tell
-        ),
-      );
-    }
+    await inParallel(ids, CONCURRENCY, (id) =>
+      client.workflow
+        .getHandle(id)
+        .signal(signal, payload)
+        .catch(() => undefined), // closed meanwhile: nothing to tell
+    );
     done += ids.length;
     token = page.nextPageToken?.length ? page.nextPageToken : undefined;
     ctx.heartbeat({ token: token ? Buffer.from(token).toString('base64') : undefined, done });

@@ -25,6 +25,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { inParallel } from '../activities/in-parallel';
+import { CountProgress } from '../client/progress';
 import type Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/env';
 import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService, type MailCatcher } from '../client/dev/services';
@@ -67,50 +69,9 @@ export function percentile(sorted: number[], p: number): number {
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const load = () => os.loadavg().map((x) => round(x, 2));
 
-/** Runs fn over 0..n-1, `concurrency` at a time. */
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, lane));
-}
-
-class Progress {
-  private done = 0;
-  private failed = 0;
-  private lastDraw = 0;
-  private lastTenth = -1;
-  private readonly started = Date.now();
-  constructor(
-    private readonly label: string,
-    private readonly total: number,
-  ) {
-    this.draw(true);
-  }
-  tick(ok = true): void {
-    if (ok) this.done++;
-    else this.failed++;
-    this.draw(false);
-  }
-  private draw(force: boolean): void {
-    const n = this.done + this.failed;
-    const secs = (Date.now() - this.started) / 1000;
-    const rate = secs > 0 ? this.done / secs : 0;
-    const text = `${this.label.padEnd(22)} ${n}/${this.total}${this.failed ? ` (${this.failed} failed)` : ''}  ${rate.toFixed(1)}/s  ${secs.toFixed(0)}s`;
-    if (process.stderr.isTTY) {
-      if (!force && Date.now() - this.lastDraw < 200 && n < this.total) return;
-      this.lastDraw = Date.now();
-      const width = 30;
-      const filled = this.total ? Math.round((n / this.total) * width) : width;
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K${n >= this.total ? '\n' : ''}`);
-    } else {
-      const tenth = this.total ? Math.floor((n / this.total) * 10) : 10;
-      if (tenth === this.lastTenth && !force) return;
-      this.lastTenth = tenth;
-      process.stderr.write(`${text}\n`);
-    }
-  }
+/** Runs fn over 0..n-1, `concurrency` at a time (activities/in-parallel.ts). */
+function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  return inParallel(Array.from({ length: n }, (_, i) => i), concurrency, fn);
 }
 
 /** Things that happened, by key (`<lead>|task:<kind>`, `<lead>|email:<step>`), with when; and waiters for them. */
@@ -457,7 +418,7 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     };
     const before = await worker.stats();
     log(`dealflow: ${N} leads through every stage, ${CONC} at a time`);
-    const progress = new Progress('dealflow leads', N);
+    const progress = new CountProgress('dealflow leads', N);
     const t0 = performance.now();
     await pool(N, CONC, async (i) => {
       try {
@@ -487,7 +448,7 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     if (sampleLead && N > 0) {
       plan = baselinePlan(await rt.client.workflow.getHandle(`lead-${sampleLead}`).fetchHistory());
       log(`baseline: ${N} workflows, each ${plan.updates} updates, ${plan.timers} timers, ${plan.activities} activities`);
-      const bp = new Progress('baseline workflows', N);
+      const bp = new CountProgress('baseline workflows', N);
       const b0 = await worker.stats();
       const t1 = performance.now();
       await pool(N, CONC, async (i) => {
@@ -512,7 +473,7 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     if (IDLE > 0) {
       const m0 = await worker.stats(true);
       log(`idle: enrolling ${IDLE} leads with a bare client.workflow.start loop`);
-      const ip = new Progress('idle leads enrolled', IDLE);
+      const ip = new CountProgress('idle leads enrolled', IDLE);
       const t2 = performance.now();
       for (let i = 0; i < IDLE; i++) {
         const lead: LeadInput = {
@@ -570,7 +531,7 @@ export async function runBench(opts: BenchOptions): Promise<number> {
         timezone: 'UTC',
       }));
       log(`bulk: enrolling ${IDLE} leads through bulk enrolment (BULK_ENROL_RATE ${config.BULK_ENROL_RATE}/s)`);
-      const bp = new Progress('bulk leads enrolled', IDLE);
+      const bp = new CountProgress('bulk leads enrolled', IDLE);
       let shown = 0;
       const t3 = performance.now();
       const batch = await enrolment.submit(readJsonArray(rows), { actor: 'bench' });

@@ -5,18 +5,12 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
+import { isValidTimeZone } from '../workflows/policy/business-hours';
+import { hasControlChars } from '../workflows/policy/text';
 import { amountProblem, isCurrency } from './metrics/money';
 import { normaliseEmail } from '../activities/enrichment/normalise';
 import { ValidationError, type FieldProblem } from './errors';
 
-export function isIanaZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * One line of text (lead names, companies, campaign names): no line breaks or control characters, and no U+FFFD — the mark a decoder leaves
@@ -27,7 +21,7 @@ export const oneLineText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'line breaks and control characters are not allowed')
+    .refine((s) => !hasControlChars(s), 'line breaks and control characters are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8');
 
 /**
@@ -51,7 +45,7 @@ export const leadInputSchema = z.strictObject({
   owner: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a rep id').optional(),
   team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a team id').optional(),
   source: oneLineText(100).optional(),
-  timezone: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
+  timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
   locale: z.enum(['en', 'fa']).optional(),
   value: z.number().min(0, 'must be ≥ 0').max(1e12).optional(),
   currency: z
@@ -93,9 +87,6 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what = 'req
   }
   return r.data;
 }
-
-/** The one address normalisation (activities/enrichment/normalise.ts). */
-export { normaliseEmail };
 
 /** A lead id from its normalised email: stable, URL-safe and free of the address itself. */
 export function leadIdFromEmail(email: string): string {

@@ -41,7 +41,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { accessOf, canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
 import { INVALID_FIELD } from '../workflows/policy/currency';
 import { startLeadWorkflow, type StartLeadResult } from './start-lead';
-import { leadIdFromEmail, leadInputSchema, normaliseEmail, parseOrThrow, type LeadInputBody } from './lead-input';
+import { normaliseEmail } from '../activities/enrichment/normalise';
+import { leadIdFromEmail, leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
 import { createLeadAddressIndex, type LeadAddressIndex } from '../activities/enrichment/duplicates';
 import { InvalidInputError } from '../activities/errors';
 

@@ -6,7 +6,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import type { taskDigestWorkflow } from '../workflows/digest.workflow';
 import type { metricsReconcileWorkflow } from '../workflows/reconcile.workflow';
-import { isIanaZone } from './lead-input';
+import { isValidTimeZone } from '../workflows/policy/business-hours';
 
 export const DIGEST_SCHEDULE_ID = 'dealflow-task-digest';
 export const DIGEST_CRON = '0 7 * * *';
@@ -23,7 +23,7 @@ export interface DigestScheduleOptions {
 export async function ensureDigestSchedule(client: Client, opts: DigestScheduleOptions): Promise<ScheduleHandle> {
   const scheduleId = opts.scheduleId ?? DIGEST_SCHEDULE_ID;
   const timezone = opts.timezone ?? 'UTC';
-  if (!isIanaZone(timezone)) throw new RangeError(`"${timezone}" is not an IANA time zone`);
+  if (!isValidTimeZone(timezone)) throw new RangeError(`"${timezone}" is not an IANA time zone`);
   try {
     return await client.schedule.create<typeof taskDigestWorkflow>({
       scheduleId,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import fs from 'node:fs';
+import { durationProblem } from '../workflows/policy/duration';
 
 export type Role = 'admin' | 'marketing' | 'manager' | 'rep';
 export interface ApiKey {
@@ -13,9 +14,11 @@ export interface ApiKey {
   scope?: string;
 }
 
-const duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)?$/i, 'a duration such as "90s", "15m", "3d"');
+/** A duration in the one grammar of workflows/policy/duration.ts (docs/CONFIG.md, "Durations"). */
+const duration = z.string().superRefine((v, ctx) => {
+  const problem = durationProblem(v, { allowZero: true });
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 function parseApiKeys(raw: string, ctx: z.RefinementCtx): ApiKey[] {
   const out: ApiKey[] = [];

@@ -10,19 +10,12 @@ import { BatchStore } from './batch-store';
 import { campaignControlSignal, enrolledSignal, workflowIdFor } from '../../workflows/messages';
 import { AddressTakenError, leadSettingsFrom, startLeadWorkflow, type StartLeadResult } from '../../client/start-lead';
 import { createLeadAddressIndex } from '../enrichment/duplicates';
+import { inParallel } from '../in-parallel';
 import { signalEachMatching } from '../signal-matching';
 
 /** How many starts/signals of one chunk are in flight at once. */
 const CONCURRENCY = 16;
 
-async function inParallel<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]);
-    }),
-  );
-}
 
 export function createCampaignActivities(deps: ActivityDeps) {
   const campaigns = new CampaignStore(deps.redis, deps.prefix);

@@ -7,6 +7,7 @@
  */
 import type Redis from 'ioredis';
 import { decodeVersionCursor, encodeVersionCursor } from '../paging';
+import { redisScript, runScript } from '../redis-scripts';
 
 export interface Versioned {
   version: number;
@@ -22,7 +23,7 @@ export interface AuditEntry<T> {
   new: T;
 }
 
-const CAS = `
+const CAS = redisScript('df_versioned_config_CAS', 3, `
 -- every input checked before the first write (Redis keeps a failing script's earlier writes)
 if not (string.find(ARGV[1], '^%d+$') and string.sub(ARGV[2], 1, 1) == '{' and string.sub(ARGV[3], 1, 1) == '{') then
   return redis.error_reply('INVALID config update: version, document and audit entry are required')
@@ -41,7 +42,7 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('PUBLISH', KEYS[3], ARGV[2])
 return {1, ARGV[2]}
-`;
+`);
 
 export class VersionConflictError extends Error {
   override name = 'VersionConflictError';
@@ -80,10 +81,7 @@ export class VersionedConfig<T extends object> {
       const next = { ...nextBody, version: current.version + 1, updatedAt: now.toISOString(), updatedBy: actor } as T & Versioned;
       const { version: _v2, updatedAt: _a2, updatedBy: _b2, ...newBody } = next;
       const audit: AuditEntry<unknown> = { version: next.version, at: next.updatedAt!, by: actor, old: oldBody, new: newBody };
-      const res = (await this.redis.eval(
-        CAS,
-        3,
-        this.key,
+      const res = (await runScript(this.redis, CAS, this.key,
         `${this.key}:history`,
         this.channel,
         String(current.version),

@@ -52,9 +52,11 @@ import type { Config } from '../../config/env';
 import { InvalidInputError, TemplateNotFoundError } from '../errors';
 import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGated } from './mailer';
 import { workerCounter } from '../metrics/facts.activities';
-import { normaliseAddress, SuppressionList } from './suppression';
+import { normaliseEmail } from '../enrichment/normalise';
+import { SuppressionList } from './suppression';
 import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type Locale, type TemplateKind, hasTemplate } from './templates';
 import { signToken, type TokenPayload } from './tokens';
+import { redisScript, runScript } from '../redis-scripts';
 
 export interface SendEmailRequest {
   leadId: string;
@@ -112,7 +114,7 @@ const SURVEY_LINK_TTL_MS = 60 * 24 * 60 * 60 * 1000;
 const ADDRESS = /^[^\s@<>()[\],;:\\"]{1,64}@[^\s@<>()[\],;:\\"]{1,253}$/;
 
 /** KEYS: record, lock; ARGV: token, json, ttl → 1 if written (we hold the lock), else 0. */
-const WRITE_IF_LOCKED = `
+const WRITE_IF_LOCKED = redisScript('df_send_email_activity_WRITE_IF_LOCKED', 2, `
 if ARGV[1] == '' or ARGV[2] == '' or not string.find(ARGV[3], '^[1-9]%d*$') then
   return redis.error_reply('INVALID send record: token, record and a ttl in seconds are required')
 end
@@ -120,17 +122,17 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
   return 1
 end
-return 0`;
+return 0`);
 /** KEYS: record, lock; ARGV: token → deletes the record if we hold the lock. */
-const DELETE_IF_LOCKED = `
+const DELETE_IF_LOCKED = redisScript('df_send_email_activity_DELETE_IF_LOCKED', 2, `
 if ARGV[1] == '' then return redis.error_reply('INVALID lock token') end
 if redis.call('GET', KEYS[2]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 /** KEYS: lock; ARGV: token */
-const RELEASE_LOCK = `
+const RELEASE_LOCK = redisScript('df_send_email_activity_RELEASE_LOCK', 1, `
 if ARGV[1] == '' then return redis.error_reply('INVALID lock token') end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 
 /** The activity's cancellation signal and heartbeat when running as a Temporal activity; nothing otherwise. */
 function activityContext(): { signal?: AbortSignal; heartbeat: () => void } {
@@ -236,13 +238,13 @@ export function createEmailActivities(deps: EmailDeps) {
     const internal = isInternal(req);
     const unsubscribeUrl = internal
       ? undefined
-      : link({ p: 'u', l: req.leadId, e: normaliseAddress(to), ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) });
+      : link({ p: 'u', l: req.leadId, e: normaliseEmail(to), ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) });
     const wantsSurvey = req.template === 'survey' || req.template === 'survey_reminder';
     const surveyUrl =
       typeof vars.surveyUrl === 'string' && vars.surveyUrl
         ? vars.surveyUrl
         : wantsSurvey
-          ? link({ p: 's', l: req.leadId, e: normaliseAddress(to), x: Date.now() + SURVEY_LINK_TTL_MS, ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) })
+          ? link({ p: 's', l: req.leadId, e: normaliseEmail(to), x: Date.now() + SURVEY_LINK_TTL_MS, ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) })
           : undefined;
     const rendered = renderTemplate(req.template, req.locale as Locale, {
       lead: req.lead,
@@ -339,7 +341,7 @@ export function createEmailActivities(deps: EmailDeps) {
           mail,
           async () => {
             const at = new Date().toISOString();
-            const ok = await redis.eval(WRITE_IF_LOCKED, 2, key, lockKey, token, JSON.stringify({ state: 'committing', messageId, at }), RECORD_TTL_SECONDS);
+            const ok = await runScript(redis, WRITE_IF_LOCKED, key, lockKey, token, JSON.stringify({ state: 'committing', messageId, at }), RECORD_TTL_SECONDS);
             if (ok !== 1) throw new EmailSendInProgressError('lost the send lock before committing the message; not sending');
             committed = true;
           },
@@ -366,7 +368,7 @@ export function createEmailActivities(deps: EmailDeps) {
           throw err;
         }
         // the server did not accept the message (never got its end, or refused it with a reply code)
-        await redis.eval(DELETE_IF_LOCKED, 2, key, lockKey, token).catch(() => undefined);
+        await runScript(redis, DELETE_IF_LOCKED, key, lockKey, token).catch(() => undefined);
         if (code !== undefined && code >= 500 && code !== 503) {
           const rejectedRecipient = (err as { command?: string }).command === 'RCPT TO' || (err as { code?: string }).code === 'EENVELOPE';
           if (rejectedRecipient && !internal) {
@@ -378,7 +380,7 @@ export function createEmailActivities(deps: EmailDeps) {
         }
         throw err;
       } finally {
-        await redis.eval(RELEASE_LOCK, 1, lockKey, token).catch(() => undefined);
+        await runScript(redis, RELEASE_LOCK, lockKey, token).catch(() => undefined);
       }
     },
   };

@@ -17,9 +17,6 @@ export interface SuppressionEntry {
   leadId?: string;
 }
 
-/** The one address normalisation (activities/enrichment/normalise.ts), as lead input and the address index use it. */
-export const normaliseAddress = normaliseEmail;
-
 /** The normalised address, or null for text that is not one (which no entry can hold). */
 function addressOrNull(email: string): string | null {
   try {
@@ -60,7 +57,7 @@ export class SuppressionList {
     email: string,
     opts: { reason: SuppressionReason; leadId?: string; at?: Date | string },
   ): Promise<{ added: boolean; entry: SuppressionEntry }> {
-    const address = normaliseAddress(email);
+    const address = normaliseEmail(email);
     if (!address) throw new TypeError('an address to suppress is required');
     if (!SUPPRESSION_REASONS.includes(opts.reason)) throw new TypeError(`unknown suppression reason "${String(opts.reason)}"`);
     const at = opts.at === undefined ? new Date().toISOString() : new Date(opts.at).toISOString();

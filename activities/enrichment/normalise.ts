@@ -5,6 +5,7 @@
  */
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
+import { CONTROL_CHAR_CLASS } from '../../workflows/policy/text';
 import { InvalidInputError } from '../errors';
 
 /** Well-known free / consumer mail providers (exact domain match, lower-case ASCII). */
@@ -22,7 +23,7 @@ export const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
 ]);
 
 const MAX_EMAIL = 254;
-const LOCAL_PART = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]{1,64}$/;
+const LOCAL_PART = new RegExp(`^[^\\s@<>()[\\]\\\\,;:"${CONTROL_CHAR_CLASS}]{1,64}$`);
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** ASCII (punycode) form of a host name, lower-case, without a trailing dot; '' when it is not one. */

@@ -14,6 +14,7 @@
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { toOneLine } from '../../workflows/policy/text';
 import { InvalidInputError } from '../errors';
 import { EnrichmentUnavailableError } from './errors';
 import { normaliseDomain } from './normalise';
@@ -33,13 +34,11 @@ export const DEFAULT_MISS_TTL_SECONDS = 86_400;
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 5_000;
 const MAX_BODY_BYTES = 256 * 1024;
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-
 /** A string cleaned to one line and cut to `max` characters; anything else (or empty) is dropped. */
 const text = (max: number) =>
   z
     .string()
-    .transform((s) => s.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim().slice(0, max))
+    .transform((s) => toOneLine(s).slice(0, max))
     .transform((s) => (s === '' ? undefined : s))
     .optional()
     .catch(undefined);

@@ -1,9 +1,19 @@
 /**
- * Per-API-key rate limiting (SPEC §7's 429): a token bucket per key in this process — `limit`
- * requests per minute, with bursts up to `limit`. Each API replica limits on its own (documented in
- * CONFIG.md); the public survey/unsubscribe pages and the signed inbound webhook are not limited
- * here. `limit` 0 switches it off.
+ * Per-API-key rate limiting (README "HTTP API", docs/CONFIG.md `API_RATE_LIMIT`) on
+ * @fastify/rate-limit with its Redis store, so every API replica on the same Redis shares one
+ * limit: `API_RATE_LIMIT` requests per API key per minute (a fixed one-minute window per key that
+ * starts at the key's first request), 0 switches it off. Over the limit the answer is 429 with
+ * `Retry-After` (seconds until the window ends) in the API's error shape (`rate_limited`). Only
+ * authenticated /v1 routes count; the public survey/unsubscribe pages, health checks and the
+ * signed inbound webhook are not limited. The counter key is `<REDIS_PREFIX>api-rate:<key digest>`
+ * (a digest of the API key, never the key). If Redis does not answer, requests are let through
+ * (readiness reports Redis).
  */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type Redis from 'ioredis';
+import { notAutoPipelined } from '../../activities/redis-scripts';
+
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
   readonly statusCode = 429;
@@ -12,29 +22,21 @@ export class RateLimitedError extends Error {
   }
 }
 
-export class KeyRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Takes one token for `key`, or throws RateLimitedError with the wait until the next one. */
-  take(key: string): void {
-    if (this.perMinute <= 0) return;
-    const now = this.now();
-    const ratePerMs = this.perMinute / 60_000;
-    const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
-    b.tokens = Math.min(this.perMinute, b.tokens + (now - b.at) * ratePerMs);
-    b.at = now;
-    this.buckets.set(key, b);
-    if (b.tokens < 1) throw new RateLimitedError(Math.max(1, Math.ceil((1 - b.tokens) / ratePerMs / 1000)));
-    b.tokens -= 1;
-    if (this.buckets.size > 10_000) this.prune(now);
-  }
-
-  /** Forgets full buckets (a key not seen for a minute is full again anyway). */
-  private prune(now: number): void {
-    for (const [k, b] of this.buckets) if (now - b.at > 60_000) this.buckets.delete(k);
-  }
+/** Registers the shared per-key limit on `app` (before its routes; after the hook that authenticates). */
+export async function registerRateLimit(app: FastifyInstance, redis: Redis, prefix: string, perMinute: number): Promise<void> {
+  if (perMinute <= 0) return;
+  notAutoPipelined(redis, 'rateLimit', 'rateLimitRead'); // the store's named commands
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    max: perMinute,
+    timeWindow: 60_000,
+    redis,
+    nameSpace: `${prefix}api-rate:`,
+    skipOnError: true,
+    // the principal is set by the authentication hook, which runs first; no principal: not limited
+    keyGenerator: (req) => req.principal?.key ?? '',
+    allowList: (req) => !req.principal,
+    errorResponseBuilder: (_req, ctx) => new RateLimitedError(Math.max(1, Math.ceil(ctx.ttl / 1000))),
+  });
 }

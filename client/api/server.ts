@@ -12,7 +12,8 @@ import type { TaskStore } from '../../activities/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
 import { errorHandler } from './errors';
-import { KeyRateLimiter, RateLimitedError } from './rate-limit';
+import { registerRateLimit } from './rate-limit';
+import { registerSecurityHeaders } from './security-headers';
 import { registerLeadRoutes } from './routes/leads';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -75,23 +76,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
-  const limiter = new KeyRateLimiter(deps.config.API_RATE_LIMIT);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async (req) => {
     if (req.url.startsWith('/v1/') && !req.url.startsWith('/v1/inbound/')) {
       req.principal = authenticate(req.headers.authorization, deps.config.apiKeys, deps.roster());
-      try {
-        limiter.take(req.principal.key);
-      } catch (e) {
-        if (e instanceof RateLimitedError) void reply.header('retry-after', String(e.retryAfterSeconds));
-        throw e;
-      }
     }
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    return payload;
-  });
+  await registerRateLimit(app, deps.redis, deps.config.REDIS_PREFIX, deps.config.API_RATE_LIMIT);
+  await registerSecurityHeaders(app);
   // first, so its onResponse hook counts every route
   registerPrometheus(app, new FactsStore(deps.redis, deps.config.REDIS_PREFIX));
   registerSystemRoutes(app, deps);

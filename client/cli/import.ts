@@ -15,36 +15,7 @@ import { BulkEnrolment, readCsv } from '../bulk';
 import { NotFoundError, ValidationError } from '../errors';
 import { createClientRuntime } from '../runtime';
 import { actorOf } from './shared';
-
-/** A one-line progress bar on stderr (redrawn in place on a terminal, a line every few seconds otherwise). */
-export class ProgressBar {
-  private last = 0;
-  constructor(
-    private readonly out: NodeJS.WriteStream = process.stderr,
-    private readonly width = 30,
-  ) {}
-
-  render(label: string, done: number, total: number | null, extra = ''): string {
-    if (total === null) return `${label} ${done.toLocaleString('en')} rows${extra}`;
-    const ratio = total > 0 ? Math.min(1, done / total) : 1;
-    const filled = Math.round(ratio * this.width);
-    return `${label} [${'#'.repeat(filled)}${'-'.repeat(this.width - filled)}] ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${(ratio * 100).toFixed(0).padStart(3)}%${extra}`;
-  }
-
-  update(line: string, force = false): void {
-    if (this.out.isTTY) {
-      this.out.write(`\r${line}\x1b[K`);
-    } else if (force || Date.now() - this.last > 3000) {
-      this.out.write(`${line}\n`);
-      this.last = Date.now();
-    }
-  }
-
-  end(line: string): void {
-    this.update(line, true);
-    if (this.out.isTTY) this.out.write('\n');
-  }
-}
+import { ProgressBar } from '../progress';
 
 export function summary(b: Batch, show = 50): string {
   const lines = [

@@ -17,6 +17,12 @@ beforeAll(async () => {
   const bad = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { surveyAfter: '0s', checkIns: ['soon'] });
   expect(bad.status).toBe(400);
   expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['checkIns.0', 'surveyAfter']);
+  const tooLong = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { detractorSla: '100000000d', checkIns: ['1d', '3651d'] });
+  expect(tooLong.status).toBe(400);
+  expect(tooLong.body.error.details).toEqual([
+    { path: 'detractorSla', message: 'must be at most 3650d' },
+    { path: 'checkIns.1', message: 'must be at most 3650d' },
+  ]);
   // the timings are company-wide: a manager (of one team) may read them, not change them
   expect((await stack.call('PUT', '/v1/config/follow-up', KEYS.managerAlpha, { surveyAfter: '2s' })).status).toBe(403);
   const put = await stack.call('PUT', '/v1/config/follow-up', KEYS.admin, { thankYou: '0s', surveyAfter: '2s', surveyReminderAfter: '1h', checkIns: ['1d'], detractorSla: '4h' });
@@ -45,6 +51,9 @@ test('the survey link works; a detractor answer makes a manager task; a second a
   const page = await fetch(stack.baseUrl + link);
   expect(page.status).toBe(200);
   expect(await page.text()).toMatch(/<form method="post"/);
+  // the survey page keeps its own CSP (its inline style), not the web page's
+  expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
   const res = await answer(link, { score: 3, comment: 'slow support' });
   expect(res.status).toBe(200);
   const task = await eventually(async () => (await stack.runtime.tasks.forLead('sv-1')).find((t) => t.kind === 'detractor'), 30_000, 'detractor task');

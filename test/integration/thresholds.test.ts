@@ -37,6 +37,8 @@ test('bad values are a 400 naming the field, and change nothing', async () => {
     [{ global: { approach: '0s' } }, 'global.approach'],
     [{ global: { approach: '-3d' } }, 'global.approach'],
     [{ teams: { alpha: { closing: 'soon' } } }, 'teams.alpha.closing'],
+    [{ global: { approach: '100000000d' } }, 'global.approach'], // past the 3650d maximum
+    [{ teams: { alpha: { closing: '3651d' } } }, 'teams.alpha.closing'],
     [{ escalation: { multipliers: [1, 0, 3] } }, 'escalation.multipliers.1'],
     [{ escalation: { autoReassign: 'yes' } }, 'escalation.autoReassign'],
     [{ colour: 'red' }, 'colour'],

@@ -95,6 +95,17 @@ describe('the page itself', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    expect(csp.split(';').map((d) => d.trim()).sort()).toEqual(
+      ["base-uri 'none'", "connect-src 'self'", "default-src 'none'", "form-action 'none'", "frame-ancestors 'none'", "img-src 'self' data:", "script-src 'self'", "style-src 'self'"],
+    );
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    // the API's JSON answers carry the same headers
+    const health = await fetch(stack.baseUrl + '/healthz');
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(health.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('cache-control')).toBe('no-cache');
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);

@@ -59,9 +59,15 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** True when `timeZone` is a time zone this runtime knows. */
+/** The shape of an IANA zone name ("UTC", "Europe/Berlin", "Etc/GMT+1"); refuses offsets such as "+01:00". */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * True when `timeZone` is an IANA time-zone name this runtime knows. The one time-zone check of
+ * dealflow: lead input, digest schedules and the e-mail templates use it.
+ */
 export function isValidTimeZone(timeZone: string): boolean {
-  if (typeof timeZone !== 'string' || timeZone.length === 0) return false;
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64 || !ZONE_NAME.test(timeZone)) return false;
   try {
     formatter(timeZone);
     return true;

@@ -12,7 +12,7 @@
  */
 import type { BusinessHours } from '../../config/defaults';
 import { businessHoursProblems, nextBusinessTime } from './business-hours';
-import { durationMs, parseDuration } from './duration';
+import { durationMs, durationProblem } from './duration';
 
 export interface CadenceStep {
   after: string;
@@ -90,9 +90,8 @@ export function validateCadence(c: unknown, knownTemplates: readonly string[]): 
         return;
       }
       for (const key of Object.keys(step)) if (!STEP_KEYS.has(key)) problems.push(`${at}.${key}: unknown field`);
-      const after = typeof step.after === 'string' ? parseDuration(step.after) : undefined;
-      if (after === undefined) problems.push(`${at}.after: not a duration such as "0s", "2d" or "1 week"`);
-      else if (after > MAX_STEP_DELAY_MS) problems.push(`${at}.after: at most 365d`);
+      const afterProblem = durationProblem(step.after, { allowZero: true, max: MAX_STEP_DELAY_MS });
+      if (afterProblem) problems.push(`${at}.after: ${afterProblem}`);
       if (typeof step.template !== 'string' || step.template.length === 0) {
         problems.push(`${at}.template: required (a template name)`);
       } else if (!known.has(step.template)) {

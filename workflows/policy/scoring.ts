@@ -7,6 +7,7 @@
  * short; whoever renders it still escapes it.
  */
 import { DEFAULT_SCORING_WEIGHTS, type QualificationKey, type ScoringWeights } from '../../config/scoring';
+import { toOneLine } from './text';
 
 export type { ScoringWeights };
 
@@ -38,7 +39,7 @@ function signed(points: number): string {
 
 /** Lead-provided text for a reason: one line, no control characters, at most 60 characters. */
 function shown(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = toOneLine(text);
   return clean.length > 60 ? `${clean.slice(0, 59)}\u2026` : clean;
 }
 

@@ -4,7 +4,7 @@
  * workflow, the API and the tests.
  */
 import { OPEN_STAGES, type OpenStage, type Stage } from '../../config/defaults';
-import { parseDuration } from './duration';
+import { durationProblem, parseDuration } from './duration';
 
 export interface ThresholdsBody {
   global: Partial<Record<OpenStage, string>>;
@@ -53,13 +53,8 @@ function checkStages(obj: unknown, path: string, problems: { path: string; messa
       if (!removable) problems.push({ path: p, message: 'a global threshold cannot be removed; give a duration such as "3d"' });
       continue; // null removes a team override
     }
-    if (typeof value !== 'string') {
-      problems.push({ path: p, message: 'must be a duration such as "3d"' });
-      continue;
-    }
-    const ms = parseDuration(value);
-    if (ms === undefined) problems.push({ path: p, message: `"${value}" is not a duration such as "90s", "15m", "3d"` });
-    else if (ms <= 0) problems.push({ path: p, message: 'must be longer than zero' });
+    const problem = durationProblem(value);
+    if (problem) problems.push({ path: p, message: problem });
   }
 }
 

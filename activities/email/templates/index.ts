@@ -17,6 +17,9 @@
  * Persian digits and Persian-calendar dates from `Intl` ('fa-IR-u-ca-persian-nu-arabext'; Node 20
  * ships full ICU).
  */
+import { isValidTimeZone } from '../../../workflows/policy/business-hours';
+import { splitDuration } from '../../../workflows/policy/duration';
+import { toOneLine } from '../../../workflows/policy/text';
 import { TemplateNotFoundError } from '../../errors';
 import { en } from './en';
 import { fa } from './fa';
@@ -115,13 +118,8 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
-
-/** One line: CR, LF and other control characters become a space, runs of spaces collapse. */
-export function oneLine(value: string): string {
-  return value.replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
-}
+/** One line: CR, LF and other control characters become a space, runs of spaces collapse (the one rule, workflows/policy/text.ts). */
+export const oneLine = toOneLine;
 
 /** A value safe to place in a mail header: no CR/LF or other control characters, at most `max` chars. */
 export function headerSafe(value: string, max = 250): string {
@@ -199,29 +197,15 @@ const BUNDLES: Record<Locale, LocaleBundle> = { en, fa };
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
+/** The zone dates are shown in: the given one when it is a time zone (workflows/policy/business-hours.ts), else UTC. */
 function validTimeZone(tz: string | undefined): string {
-  if (!tz) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz;
-  } catch {
-    return 'UTC';
-  }
+  return tz && isValidTimeZone(tz) ? tz : 'UTC';
 }
 
 function toDate(v: string | number | null | undefined): Date | undefined {
   if (v === null || v === undefined || v === '') return undefined;
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?|w|weeks?)$/i;
-
-function unitOf(word: string): keyof LocaleBundle['units'] {
-  const w = word.toLowerCase();
-  if (w === 'ms' || w.startsWith('milli')) return 'ms';
-  if (w === 'm' || w.startsWith('min')) return 'm';
-  return w[0] as 's' | 'h' | 'd' | 'w';
 }
 
 /** Lead-provided strings reduced to one line; an empty name/company counts as absent. */
@@ -281,10 +265,11 @@ function makeKit(bundle: LocaleBundle, ctx: TemplateContext): TemplateKit {
     duration: (d) => {
       if (d === null || d === undefined || d === '') return '';
       if (typeof d === 'number') return bundle.units.d(numFmt.format(d), d);
-      const m = DURATION.exec(d.trim());
-      if (!m) return oneLine(d);
-      const count = Number(m[1]);
-      return bundle.units[unitOf(m[2])](numFmt.format(count), count);
+      // text in the one duration grammar (workflows/policy/duration.ts); a bare number in text
+      // names no unit for the reader, so it is shown as written
+      const parts = /[a-z]/i.test(d) ? splitDuration(d) : undefined;
+      if (!parts) return oneLine(d);
+      return bundle.units[parts.unit](numFmt.format(parts.count), parts.count);
     },
     stage: (id) => (id ? (Object.hasOwn(bundle.stages, id) ? bundle.stages[id] : oneLine(id)) : ''),
     v: (key) => {

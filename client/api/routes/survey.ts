@@ -11,7 +11,7 @@ import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../acti
 import { escapeHtml } from '../../../activities/email/templates';
 import { followUpStore } from '../../../activities/config/follow-up-store';
 import { computeNps } from '../../../workflows/policy/nps';
-import { parseDuration } from '../../../workflows/policy/duration';
+import { durationProblem } from '../../../workflows/policy/duration';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
 import { surveyAnsweredSignal } from '../../../workflows/messages';
 import { issuesToProblems, parseOrThrow } from '../../lead-input';
@@ -135,9 +135,8 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     if (r.success) {
       const check = (path: string, v: string | undefined, zeroOk: boolean) => {
         if (v === undefined) return;
-        const ms = parseDuration(v);
-        if (ms === undefined) problems.push({ path, message: `"${v}" is not a duration such as "3d"` });
-        else if (!zeroOk && ms <= 0) problems.push({ path, message: 'must be longer than zero' });
+        const problem = durationProblem(v, { allowZero: zeroOk });
+        if (problem) problems.push({ path, message: problem });
       };
       check('thankYou', r.data.thankYou, true);
       check('surveyAfter', r.data.surveyAfter, false);

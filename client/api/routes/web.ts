@@ -1,6 +1,6 @@
 /**
  * The web page (SPEC §7): `/` and `/assets/*`, public static files under a strict
- * Content-Security-Policy, and `GET /v1/me`, which tells the page who the key belongs to so it
+ * Content-Security-Policy (security-headers.ts), and `GET /v1/me`, which tells the page who the key belongs to so it
  * offers only what that role may do (the API refuses the rest anyway).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -9,23 +9,9 @@ import { who, type ApiDeps } from '../server';
 import { parseOrThrow } from '../../lead-input';
 import { noQuery } from '../schemas';
 
-/** No inline script or style, nothing from elsewhere; the page talks only to this API. */
-export const WEB_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 function send(reply: FastifyReply, a: WebAsset, ifNoneMatch: string | undefined): FastifyReply {
+  // the security headers (CSP and the rest) come from security-headers.ts, on every response
   reply
-    .header('content-security-policy', WEB_CSP)
-    .header('cross-origin-opener-policy', 'same-origin')
-    .header('x-frame-options', 'DENY')
     .header('etag', a.etag)
     .header('cache-control', a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   if (ifNoneMatch === a.etag) return reply.status(304).send();

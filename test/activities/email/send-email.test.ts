@@ -280,10 +280,17 @@ redis.set = async (...args: any[]) => {
   if (isSent && killAt === 'after-record') die();
   return out;
 };
-const evalScript = redis.eval.bind(redis);
-redis.eval = async (...args: any[]) => {
-  if (killAt === 'before-commit' && String(args[0]).includes("'EX', tonumber(ARGV[3])")) die();
-  return evalScript(...args);
+// the scripts are named commands (activities/redis-scripts.ts): die when the commit script is called
+const define = redis.defineCommand.bind(redis);
+redis.defineCommand = (name: string, def: { lua: string; numberOfKeys: number }) => {
+  define(name, def);
+  if (killAt === 'before-commit' && def.lua.includes("'EX', tonumber(ARGV[3])")) {
+    const run = redis[name].bind(redis);
+    redis[name] = async (...args: any[]) => {
+      die();
+      return run(...args);
+    };
+  }
 };
 const { sendEmail } = createEmailActivities({ redis, prefix: ${JSON.stringify(PREFIX)}, config: JSON.parse(config), log: pino({ level: 'silent' }), transport: createMailTransport(smtpUrl) });
 sendEmail(JSON.parse(req)).then(() => process.exit(0), () => process.exit(1));

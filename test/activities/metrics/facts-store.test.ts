@@ -163,14 +163,19 @@ describe('bad input is refused with nothing written', () => {
       ['2', '{}', 'victim2', '0', '', '100', '0', '', ''],
       ['2', '{}', 'victim2', '0', 'bad|approach|USD', '100', '0', '1e3', ''],
     ];
-    // reach the script through write() with the share computation replaced
-    const evalSpy = jest.spyOn(redis, 'eval');
+    // reach the script (a named command, activities/redis-scripts.ts, defined by the first write
+    // above) through write() with its arguments replaced; its six keys are kept
+    const commands = redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>;
+    const name = 'df_facts_store_WRITE';
+    expect(typeof commands[name]).toBe('function');
+    const original = commands[name].bind(redis);
+    const spy = jest.spyOn(commands, name);
     for (const args of badArgs) {
-      evalSpy.mockImplementationOnce(((script: string, n: number, ...rest: string[]) =>
-        (Redis.prototype.eval as (...a: unknown[]) => Promise<unknown>).call(redis, script, n, ...rest.slice(0, n), ...args)) as never);
+      spy.mockImplementationOnce(((...keysAndArgs: string[]) => original(...keysAndArgs.slice(0, 6), ...args)) as never);
       await expect(store.write(facts({ id: 'victim2', seq: 2, team: 'bad' }))).rejects.toThrow(/^INVALID lead facts/);
     }
-    evalSpy.mockRestore();
+    expect(spy).toHaveBeenCalledTimes(badArgs.length);
+    spy.mockRestore();
     expect(await snapshot()).toEqual(before);
   });
 });

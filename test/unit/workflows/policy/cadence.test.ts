@@ -98,8 +98,8 @@ describe('validateCadence', () => {
     expect(validateCadence(bad, TEMPLATES)).toEqual([
       'colour: unknown field',
       'steps.1.extra: unknown field',
-      'steps.2.after: not a duration such as "0s", "2d" or "1 week"',
-      'steps.3.after: at most 365d',
+      'steps.2.after: "two days" is not a duration such as "90s", "15m" or "3d"',
+      'steps.3.after: must be at most 365d',
       'steps.3.template: unknown template "no_such_template"',
       'steps.4.template: required (a template name)',
       'steps.5: must be an object {after, template}',
@@ -148,9 +148,9 @@ describe('edge cases: zero and the longest delays, empty plans', () => {
   it('accepts exactly 20 steps and exactly 365d, and refuses a longer step or a delay that is not text', () => {
     const twenty = Array.from({ length: MAX_CADENCE_STEPS }, () => ({ after: '365d', template: 'approach_intro' }));
     expect(validateCadence({ steps: twenty, businessHours: null }, TEMPLATES)).toEqual([]);
-    expect(validateCadence({ steps: [{ after: '8761h', template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual(['steps.0.after: at most 365d']);
+    expect(validateCadence({ steps: [{ after: '8761h', template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual(['steps.0.after: must be at most 365d']);
     expect(validateCadence({ steps: [{ after: 1000, template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual([
-      'steps.0.after: not a duration such as "0s", "2d" or "1 week"',
+      'steps.0.after: must be a duration such as "90s", "15m" or "3d"',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 /** The one duration format (workflows/policy/duration.ts): units, bare numbers, zero, huge values, bad text. */
 import { DEFAULT_FOLLOW_UP, DEFAULT_TASK_DUE, DEFAULT_THRESHOLDS } from '../../../../config/defaults';
-import { durationMs, formatDuration, parseDuration } from '../../../../workflows/policy/duration';
+import { durationMs, durationProblem, formatDuration, MAX_DURATION_MS, parseDuration, splitDuration } from '../../../../workflows/policy/duration';
 
 const S = 1000;
 const M = 60 * S;
@@ -97,5 +97,52 @@ describe('formatDuration', () => {
       const back = text.match(/\d+[dhms]/g)!.reduce((sum, part) => sum + parseDuration(part)!, 0);
       expect(back).toBe(ms);
     }
+  });
+});
+
+describe('splitDuration', () => {
+  it.each([
+    ['5min', { count: 5, unit: 'm' }],
+    ['5 mins', { count: 5, unit: 'm' }],
+    ['2hrs', { count: 2, unit: 'h' }],
+    ['1.5 Weeks', { count: 1.5, unit: 'w' }],
+    ['250 msec', { count: 250, unit: 'ms' }],
+    ['1500', { count: 1500, unit: 'ms' }],
+  ])('%j is %j', (text, parts) => {
+    expect(splitDuration(text)).toEqual(parts);
+  });
+
+  it.each(['soon', '1h30m', '3y', '-3d'])('refuses %j', (text) => expect(splitDuration(text)).toBeUndefined());
+});
+
+describe('durationProblem (input validation: grammar, zero, maximum)', () => {
+  it('accepts every unit spelling of the grammar, "5min" included', () => {
+    for (const t of ['5min', '5 mins', '5m', '5 minutes', '300s', '300000', '2hrs', '1 week']) expect(durationProblem(t)).toBeUndefined();
+  });
+
+  it('refuses zero unless the field allows it', () => {
+    expect(durationProblem('0s')).toBe('must be longer than zero');
+    expect(durationProblem('0s', { allowZero: true })).toBeUndefined();
+  });
+
+  it('allows exactly the maximum (3650 days) and refuses anything longer', () => {
+    expect(MAX_DURATION_MS).toBe(3650 * D);
+    expect(durationProblem('3650d')).toBeUndefined();
+    expect(durationProblem('521w')).toBeUndefined();
+    expect(durationProblem('3651d')).toBe('must be at most 3650d');
+    expect(durationProblem('100000000d')).toBe('must be at most 3650d');
+    expect(durationProblem('100000w')).toBe('must be at most 3650d');
+    expect(durationProblem(`1${'0'.repeat(400)}ms`)).toMatch(/is not a duration/);
+  });
+
+  it('takes a narrower maximum from the caller', () => {
+    expect(durationProblem('366d', { max: 365 * D })).toBe('must be at most 365d');
+  });
+
+  it('refuses text outside the grammar and values that are not text, quoting at most 80 characters', () => {
+    expect(durationProblem('soon')).toBe('"soon" is not a duration such as "90s", "15m" or "3d"');
+    expect(durationProblem(5)).toBe('must be a duration such as "90s", "15m" or "3d"');
+    expect(durationProblem(null)).toBe('must be a duration such as "90s", "15m" or "3d"');
+    expect(durationProblem('x'.repeat(500))).toBe(`"${'x'.repeat(80)}" is not a duration such as "90s", "15m" or "3d"`);
   });
 });

@@ -97,13 +97,21 @@ describe('validateThresholdsPatch', () => {
         teams: { alpha: { preparation: '-1d' } },
       }),
     ).toEqual([
-      { path: 'global.approach', message: '"soon" is not a duration such as "90s", "15m", "3d"' },
+      { path: 'global.approach', message: '"soon" is not a duration such as "90s", "15m" or "3d"' },
       { path: 'global.closing', message: 'must be longer than zero' },
-      { path: 'global.presentation', message: 'must be a duration such as "3d"' },
+      { path: 'global.presentation', message: 'must be a duration such as "90s", "15m" or "3d"' },
       { path: 'global.follow_up', message: 'unknown stage; stages with thresholds are prospecting, preparation, approach, presentation, objections, closing' },
       { path: 'global.warp', message: 'unknown stage; stages with thresholds are prospecting, preparation, approach, presentation, objections, closing' },
-      { path: 'teams.alpha.preparation', message: '"-1d" is not a duration such as "90s", "15m", "3d"' },
+      { path: 'teams.alpha.preparation', message: '"-1d" is not a duration such as "90s", "15m" or "3d"' },
     ]);
+  });
+
+  it('refuses a threshold longer than 3650 days under its path, and accepts "5min"', () => {
+    expect(validateThresholdsPatch({ global: { approach: '100000000d' }, teams: { alpha: { closing: '3651d' } } })).toEqual([
+      { path: 'global.approach', message: 'must be at most 3650d' },
+      { path: 'teams.alpha.closing', message: 'must be at most 3650d' },
+    ]);
+    expect(validateThresholdsPatch({ global: { approach: '5min', closing: '3650d' } })).toEqual([]);
   });
 
   it('refuses shapes that are not stage maps and team ids that are not ids', () => {
