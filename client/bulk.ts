@@ -1,6 +1,6 @@
 /**
- * Bulk enrolment (SPEC §6): a CSV file (streamed, row by row — never loaded whole) or a JSON array
- * becomes a batch. Every row is validated like `POST /v1/leads` (SPEC §7 "Lead input"); a bad row
+ * Bulk enrolment (README "Nurture flows"): a CSV file (streamed, row by row — never loaded whole) or a JSON array
+ * becomes a batch. Every row is validated like `POST /v1/leads` (README "HTTP API"); a bad row
  * is reported by its line number with the reason and every good row goes in. The accepted rows are
  * stored in Redis as they are read and then enrolled by `enrolBatchWorkflow`, throttled to
  * BULK_ENROL_RATE leads per second so a big import never starves live traffic; nothing is lost if

@@ -1,5 +1,5 @@
 /**
- * Campaigns for marketing ops (SPEC §6): create, read with progress, pause, resume, cancel. A state
+ * Campaigns for marketing ops (README "Nurture flows"): create, read with progress, pause, resume, cancel. A state
  * change is stored first (versioned and audited) and then pushed to the campaign's running leads by
  * `campaignControlWorkflow`; each lead also reads the state right before every cadence send, so a
  * lead enrolled while the push runs is held all the same.

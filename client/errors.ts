@@ -1,5 +1,5 @@
 /**
- * Errors the client layer raises; the API maps each to SPEC §7's status codes (client/api/errors.ts)
+ * Errors the client layer raises; the API maps each to README "HTTP API"'s status codes (client/api/errors.ts)
  * and the CLI prints their message.
  */
 export interface FieldProblem {

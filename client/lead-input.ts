@@ -1,5 +1,5 @@
 /**
- * SPEC §7 "Lead input": the one schema for POST /v1/leads, a CSV row and a bulk array element.
+ * The lead input (README "HTTP API"): the one schema for POST /v1/leads, a CSV row and a bulk array element.
  * Unknown fields and wrong types are errors naming the field.
  */
 import crypto from 'node:crypto';

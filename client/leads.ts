@@ -315,7 +315,7 @@ export class LeadsClient {
     kw('DealflowTeam', 'team', f.team);
     kw('DealflowStatus', 'status', f.status);
     kw('DealflowCampaign', 'campaign', f.campaign);
-    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 1'); // past its stage's threshold (SPEC §3)
+    if (f.stalled === true) clauses.push('DealflowEscalationLevel >= 1'); // past its stage's threshold (docs/ARCHITECTURE.md §7)
     if (f.stalled === false) clauses.push('DealflowEscalationLevel < 1');
     return clauses.join(' AND ');
   }

@@ -1,6 +1,6 @@
 /**
  * Temporal Schedules dealflow relies on. `ensureDigestSchedule` makes the daily task digest
- * (SPEC §5d) exist: it creates the schedule when there is none and leaves an existing one as it is
+ * (README "How tasks reach people") exist: it creates the schedule when there is none and leaves an existing one as it is
  * (change it with `handle.update`, or delete it and call this again).
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';

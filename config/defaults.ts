@@ -25,7 +25,7 @@ export type Status = (typeof STATUSES)[number];
 export const ACTIVITY_TYPES = ['call', 'email', 'meeting', 'note'] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
-/** SPEC §3: how long a deal may sit in a stage without activity before it is stalled. */
+/** docs/ARCHITECTURE.md §7: how long a deal may sit in a stage without activity before it is stalled. */
 export const DEFAULT_THRESHOLDS: Record<OpenStage, string> = {
   prospecting: '3d',
   preparation: '2d',
@@ -37,7 +37,7 @@ export const DEFAULT_THRESHOLDS: Record<OpenStage, string> = {
 
 export const DEFAULT_ESCALATION = { multipliers: [1, 2, 3], autoReassign: false };
 
-/** SPEC §7: forecast probabilities per stage (0..1). */
+/** README "HTTP API": forecast probabilities per stage (0..1). */
 export const DEFAULT_STAGE_PROBABILITIES: Record<OpenStage, number> = {
   prospecting: 0.05,
   preparation: 0.1,
@@ -47,7 +47,7 @@ export const DEFAULT_STAGE_PROBABILITIES: Record<OpenStage, number> = {
   closing: 0.8,
 };
 
-/** SPEC §2/§4: the default follow-up email cadence in `approach`. `after` is the delay after the previous step. */
+/** README "What happens to a lead"; docs/ARCHITECTURE.md §9: the default follow-up email cadence in `approach`. `after` is the delay after the previous step. */
 export const DEFAULT_CADENCE = {
   steps: [
     { after: '0s', template: 'approach_intro' },
@@ -66,7 +66,7 @@ export interface BusinessHours {
   end: string;
 }
 
-/** SPEC §9: follow-up after the sale. */
+/** README "HTTP API": follow-up after the sale. */
 export const DEFAULT_FOLLOW_UP = {
   thankYou: '0s',
   surveyAfter: '14d',

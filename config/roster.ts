@@ -1,5 +1,5 @@
 /**
- * The roster: teams, their manager and their reps (SPEC §7). Loaded from ROSTER_FILE (a demo roster
+ * The roster: teams, their manager and their reps (README "HTTP API"). Loaded from ROSTER_FILE (a demo roster
  * ships in config/roster.demo.json), validated with zod.
  */
 import fs from 'node:fs';

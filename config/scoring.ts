@@ -1,5 +1,5 @@
 /**
- * Lead fit-score weights (SPEC §2 prospecting): plain data, no I/O, importable by workflows.
+ * Lead fit-score weights (README "What happens to a lead" prospecting): plain data, no I/O, importable by workflows.
  * workflows/policy/scoring.ts adds `base` and every matching contribution, then clamps to 0..100.
  *
  * Meant to live in config/defaults.ts next to the other defaults; it is a separate file only

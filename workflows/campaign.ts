@@ -1,5 +1,5 @@
 /**
- * A lead's campaign (SPEC §6) as its workflow sees it. The campaign's state reaches the lead two
+ * A lead's campaign (README "Nurture flows") as its workflow sees it. The campaign's state reaches the lead two
  * ways — pushed by the campaign control workflow's signal, and read right before every cadence send
  * — and the higher version wins, so a late signal or a stale read never undoes a newer state. While
  * the campaign is paused the next cadence email is held (and the hold is in the lead's history);

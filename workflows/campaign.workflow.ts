@@ -1,5 +1,5 @@
 /**
- * Campaign workflows (SPEC §6):
+ * Campaign workflows (README "Nurture flows"):
  * - `enrolBatchWorkflow` enrols a bulk batch's accepted rows in chunks, throttled to a rate so a big
  *   import never starves live traffic; it survives any crash (the rows are in Redis, the position in
  *   this workflow's history) and each chunk is idempotent.

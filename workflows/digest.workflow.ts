@@ -1,5 +1,5 @@
 /**
- * The daily task digest (SPEC §5d), started by the Temporal Schedule of client/schedules.ts: one
+ * The daily task digest (README "How tasks reach people"), started by the Temporal Schedule of client/schedules.ts: one
  * activity that mails every rep with open tasks their list. The date is the workflow's own (its
  * deterministic clock) in the schedule's time zone, so a retry, a replay or a second run on the same
  * day names the same date, and the send activity's (person, date) idempotency keeps it to one email.

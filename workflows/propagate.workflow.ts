@@ -1,5 +1,5 @@
 /**
- * Pushes a changed thresholds document to the leads it shortens (SPEC §3 "a change applies to deals
+ * Pushes a changed thresholds document to the leads it shortens (docs/ARCHITECTURE.md §7 "a change applies to deals
  * already running, within 60 seconds"). Started by the API's PUT — one StartWorkflow, no per-lead
  * work in the request path — it pages through visibility and signals each affected open lead.
  * Longer thresholds need no push: a lead re-reads the thresholds when its stall timer fires.

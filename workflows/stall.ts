@@ -1,5 +1,5 @@
 /**
- * Stall detection and the escalation ladder (SPEC §3), running beside the stage loop.
+ * Stall detection and the escalation ladder (docs/ARCHITECTURE.md §7), running beside the stage loop.
  *
  * The watcher sleeps until lastActivity + threshold × multiplier[level]. Any activity (stage change,
  * logged activity, completed task, reply) bumps state.activitySeq and resets the level, which wakes

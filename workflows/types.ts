@@ -1,5 +1,5 @@
 /**
- * The lead's shapes (SPEC §9). Plain JSON only: this state is the continue-as-new input and a
+ * The lead's shapes (README "HTTP API"). Plain JSON only: this state is the continue-as-new input and a
  * query result, so no Map, Set, Date or class instance may appear in it.
  */
 import type { ActivityType, Stage, Status } from '../config/defaults';

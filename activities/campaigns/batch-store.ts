@@ -1,5 +1,5 @@
 /**
- * Bulk enrolment batches (SPEC §6, §9) in Redis: the batch's status and counts (a hash), its
+ * Bulk enrolment batches (README "Nurture flows"; README "HTTP API") in Redis: the batch's status and counts (a hash), its
  * accepted rows as prepared lead inputs (a list, enrolled in order by the batch workflow), and its
  * rejected rows with line numbers and reasons (a list). Kept for BATCH_TTL after they finish.
  */

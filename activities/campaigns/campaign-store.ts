@@ -1,5 +1,5 @@
 /**
- * Campaigns (SPEC §6): a named nurture flow — a cadence and a state (active, paused, cancelled).
+ * Campaigns (README "Nurture flows"): a named nurture flow — a cadence and a state (active, paused, cancelled).
  * Each campaign is a versioned, audited document (activities/config/versioned-config.ts), so every
  * pause, resume and cancel is recorded with who and when, and a running lead can tell which state
  * is newer than the one it already saw (the version). The leads enrolled are a Redis set.

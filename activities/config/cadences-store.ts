@@ -1,4 +1,4 @@
-/** Named email cadences (SPEC §4, §9) as a VersionedConfig; `default` always exists. */
+/** Named email cadences (docs/ARCHITECTURE.md §9; README "HTTP API") as a VersionedConfig; `default` always exists. */
 import type Redis from 'ioredis';
 import { DEFAULT_CADENCE } from '../../config/defaults';
 import type { Cadence } from '../../workflows/policy/cadence';

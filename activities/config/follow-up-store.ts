@@ -1,4 +1,4 @@
-/** Follow-up timings (SPEC §9) as a VersionedConfig, with the defaults of config/defaults.ts. */
+/** Follow-up timings (README "HTTP API") as a VersionedConfig, with the defaults of config/defaults.ts. */
 import type Redis from 'ioredis';
 import { DEFAULT_FOLLOW_UP } from '../../config/defaults';
 import { VersionedConfig } from './versioned-config';

@@ -1,4 +1,4 @@
-/** Forecast stage probabilities (SPEC §7) as a VersionedConfig, with the defaults of config/defaults.ts. */
+/** Forecast stage probabilities (README "HTTP API") as a VersionedConfig, with the defaults of config/defaults.ts. */
 import type Redis from 'ioredis';
 import { DEFAULT_STAGE_PROBABILITIES, type OpenStage } from '../../config/defaults';
 import { VersionedConfig } from './versioned-config';

@@ -1,4 +1,4 @@
-/** Team goals per period (SPEC §7 "Roster, keys and goals") as a VersionedConfig; none by default. */
+/** Team goals per period (README "HTTP API") as a VersionedConfig; none by default. */
 import type Redis from 'ioredis';
 import { VersionedConfig } from './versioned-config';
 

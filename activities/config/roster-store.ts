@@ -1,5 +1,5 @@
 /**
- * The roster as live configuration (SPEC §7 "can be replaced by an admin over the API"): ROSTER_FILE
+ * The roster as live configuration (README "HTTP API": replaced by an admin over the API): ROSTER_FILE
  * is version 0, an admin's `PUT /v1/config/roster` stores the next version (validated, versioned,
  * audited like every configuration document), and every API and worker process swaps its in-memory
  * copy when the change is published — with a poll every 30 s as the fallback for a missed message.

@@ -1,4 +1,4 @@
-/** The thresholds document (SPEC §9) as a VersionedConfig, with the defaults of config/defaults.ts. */
+/** The thresholds document (README "HTTP API") as a VersionedConfig, with the defaults of config/defaults.ts. */
 import type Redis from 'ioredis';
 import { DEFAULT_ESCALATION, DEFAULT_THRESHOLDS } from '../../config/defaults';
 import type { ThresholdsBody } from '../../workflows/policy/thresholds';

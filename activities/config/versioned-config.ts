@@ -1,6 +1,6 @@
 /**
  * Versioned, audited configuration documents in Redis (thresholds, cadences, follow-up, roster,
- * goals — SPEC §4 "validated, versioned and audited the same way"). A write is a compare-and-set on
+ * goals — docs/ARCHITECTURE.md §10: validated, versioned and audited the same way). A write is a compare-and-set on
  * the version inside one Lua script, so two concurrent writers cannot lose each other's change, and
  * the audit entry (who, when, old, new) is appended in the same step. Redis runs with an
  * append-only file, so configuration survives restarts of every process.

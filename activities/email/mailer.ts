@@ -1,5 +1,5 @@
 /**
- * SMTP plumbing for the send activity (SPEC §4):
+ * SMTP plumbing for the send activity (docs/ARCHITECTURE.md §9):
  *
  * - one pooled nodemailer transport per process, from SMTP_URL;
  * - a send-rate limit shared by every worker (Redis), which DEFERS a send instead of failing it;

@@ -1,5 +1,5 @@
 /**
- * The send-email activity (SPEC §4): renders a template, checks suppression, waits for a send slot,
+ * The send-email activity (docs/ARCHITECTURE.md §9): renders a template, checks suppression, waits for a send slot,
  * and sends over SMTP exactly once per (lead, email step) — under Temporal retries, concurrent
  * attempts, worker crashes and workflow replays.
  *
@@ -31,7 +31,7 @@
  *    not record completion"): → `already_sent`, no SMTP.
  *  - in the narrow window between `committing` and `sent` (the "." and the server's 250 in flight,
  *    one SMTP round trip plus one Redis write): we cannot know whether the server accepted it. We
- *    choose AT-MOST-ONCE, as SPEC §4 puts "no duplicate email" first: the next attempt returns
+ *    choose AT-MOST-ONCE, as docs/ARCHITECTURE.md §9 puts "no duplicate email" first: the next attempt returns
  *    `already_sent` with `uncertain: true` (and logs a warning) and never sends again. The
  *    alternative, at-least-once (resend with the same Message-ID, which receivers that dedupe by
  *    Message-ID would collapse), would risk a visible duplicate in exactly this window.

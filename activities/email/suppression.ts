@@ -1,5 +1,5 @@
 /**
- * The suppression list (SPEC §4): addresses that get no more lead email because they unsubscribed,
+ * The suppression list (docs/ARCHITECTURE.md §9): addresses that get no more lead email because they unsubscribed,
  * bounced or complained. One Redis hash, `<prefix>suppressed`: normalised address → JSON
  * `{ reason, at, leadId? }`. Shared by the send activity (check before every send), the unsubscribe
  * routes (add) and operators (remove). Internal mail to reps and managers never consults it.

@@ -1,5 +1,5 @@
 /**
- * Signed tokens for the public links in our email (SPEC §7, §9): unsubscribe (`/u/<token>`, purpose
+ * Signed tokens for the public links in our email (README "HTTP API"): unsubscribe (`/u/<token>`, purpose
  * `u`) and the satisfaction survey (`/s/<token>`, purpose `s`).
  *
  *   token = base64url(JSON payload) + "." + base64url(HMAC-SHA256(SIGNING_SECRET, "dealflow-token:v1." + payloadPart))

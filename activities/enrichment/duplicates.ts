@@ -1,5 +1,5 @@
 /**
- * Duplicate detection by normalised email (SPEC §2 prospecting). Redis hash
+ * Duplicate detection by normalised email (README "What happens to a lead" prospecting). Redis hash
  * `<prefix>lead-by-email`: normalised email → the id of the first lead that claimed it.
  * Claims are atomic (HSETNX semantics in one script), so two leads racing for the same address
  * agree on which came first, and a retried claim by the same lead is not a duplicate.

@@ -1,5 +1,5 @@
 /**
- * Prospecting activities (SPEC §2): collect the lead's data and look its company up.
+ * Prospecting activities (README "What happens to a lead"): collect the lead's data and look its company up.
  *
  * collectLeadData never fails on DNS (an unanswered MX check is 'unknown'); it throws
  * InvalidInputError (never retried) for an address that is not one, and ordinary errors when

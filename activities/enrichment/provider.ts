@@ -1,5 +1,5 @@
 /**
- * The company-enrichment HTTP provider (SPEC §2 prospecting, `ENRICHMENT_URL`).
+ * The company-enrichment HTTP provider (README "What happens to a lead" prospecting, `ENRICHMENT_URL`).
  *
  * Contract: `GET ${ENRICHMENT_URL}/companies?domain=<domain>`
  *   200 JSON `{ name?, employees?, industry?, country?, website? }` → a company profile

@@ -1,5 +1,5 @@
 /**
- * Task delivery beyond Redis (SPEC §5): the signed per-team webhook (c) and the daily digest email
+ * Task delivery beyond Redis (README "How tasks reach people"): the signed per-team webhook (c) and the daily digest email
  * per rep (d). The stream `dealflow:tasks` (b) is written by the task store itself.
  *
  * Webhooks are delivered at least once: one POST per (task, event), identified by the deterministic
@@ -212,7 +212,7 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
             digestDate: date,
             taskCount: total,
             timezone: person.timezone,
-            // the web page is served at `/` (SPEC §7); the fragment names the task inbox
+            // the web page is served at `/` (README "HTTP API"); the fragment names the task inbox
             inboxUrl: `${baseUrl}/#tasks`,
             tasks: JSON.stringify(open.map((t) => ({ title: t.title, dueAt: t.dueAt, priority: t.priority, leadId: t.leadId }))),
           },

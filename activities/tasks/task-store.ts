@@ -1,5 +1,5 @@
 /**
- * The task store (SPEC §5) in Redis. Creation is atomic and idempotent (SET NX in one Lua script
+ * The task store (README "How tasks reach people") in Redis. Creation is atomic and idempotent (SET NX in one Lua script
  * with the indexes and the `dealflow:tasks` stream event), so a retried or replayed activity never
  * makes a second task or a second event.
  *

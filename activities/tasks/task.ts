@@ -1,4 +1,4 @@
-/** SPEC §5: a task for a sales rep, manager or team queue. */
+/** README "How tasks reach people": a task for a sales rep, manager or team queue. */
 export type TaskStatus = 'open' | 'done' | 'cancelled';
 export type TaskPriority = 'low' | 'normal' | 'high' | 'urgent';
 

@@ -1,5 +1,5 @@
 /**
- * Task webhooks (SPEC §5c): the per-team configuration (a VersionedConfig named `webhooks`, so every
+ * Task webhooks (README "How tasks reach people"): the per-team configuration (a VersionedConfig named `webhooks`, so every
  * change is versioned and audited) and the HMAC-SHA256 signature a receiver checks.
  *
  * A delivery carries `X-Dealflow-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw request body

@@ -1,4 +1,4 @@
-/** SPEC §7's error shape and status codes: `{ error: { code, message, details } }`. */
+/** README "HTTP API"'s error shape and status codes: `{ error: { code, message, details } }`. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, DependencyError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { UnauthorizedError } from './auth';

@@ -129,7 +129,7 @@ export function openApiDocument(baseUrl: string) {
         },
       },
       '/v1/leads/{id}': {
-        get: { summary: 'Lead state (SPEC §9)', ...who('all', 'all', 'team', 'own', { pathId: 'lead' }), parameters: idParam, responses: { ...ok('lead state'), ...errors(401, 403, 404) } },
+        get: { summary: 'The lead: its state, timeline, emails and tasks', ...who('all', 'all', 'team', 'own', { pathId: 'lead' }), parameters: idParam, responses: { ...ok('lead state'), ...errors(401, 403, 404) } },
       },
       '/v1/leads/{id}/stage': {
         post: { summary: 'Move stage (Temporal update with validator)', ...who('all', 'none', 'team', 'own', { pathId: 'lead' }), parameters: idParam, requestBody: body(moveBody), responses: { ...ok('moved'), ...errors(400, 401, 403, 404, 409) } },

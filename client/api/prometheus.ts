@@ -1,5 +1,5 @@
 /**
- * Prometheus `/metrics` for the API process (SPEC §7, no auth): requests by method, route pattern
+ * Prometheus `/metrics` for the API process (README "HTTP API", no auth): requests by method, route pattern
  * (`/v1/leads/:id`, never the raw URL, so label values stay few) and status, their duration, the
  * default process metrics, and the board read from the lead facts when scraped (one HGETALL of the
  * facts board counters, whatever the number of leads). One registry per API instance, so several

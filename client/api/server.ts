@@ -1,5 +1,5 @@
 /**
- * The HTTP API (SPEC §7): fastify with API-key roles, zod validation, SPEC's error shape, OpenAPI at
+ * The HTTP API (README "HTTP API"): fastify with API-key roles, zod validation, the API's error shape (README "HTTP API"), OpenAPI at
  * /docs, health and readiness, structured logs.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * The web page's build (SPEC §7 "Web page"): esbuild bundles `web/src/main.ts` and `web/app.css`
+ * The web page's build (docs/ARCHITECTURE.md §13): esbuild bundles `web/src/main.ts` and `web/app.css`
  * into content-hashed files, and `index.html` is written around them (no inline script or style, so
  * the page runs under a strict Content-Security-Policy).
  *

@@ -1,5 +1,5 @@
 /**
- * The metrics (SPEC §7 reporting) as pure functions over lead facts (workflows/policy/facts.ts) and
+ * The metrics (README "HTTP API" reporting) as pure functions over lead facts (workflows/policy/facts.ts) and
  * the board counters: no I/O, so every definition here is unit-tested on its own
  * (test/client/metrics/compute.test.ts) and the README's definitions point here.
  *
@@ -9,7 +9,7 @@
  * `converted` total in the rates' base currency labelled with the rates' version.
  *
  * - **Pipeline** (board): open leads per stage, plus won leads still in `follow_up`. `values` are the
- *   sums of the leads' `value` per currency; `atRisk` counts escalation level 2, `stalled` level ≥ 3 (SPEC §3).
+ *   sums of the leads' `value` per currency; `atRisk` counts escalation level 2, `stalled` level ≥ 3 (docs/ARCHITECTURE.md §7).
  * - **Funnel** over a period [from, to):
  *   - the cohort is the leads *created* in the period;
  *   - `entered`: cohort leads that ever entered the stage;

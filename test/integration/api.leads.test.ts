@@ -1,6 +1,6 @@
 /**
  * The leads API against the real Temporal dev server and Redis: idempotent creation, stage moves
- * through the workflow's update, visibility listing, tasks, and every error status of SPEC §7.
+ * through the workflow's update, visibility listing, tasks, and every error status of README "HTTP API".
  */
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 

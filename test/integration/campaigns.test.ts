@@ -1,5 +1,5 @@
 /**
- * Campaigns and bulk enrolment on the real dev server, Redis and SMTP (SPEC §6): a CSV of a few
+ * Campaigns and bulk enrolment on the real dev server, Redis and SMTP (README "Nurture flows"): a CSV of a few
  * hundred rows streamed to the API with bad lines at known positions → exactly those lines
  * rejected with reasons and every other row enrolled; the same file again → no new workflow;
  * pausing a campaign holds a cadence email that resuming releases; cancelling ends the cadence.

@@ -1,5 +1,5 @@
 /**
- * The roster replaced over the API (SPEC §7): admin only, validated with field paths, versioned and
+ * The roster replaced over the API (README "HTTP API"): admin only, validated with field paths, versioned and
  * audited; the API applies it at once (a lead for the new team's rep is accepted right away) and
  * another process — here a second runtime, as a worker would be — follows it by pub/sub.
  */

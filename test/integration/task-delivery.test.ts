@@ -1,5 +1,5 @@
 /**
- * Task delivery on the real dev server, Redis and SMTP (SPEC §5): a consumer group on the task
+ * Task delivery on the real dev server, Redis and SMTP (README "How tasks reach people"): a consumer group on the task
  * stream sees every task event exactly once, and the digest schedule mails each rep with open
  * tasks once, and nobody else.
  */

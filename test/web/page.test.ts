@@ -393,7 +393,7 @@ describe('charts and goals', () => {
   });
 });
 
-/** The read endpoints another change adds, answered in the page with the shapes of SPEC §9. */
+/** The read endpoints another change adds, answered in the page with the shapes of README "HTTP API". */
 async function stubCharts(page: Page): Promise<void> {
   const stages = ['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing'];
   const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });

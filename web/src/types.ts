@@ -1,4 +1,4 @@
-/** The API's shapes the page reads (SPEC §9). Only the fields the page uses. */
+/** The API's shapes the page reads (README "HTTP API"). Only the fields the page uses. */
 export const STAGES = ['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing', 'follow_up'] as const;
 export type Stage = (typeof STAGES)[number];
 export const OPEN_STAGES = STAGES.slice(0, 6) as readonly Exclude<Stage, 'follow_up'>[];

@@ -1,5 +1,5 @@
 /**
- * Who may act on a lead (SPEC §7): its owner rep, its team's manager, or an admin — never marketing.
+ * Who may act on a lead (README "HTTP API"): its owner rep, its team's manager, or an admin — never marketing.
  * Pure, so the API and the lead workflow share it: the API's changes carry the caller's role and
  * scope into the update, and the update's validator checks them against the lead's own owner and
  * team, atomically with the change (no extra round trip, and no gap between a read and the update

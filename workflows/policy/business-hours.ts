@@ -1,5 +1,5 @@
 /**
- * Business hours in a lead's IANA time zone (SPEC §4). Pure and deterministic: no Node built-ins,
+ * Business hours in a lead's IANA time zone (docs/ARCHITECTURE.md §9). Pure and deterministic: no Node built-ins,
  * no Temporal import, no clock. It runs inside the workflow sandbox, so time-zone math uses only
  * `Intl.DateTimeFormat` (the sandbox has it) and `Date.UTC` / `new Date(ms)` for calendar fields.
  *

@@ -1,5 +1,5 @@
 /**
- * The approach-stage email cadence (SPEC §2, §4, §9). Pure: no Temporal import, no clock.
+ * The approach-stage email cadence (README "What happens to a lead"; docs/ARCHITECTURE.md §9; README "HTTP API"). Pure: no Temporal import, no clock.
  *
  * `after` is the delay after the previous step's send time (the first step's: after entering
  * `approach`), in the SDK's duration format. It is elapsed time ("2d" = 48 h), not calendar days,

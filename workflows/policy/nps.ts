@@ -1,4 +1,4 @@
-/** Net Promoter Score (SPEC §2 follow_up, §7 metrics). Pure. */
+/** Net Promoter Score (README "What happens to a lead" follow_up, §7 metrics). Pure. */
 export type NpsClass = 'detractor' | 'passive' | 'promoter';
 
 export function isValidScore(score: unknown): score is number {

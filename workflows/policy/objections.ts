@@ -1,4 +1,4 @@
-/** Which content email answers an objection, from the rep's notes (SPEC §2 objections). Pure. */
+/** Which content email answers an objection, from the rep's notes (README "What happens to a lead" objections). Pure. */
 export type ObjectionCategory = 'price' | 'timing' | 'competitor' | 'other';
 
 const RULES: [ObjectionCategory, RegExp][] = [

@@ -1,5 +1,5 @@
 /**
- * The lead's fit score 0–100 with its reasons (SPEC §2 prospecting). Pure: no Temporal import.
+ * The lead's fit score 0–100 with its reasons (README "What happens to a lead" prospecting). Pure: no Temporal import.
  *
  * The reasons read as the sum that made the score: "base 40", then one line per contribution,
  * "+15 decision-maker title (VP Sales)", "−20 free-mail address (gmail.com)", and a last line when

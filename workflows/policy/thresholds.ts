@@ -1,5 +1,5 @@
 /**
- * Stall thresholds (SPEC §3, §9): the document's shape, the effective threshold of a (team, stage),
+ * Stall thresholds (docs/ARCHITECTURE.md §7; README "HTTP API"): the document's shape, the effective threshold of a (team, stage),
  * the escalation ladder's fire times, and validation with field paths. Pure; shared by the
  * workflow, the API and the tests.
  */

@@ -1,5 +1,5 @@
 /**
- * Which stage moves are legal (SPEC §2). Pure; the workflow's update validators, the API and the
+ * Which stage moves are legal (README "What happens to a lead"). Pure; the workflow's update validators, the API and the
  * web page all ask this one function, so they can never disagree.
  */
 import { STAGES, type Stage, type Status } from '../../config/defaults';

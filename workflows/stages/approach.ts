@@ -1,5 +1,5 @@
 /**
- * approach: first contact — the follow-up email cadence (SPEC §4). Each step's send time comes from
+ * approach: first contact — the follow-up email cadence (docs/ARCHITECTURE.md §9). Each step's send time comes from
  * the previous step's, pushed into the cadence's business hours in the lead's time zone. The
  * cadence is re-read before every step, so a change reaches the lead at its next step. It stops on
  * a reply, an unsubscribe or bounce, or a stage change (the scope is cancelled); after the last
@@ -36,7 +36,7 @@ export async function onApproach(ctx: StageContext): Promise<void> {
         stopped = true;
         break;
       }
-      // a campaign's lead: a paused campaign holds the send until it is resumed (SPEC §6)
+      // a campaign's lead: a paused campaign holds the send until it is resumed (README "Nurture flows")
       if (!s.campaign || !patched('campaign-hold')) break;
       const gate = await campaignGate(ctx, step.template, stop);
       if (gate === 'go') break;

@@ -1,5 +1,5 @@
 /**
- * follow_up: after the purchase (SPEC §2). A thank-you email; the satisfaction survey after
+ * follow_up: after the purchase (README "What happens to a lead"). A thank-you email; the satisfaction survey after
  * `surveyAfter` with one reminder `surveyReminderAfter` later, and no response recorded one more
  * `surveyReminderAfter` after that; the answer routed by NPS class (detractor → manager task within
  * the SLA, passive → owner task, promoter → referral request); check-in tasks at each offset; then

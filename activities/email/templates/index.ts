@@ -1,5 +1,5 @@
 /**
- * Email templates per kind and locale (SPEC §4): each renders a subject, an HTML part and a plain
+ * Email templates per kind and locale (docs/ARCHITECTURE.md §9): each renders a subject, an HTML part and a plain
  * text part from a typed context.
  *
  * Safety lives here, in one place, so a template cannot forget it:

@@ -1,5 +1,5 @@
 /**
- * Nurture flows for marketing ops (SPEC §6, §7): campaigns, bulk enrolment (JSON array or a CSV
+ * Nurture flows for marketing ops (README "Nurture flows"; README "HTTP API"): campaigns, bulk enrolment (JSON array or a CSV
  * stream) and batch status. Marketing and admin only.
  */
 import type { Readable } from 'node:stream';

@@ -1,5 +1,5 @@
 /**
- * /v1/config/thresholds: stall thresholds and the escalation policy (SPEC §3, §9). A manager
+ * /v1/config/thresholds: stall thresholds and the escalation policy (docs/ARCHITECTURE.md §7; README "HTTP API"). A manager
  * reads the global part and `teams.<own team>` (other teams' overrides and their audit entries are
  * left out) and changes only `teams.<own team>`; an admin reads and changes anything. Validated (400 naming the field), versioned
  * and audited; the change reaches running leads through the propagation workflow.

@@ -1,6 +1,6 @@
 /**
- * Email-side routes: named cadences (SPEC §4, §9), the qualification answers that feed the fit
- * score, the signed inbound-reply webhook (SPEC §7), and the RFC 8058 unsubscribe pages.
+ * Email-side routes: named cadences (docs/ARCHITECTURE.md §9; README "HTTP API"), the qualification answers that feed the fit
+ * score, the signed inbound-reply webhook (README "HTTP API"), and the RFC 8058 unsubscribe pages.
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';

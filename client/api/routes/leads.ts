@@ -120,7 +120,7 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
     return leads.lost(id, p.actor, body.reason, p);
   });
 
-  /** Not a fit (SPEC §2 status `disqualified`): closes the deal like `lost`, counted apart from it in win rates. */
+  /** Not a fit (README "What happens to a lead" status `disqualified`): closes the deal like `lost`, counted apart from it in win rates. */
   app.post('/v1/leads/:id/disqualify', async (req) => {
     const p = who(req);
     const { id } = parseOrThrow(leadIdParam, req.params, 'path');

@@ -1,5 +1,5 @@
 /**
- * Reporting (SPEC §7): the pipeline board, the funnel, the forecast with its configurable stage
+ * Reporting (README "HTTP API"): the pipeline board, the funnel, the forecast with its configurable stage
  * probabilities, segment metrics, team goals and the exchange rates of converted totals. Money is
  * given per currency (client/metrics/money.ts). Everything is computed from the lead facts that
  * the lead workflows write (client/metrics/). A manager sees only their own team: without `team`

@@ -1,5 +1,5 @@
 /**
- * After the sale (SPEC §2, §7, §9): the public survey page `/s/<token>` (signed, expiring,
+ * After the sale (README "What happens to a lead"; README "HTTP API"): the public survey page `/s/<token>` (signed, expiring,
  * single-use), `GET/PUT /v1/config/follow-up`, and `GET /v1/metrics/nps` computed from the recorded
  * answers. Routes are `/s/*` because a token can be longer than fastify's path-parameter limit.
  *

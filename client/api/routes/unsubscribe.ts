@@ -1,5 +1,5 @@
 /**
- * Public unsubscribe links (SPEC §7, §9): `GET /u/<token>` shows a small page with a confirm button;
+ * Public unsubscribe links (README "HTTP API"): `GET /u/<token>` shows a small page with a confirm button;
  * `POST /u/<token>` unsubscribes — both the page's form and RFC 8058 one-click, where the mail
  * provider POSTs `List-Unsubscribe=One-Click` (form-urlencoded or multipart) to the URL in the
  * `List-Unsubscribe` header. A GET never unsubscribes (link scanners fetch links).

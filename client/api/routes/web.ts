@@ -1,5 +1,5 @@
 /**
- * The web page (SPEC §7): `/` and `/assets/*`, public static files under a strict
+ * The web page (README "HTTP API"): `/` and `/assets/*`, public static files under a strict
  * Content-Security-Policy (security-headers.ts), and `GET /v1/me`, which tells the page who the key belongs to so it
  * offers only what that role may do (the API refuses the rest anyway).
  */

@@ -1,5 +1,5 @@
 /**
- * /v1/config/webhooks: the per-team task webhooks (SPEC §5c). An admin sees and changes every team,
+ * /v1/config/webhooks: the per-team task webhooks (README "How tasks reach people"). An admin sees and changes every team,
  * a manager only their own; secrets are never shown whole, to anyone (`…` + last four characters).
  *
  * PUT takes `{ teams: { <team>: { url, secret?, events? } | null } }` and changes only the teams it
