@@ -53,6 +53,20 @@ async function streamEvents(taskId: string): Promise<[string, string | undefined
 }
 const task = (id: string) => stack.runtime.tasks.get(id);
 
+/**
+ * The ids of a lead's open escalation tasks in its first stage entry by level suffix (`l1.stall`,
+ * `l2.escalation`, `l3.reassigned`), whatever the stall's activity count in the id: the ladder's
+ * ids carry `stall<activitySeq>` (workflows/stall.ts), which a test must not guess.
+ */
+async function openStallTasks(leadId: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of await stack.runtime.tasks.forLead(leadId)) {
+    const m = /\.1\.stall\d+\.(l\d\.[a-z]+)$/.exec(t.id);
+    if (m && t.id.startsWith(`${leadId}.`) && t.status === 'open') out[m[1]] = t.id;
+  }
+  return out;
+}
+
 test('"Close the deal" is cancelled when the deal is won: timeline, one stream event, one webhook delivery, listable, not completable', async () => {
   const id = `tl-won-${run}`;
   const created = await stack.call('POST', '/v1/leads', KEYS.managerBeta, { id, email: `${id}@example.com`, company: 'Close Co', team: 'beta', owner: 'carol', stage: 'closing' });
@@ -100,6 +114,12 @@ test('a rep who claims a queued task gets the lead (read, log activity); activit
   const research = `${id}.1.research`;
   // levels 1, 2, 3 at 2 s, 4 s, 6 s of no activity: at level 3 the lead and its tasks go to the queue
   await eventually(async () => (await task(research))?.assignee === 'queue:alpha', 60_000, 'the lead in the team queue');
+  // its escalation tasks (owner reminder, manager, reassignment note), open until the stall is reset
+  const stall = await eventually(async () => {
+    const open = await openStallTasks(id);
+    const ids = ['l1.stall', 'l2.escalation', 'l3.reassigned'].map((k) => open[k]);
+    return ids.every(Boolean) ? ids : undefined;
+  }, 30_000, 'the three escalation tasks');
   // the ladder stops at level 3 on a queued lead: nothing more happens until it is claimed
   await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { alpha: { preparation: '2d' } } });
 
@@ -136,7 +156,6 @@ test('a rep who claims a queued task gets the lead (read, log activity); activit
   expect(again.body.error.message).not.toMatch(/bob/);
 
   // the activity reset the stall: its escalation tasks (owner reminder, manager, reassignment note) are cancelled
-  const stall = [`${id}.1.stall0.l1.stall`, `${id}.1.stall0.l2.escalation`, `${id}.1.stall0.l3.reassigned`];
   await eventually(async () => (await Promise.all(stall.map(task))).every((t) => t?.status === 'cancelled'), 30_000, 'the escalation tasks cancelled');
   for (const t of stall) {
     expect((await task(t))!.cancelReason).toBe('activity on the lead reset the stall');
@@ -150,18 +169,25 @@ test('a rep who claims a queued task gets the lead (read, log activity); activit
 });
 
 test('escalation tasks are cancelled when the deal is won, and when it moves on; each once on the stream', async () => {
-  // beta's thresholds only: the claim test above uses alpha's
-  expect((await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { closing: '2s', presentation: '2s' } }, escalation: { autoReassign: false } })).status).toBe(200);
   const won = `tl-stall-won-${run}`;
   const moved = `tl-stall-moved-${run}`;
   for (const [id, stage] of [[won, 'closing'], [moved, 'presentation']]) {
     expect((await stack.call('POST', '/v1/leads', KEYS.managerBeta, { id, email: `${id}@example.com`, team: 'beta', owner: 'carol', stage })).status).toBe(201);
   }
+  // both running (and listed) before the change, so the change reaches them as it reaches any running
+  // lead: the propagation signal (a lead started during a change is a race of its own)
+  await eventually(async () => {
+    const listed = (await stack.call('GET', '/v1/leads?team=beta&pageSize=100', KEYS.admin)).body.items.map((l: { id: string }) => l.id);
+    return listed.includes(won) && listed.includes(moved);
+  }, 30_000, 'both leads listed');
+  // beta's thresholds only: the claim test above uses alpha's
+  expect((await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { closing: '2s', presentation: '2s' } }, escalation: { autoReassign: false } })).status).toBe(200);
   // levels 1 (owner) and 2 (manager) at 2 s and 4 s of no activity
-  const wonStall = [`${won}.1.stall0.l1.stall`, `${won}.1.stall0.l2.escalation`];
-  await eventually(async () => (await Promise.all(wonStall.map(task))).every((t) => t?.status === 'open'), 60_000, 'the escalation tasks of the won lead');
-  const movedStall = `${moved}.1.stall0.l1.stall`;
-  await eventually(async () => (await task(movedStall))?.status === 'open', 60_000, 'the stall task of the moved lead');
+  const wonStall = await eventually(async () => {
+    const open = await openStallTasks(won);
+    return open['l1.stall'] && open['l2.escalation'] ? [open['l1.stall'], open['l2.escalation']] : undefined;
+  }, 60_000, 'the escalation tasks of the won lead');
+  const movedStall = await eventually(async () => (await openStallTasks(moved))['l1.stall'], 60_000, 'the stall task of the moved lead');
   // no more escalations while the test acts
   await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { closing: '7d', presentation: '5d' } } });
 
