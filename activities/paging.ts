@@ -20,6 +20,7 @@ import { redisScript, runScript } from './redis-scripts';
 /** A page token the store cannot read, or one that points outside its list: a 400 for `pageToken`. */
 export class InvalidPageTokenError extends Error {
   override name = 'InvalidPageTokenError';
+  readonly code = 'invalid_input' as const;
 }
 
 /** Where a page of a sorted set ended: the score and member of the last item it returned. */

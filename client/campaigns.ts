@@ -76,7 +76,7 @@ export class CampaignsClient {
       c = await this.store.setState(id, to, actor);
     } catch (err) {
       if (err instanceof CampaignNotFound) throw new NotFoundError(err.message);
-      if (err instanceof CampaignTransitionError) throw new ConflictError(err.message);
+      if (err instanceof CampaignTransitionError) throw new ConflictError(err.message, err.code);
       throw err;
     }
     await this.d.temporal.workflow.start<typeof campaignControlWorkflow>('campaignControlWorkflow', {

@@ -1,41 +1,73 @@
 /**
- * Errors the client layer raises; the API maps each to README "HTTP API"'s status codes (client/api/errors.ts)
- * and the CLI prints their message.
+ * Errors the client layer raises. Each carries a code of the error vocabulary
+ * (workflows/policy/errors.ts, docs/ERRORS.md); the API maps the code to its HTTP status in one
+ * table (client/api/errors.ts) and the CLI prints the message.
  */
+import type { ErrorCode } from '../workflows/policy/errors';
+
 export interface FieldProblem {
   path: string;
   message: string;
 }
 
-export class ValidationError extends Error {
-  override name = 'ValidationError';
-  constructor(message: string, public readonly details: FieldProblem[] = []) {
-    super(message);
-  }
-}
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
-}
-export class ForbiddenError extends Error {
-  override name = 'ForbiddenError';
-}
-/**
- * An illegal stage move or a change to a closed deal: 409 with the workflow's reason. `code` is the
- * error code the API answers (`conflict` unless a more precise one is given, e.g. `task_cancelled`).
- */
-export class ConflictError extends Error {
-  override name = 'ConflictError';
-  /** `details`: the fields the conflict is about (e.g. `email` naming the open lead that has the address) */
+/** An error with a code of the vocabulary; `details` name the fields it is about. */
+export class CodedError extends Error {
+  override name = 'CodedError';
   constructor(
+    readonly code: ErrorCode,
     message: string,
-    public readonly code = 'conflict',
-    public readonly details: FieldProblem[] = [],
+    readonly details: FieldProblem[] = [],
+    /** for a 429 or 503: when to try again, in seconds (the `Retry-After` header) */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
-export class DependencyError extends Error {
+
+/** Bad input: `invalid_input` (400), with the fields at fault. */
+export class ValidationError extends CodedError {
+  override name = 'ValidationError';
+  constructor(message: string, details: FieldProblem[] = []) {
+    super('invalid_input', message, details);
+  }
+}
+export class NotFoundError extends CodedError {
+  override name = 'NotFoundError';
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+export class ForbiddenError extends CodedError {
+  override name = 'ForbiddenError';
+  constructor(message = 'forbidden') {
+    super('forbidden', message);
+  }
+}
+/**
+ * A change refused by the state of what it changes (an illegal stage move, a closed deal, a
+ * cancelled task, a concurrent config write): 409 unless the code maps elsewhere. `code` is one of
+ * the vocabulary's lead, task, config or campaign codes (`conflict` when no precise one applies).
+ */
+export class ConflictError extends CodedError {
+  override name = 'ConflictError';
+  /** `details`: the fields the conflict is about (e.g. `email` naming the open lead that has the address) */
+  constructor(message: string, code: ErrorCode = 'conflict', details: FieldProblem[] = []) {
+    super(code, message, details);
+  }
+}
+
+/** A service dealflow needs is down or did not answer in time: `dependency_unavailable` (503, Retry-After). */
+export type Dependency = 'redis' | 'temporal' | 'smtp';
+export class DependencyError extends CodedError {
   override name = 'DependencyError';
+  constructor(
+    message: string,
+    readonly dependency?: Dependency,
+    options?: { cause?: unknown },
+  ) {
+    super('dependency_unavailable', message, [], 2);
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
 }
 
 export function zodProblems(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldProblem[] {

@@ -4,11 +4,14 @@
  */
 import {
   Client,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { decodeFromPayloadsAtIndex, decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type Redis from 'ioredis';
@@ -37,9 +40,9 @@ import {
 import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
-import { accessOf, canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
-import { INVALID_FIELD } from '../workflows/policy/currency';
+import { CodedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { accessOf, canActOn, type Access } from '../workflows/policy/access';
+import { isErrorCode } from '../workflows/policy/errors';
 import { startLeadWorkflow, type StartLeadResult } from './start-lead';
 import { normaliseEmail } from '../activities/enrichment/normalise';
 import { leadIdFromEmail, leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
@@ -405,7 +408,7 @@ export class LeadsClient {
     try {
       return { handedOver: true, lead: await this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access: accessOf(access) }] }) };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error)?.message ?? '')) return { handedOver: false };
+      if (workflowGone(err)) return { handedOver: false };
       throw this.mapError(err, id);
     }
   }
@@ -414,7 +417,7 @@ export class LeadsClient {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((err as Error)?.message ?? '')) {
+      if (workflowGone(err)) {
         // an update to a workflow that has ended: the lead exists but is closed — said only to
         // someone who may act on it (its state is still queryable, or archived)
         const closed = await this.get(id).catch(() => undefined);
@@ -427,20 +430,37 @@ export class LeadsClient {
     }
   }
 
+  /**
+   * A Temporal error as the client layer's: a lead that is not there is `not_found`; a validator's
+   * or workflow's refusal keeps its code (workflows/policy/errors.ts: `forbidden`, `closed`,
+   * `same_stage`…) and its reason; anything else (an outage, a busy workflow) is left as it is for
+   * the API's classification (client/api/errors.ts).
+   */
   private mapError(err: unknown, id: string): Error {
-    if (err instanceof WorkflowNotFoundError) return new NotFoundError(`lead ${id} not found`);
+    if (workflowGone(err)) return new NotFoundError(`lead ${id} not found`);
     if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as (Error & { type?: string }) | undefined;
-      if (cause?.type === FORBIDDEN) return new ForbiddenError(cause.message);
-      if (cause?.type === INVALID_FIELD) {
-        const [path, message] = ((cause as { details?: unknown[] }).details ?? []).map(String);
-        return new ValidationError(cause.message, [{ path: path ?? '(body)', message: message ?? cause.message }]);
+      const cause = err.cause;
+      if (cause instanceof ApplicationFailure && isErrorCode(cause.type)) {
+        if (cause.type === 'invalid_input') {
+          const [path, message] = (cause.details ?? []).map(String);
+          return new ValidationError(cause.message, [{ path: path ?? '(body)', message: message ?? cause.message }]);
+        }
+        return new CodedError(cause.type, cause.message);
       }
       return new ConflictError(cause?.message ?? err.message);
     }
-    const msg = (err as Error)?.message ?? '';
-    if (/workflow execution already completed/i.test(msg)) return new ConflictError(`lead ${id} is closed`);
-    if (/not found/i.test(msg) && /workflow/i.test(msg)) return new NotFoundError(`lead ${id} not found`);
     return err as Error;
   }
+}
+
+/**
+ * Whether Temporal said the lead's workflow is not running: not found, or already completed (an
+ * update to a closed run answers NOT_FOUND, which the SDK raises as WorkflowNotFoundError).
+ */
+function workflowGone(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  for (let e = err, i = 0; e instanceof Error && i < 8; e = (e as { cause?: unknown }).cause, i++) {
+    if (isGrpcServiceError(e) && e.code === GrpcStatus.NOT_FOUND) return true;
+  }
+  return false;
 }

@@ -2,7 +2,7 @@
  * Builds the client side (Temporal client, Redis, task store, LeadsClient, roster) from config. The
  * API, the CLI and the tests all start here.
  */
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/env';
 import { loadRoster, type RosterIndex } from '../config/roster';
@@ -11,6 +11,20 @@ import { TaskStore } from '../activities/tasks/task-store';
 import { LeadsClient } from './leads';
 import { connectClient } from './temporal';
 import { leadSettingsFrom } from './start-lead';
+
+/**
+ * The API's Redis client: with Redis unreachable a command fails within about a second
+ * (MaxRetriesPerRequestError: the offline queue is flushed after each second reconnect attempt,
+ * attempts at most 500 ms apart); a command sent to a Redis that stops answering fails after 2.5 s
+ * (commandTimeout). Reconnecting never stops, so the API recovers by itself when Redis is back.
+ */
+export const API_REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  commandTimeout: 2_500,
+  connectTimeout: 2_000,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 500),
+  enableAutoPipelining: true,
+};
 
 export interface ClientRuntime {
   config: Config;
@@ -24,9 +38,14 @@ export interface ClientRuntime {
   close(): Promise<void>;
 }
 
-export async function createClientRuntime(config: Config, opts: { followRoster?: boolean } = {}): Promise<ClientRuntime> {
-  const client = await connectClient(config);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+/**
+ * `bounded`: for a process that answers people (the API): every Temporal call and Redis command
+ * answers within a few seconds, failing when the service is down (the API then answers 503:
+ * docs/ERRORS.md) — see connectClient and API_REDIS_OPTIONS.
+ */
+export async function createClientRuntime(config: Config, opts: { followRoster?: boolean; bounded?: boolean } = {}): Promise<ClientRuntime> {
+  const client = await connectClient(config, { bounded: opts.bounded });
+  const redis = new Redis(config.REDIS_URL, opts.bounded ? API_REDIS_OPTIONS : { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', () => undefined); // surfaced per request (503) and by /readyz
   let liveRoster: LiveRoster;
   try {

@@ -51,7 +51,7 @@ export interface StartLeadResult {
 /** An explicit new id for an address another open lead has (409, field `email`, naming that lead). */
 export class AddressTakenError extends ConflictError {
   constructor(readonly openLeadId: string) {
-    super(`lead ${openLeadId} is open for this email address; one person has one open lead (update it, or close it before starting a new deal)`, 'conflict', [
+    super(`lead ${openLeadId} is open for this email address; one person has one open lead (update it, or close it before starting a new deal)`, 'address_taken', [
       { path: 'email', message: `the address of open lead ${openLeadId}` },
     ]);
   }

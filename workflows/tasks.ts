@@ -17,9 +17,9 @@
  * (docs/TASK-EVENTS.md). The change is behind `patched('task-cancel')`: a lead whose history was
  * recorded without it keeps its old behaviour (only lost/disqualified cancel, all at once).
  */
-import { ApplicationFailure, CancellationScope, condition, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import type { ClaimTaskRequest, HistoryEntry, LeadState, TaskRef } from './types';
-import { FORBIDDEN } from './policy/access';
+import { failure } from './policy/errors';
 import { acceptsActivity } from './policy/transitions';
 import { acts } from './proxies';
 import { inBackground } from './background';
@@ -130,12 +130,12 @@ async function cancelBatch(state: LeadState, record: Record_, batch: { ref: Task
 export function validateClaim(state: LeadState, { taskId, rep, actor, access }: ClaimTaskRequest): void {
   if (access) {
     const ok = access.role === 'admin' || (access.role === 'manager' && access.scope === state.team) || (access.role === 'rep' && access.scope === rep);
-    if (!ok) throw ApplicationFailure.create({ type: FORBIDDEN, message: `${actor} may not claim tasks of lead ${state.id}`, nonRetryable: true });
+    if (!ok) throw failure('forbidden', `${actor} may not claim tasks of lead ${state.id}`);
   }
-  if (!taskId || !rep || !actor) throw new Error('a task, a rep and an actor are required');
-  if (!state.tasks.some((t) => t.id === taskId)) throw new Error(`task ${taskId} is not a task of lead ${state.id}`);
-  if (!acceptsActivity(state.status)) throw new Error(`the deal is ${state.status}; it cannot be claimed`);
-  if (state.owner !== rep && state.owner !== `queue:${state.team}`) throw new Error(`lead ${state.id} is no longer in the team queue: it was claimed first`);
+  if (!taskId || !rep || !actor) throw failure('invalid_input', 'a task, a rep and an actor are required', { field: !taskId ? 'taskId' : !rep ? 'rep' : 'actor' });
+  if (!state.tasks.some((t) => t.id === taskId)) throw failure('task_not_open', `task ${taskId} is not a task of lead ${state.id}`);
+  if (!acceptsActivity(state.status)) throw failure('closed', `the deal is ${state.status}; it cannot be claimed`);
+  if (state.owner !== rep && state.owner !== `queue:${state.team}`) throw failure('claimed_first', `lead ${state.id} is no longer in the team queue: it was claimed first`);
 }
 
 /**

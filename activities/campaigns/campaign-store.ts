@@ -120,9 +120,12 @@ export class CampaignStore {
 }
 
 class Existing extends Error {}
+/** Error codes `not_found` and `campaign_transition` (docs/ERRORS.md). */
 export class CampaignNotFound extends Error {
   override name = 'CampaignNotFound';
+  readonly code = 'not_found' as const;
 }
 export class CampaignTransitionError extends Error {
   override name = 'CampaignTransitionError';
+  readonly code = 'campaign_transition' as const;
 }

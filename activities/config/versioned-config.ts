@@ -44,8 +44,13 @@ redis.call('PUBLISH', KEYS[3], ARGV[2])
 return {1, ARGV[2]}
 `);
 
+/**
+ * The document changed under the writer: a stale `version` was sent, or concurrent writers kept
+ * winning (error code `version_conflict`, 409: docs/ERRORS.md).
+ */
 export class VersionConflictError extends Error {
   override name = 'VersionConflictError';
+  readonly code = 'version_conflict' as const;
 }
 
 export class VersionedConfig<T extends object> {

@@ -114,8 +114,10 @@ export interface ListOptions {
   cursor?: string;
 }
 
+/** A task id the store does not hold (error code `not_found`, docs/ERRORS.md). */
 export class TaskNotFoundError extends Error {
   override name = 'TaskNotFoundError';
+  readonly code = 'not_found' as const;
 }
 
 export class TaskStore {

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { ApiKey, Role } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
-import { ForbiddenError } from '../errors';
+import { CodedError, ForbiddenError } from '../errors';
 import { canActOn } from '../../workflows/policy/access';
 
 export interface Principal {
@@ -19,8 +19,11 @@ export interface Principal {
   key: string;
 }
 
-export class UnauthorizedError extends Error {
+export class UnauthorizedError extends CodedError {
   override name = 'UnauthorizedError';
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
 }
 
 function safeEqual(a: string, b: string): boolean {

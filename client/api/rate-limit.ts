@@ -13,12 +13,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
 import { notAutoPipelined } from '../../activities/redis-scripts';
+import { CodedError } from '../errors';
 
-export class RateLimitedError extends Error {
+export class RateLimitedError extends CodedError {
   override name = 'RateLimitedError';
   readonly statusCode = 429;
-  constructor(readonly retryAfterSeconds: number) {
-    super(`too many requests for this API key; retry in ${retryAfterSeconds} s`);
+  constructor(retryAfterSeconds: number) {
+    super('rate_limited', `too many requests for this API key; retry in ${retryAfterSeconds} s`, [], retryAfterSeconds);
   }
 }
 

@@ -7,7 +7,7 @@ import { createClientRuntime } from '../runtime';
 import { buildApi } from './server';
 
 export async function startApi(config: Config) {
-  const rt = await createClientRuntime(config);
+  const rt = await createClientRuntime(config, { bounded: true });
   let app: Awaited<ReturnType<typeof buildApi>> | undefined;
   let address: string;
   try {

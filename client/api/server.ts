@@ -11,7 +11,8 @@ import type { LiveRoster } from '../../activities/config/roster-store';
 import type { TaskStore } from '../../activities/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
-import { errorHandler } from './errors';
+import { CodedError } from '../errors';
+import { makeErrorHandler, render, sendError } from './errors';
 import { registerRateLimit } from './rate-limit';
 import { registerSecurityHeaders } from './security-headers';
 import { registerLeadRoutes } from './routes/leads';
@@ -61,26 +62,79 @@ export function who(req: FastifyRequest): Principal {
   return req.principal;
 }
 
+/**
+ * Whether the API's Redis connection is unusable now: not connected, or connected but not
+ * answering a PING within half a second (a hung server).
+ */
+async function redisDown(redis: Redis): Promise<boolean> {
+  if (redis.status !== 'ready') return true;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([redis.ping(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('no answer')), 500)))]);
+    return false;
+  } catch {
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The request bodies a route takes (docs/ERRORS.md `unsupported_media_type`): JSON unless its
+ * route config lists other media types (`config: { accepts: ['text/csv'] }`). A body of any other
+ * type is refused with 415 before the route runs; fastify's text/plain parser is removed, so a
+ * plain-text body never reaches a JSON route as a string.
+ */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** media types this route takes besides application/json */
+    accepts?: readonly string[];
+  }
+}
+function registerMediaTypes(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
+  app.addHook('preParsing', async (req) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (!type || !hasBody) return;
+    const route = req.routeOptions.url;
+    // the public pages (survey, unsubscribe) and the signed inbound webhook parse their own bodies
+    if (!route?.startsWith('/v1/') || route.startsWith('/v1/inbound/')) return;
+    const json = type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+    if (json || req.routeOptions.config.accepts?.includes(type)) return;
+    throw new CodedError('unsupported_media_type', `a ${type} body is not accepted here; send application/json`);
+  });
+}
+
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // errors the router raises before any route (a bad URL encoding, a path parameter too long)
+    // answer in the API's error shape too (docs/ERRORS.md)
+    frameworkErrors: (err, req, reply) => {
+      void sendError(reply, render({ code: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'invalid_input', message: err.message, details: [{ path: '(url)', message: err.message }] }));
+    },
   });
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url });
   });
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(makeErrorHandler(() => redisDown(deps.redis)));
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+    void sendError(reply, render({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
   });
+  // who is asking is decided on the route the router matched (its decoded path), never on the raw
+  // URL: `/%76%31/leads` is /v1/leads and is authenticated like it
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/v1/') && !req.url.startsWith('/v1/inbound/')) {
+    const route = req.routeOptions.url;
+    if (route?.startsWith('/v1/') && !route.startsWith('/v1/inbound/')) {
       req.principal = authenticate(req.headers.authorization, deps.config.apiKeys, deps.roster());
     }
   });
+  registerMediaTypes(app);
   await registerRateLimit(app, deps.redis, deps.config.REDIS_PREFIX, deps.config.API_RATE_LIMIT);
   await registerSecurityHeaders(app);
   // first, so its onResponse hook counts every route

@@ -49,7 +49,7 @@ export interface Stack {
 
 export async function startStack(opts: { worker?: boolean; config?: Record<string, string> } = {}): Promise<Stack> {
   const config = testConfig(opts.config);
-  const runtime = await createClientRuntime(config);
+  const runtime = await createClientRuntime(config, { bounded: true });
   const app = await buildApi({ config, leads: runtime.leads, tasks: runtime.tasks, redis: runtime.redis, roster: runtime.roster, liveRoster: runtime.liveRoster, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

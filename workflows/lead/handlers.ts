@@ -8,7 +8,7 @@
  * Registered before the workflow's first await, in this order: a buffered message runs as its
  * handler is set.
  */
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import type { Stage } from '../../config/defaults';
 import {
   campaignControlSignal,
@@ -29,8 +29,9 @@ import {
 } from '../messages';
 import { applyCampaignControl } from '../campaign';
 import { acceptsActivity, checkClose, checkMove } from '../policy/transitions';
-import { accessOf, canActOn, FORBIDDEN, type Access } from '../policy/access';
-import { amountProblem, INVALID_FIELD } from '../policy/currency';
+import { accessOf, canActOn, type Access } from '../policy/access';
+import { amountProblem } from '../policy/currency';
+import { failure } from '../policy/errors';
 import { applyThresholds } from '../stall';
 import { rescore } from '../scoring';
 import { claimLead, validateClaim } from '../tasks';
@@ -49,7 +50,7 @@ export function registerHandlers(lead: Lead): void {
    */
   const checkAccess = (access: Access | undefined, actor: string): void => {
     const caller = accessOf(access);
-    if (caller && !canActOn(caller, state)) throw ApplicationFailure.create({ type: FORBIDDEN, message: `${actor} may not act on lead ${state.id}`, nonRetryable: true });
+    if (caller && !canActOn(caller, state)) throw failure('forbidden', `${actor} may not act on lead ${state.id}`);
   };
 
   setHandler(stateQuery, () => state);
@@ -63,9 +64,9 @@ export function registerHandlers(lead: Lead): void {
     {
       validator: ({ to, actor, access }) => {
         checkAccess(access, actor);
-        if (!actor) throw new Error('an actor is required');
+        if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
         const v = checkMove(state, to);
-        if (!v.ok) throw new Error(v.reason);
+        if (!v.ok) throw failure(v.code, v.reason);
       },
     },
   );
@@ -80,9 +81,9 @@ export function registerHandlers(lead: Lead): void {
     {
       validator: ({ type, actor, access }) => {
         checkAccess(access, actor);
-        if (!actor) throw new Error('an actor is required');
-        if (!['call', 'email', 'meeting', 'note'].includes(type)) throw new Error(`unknown activity type "${type}"`);
-        if (!acceptsActivity(state.status)) throw new Error(`the deal is ${state.status}; no activity can be logged`);
+        if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
+        if (!['call', 'email', 'meeting', 'note'].includes(type)) throw failure('invalid_input', `unknown activity type "${type}"`, { field: 'type' });
+        if (!acceptsActivity(state.status)) throw failure('closed', `the deal is ${state.status}; no activity can be logged`);
       },
     },
   );
@@ -97,13 +98,13 @@ export function registerHandlers(lead: Lead): void {
     {
       validator: ({ amount, actor, access }) => {
         checkAccess(access, actor);
-        if (!actor) throw new Error('an actor is required');
-        if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw new Error('amount must be a number ≥ 0');
+        if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
+        if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw failure('invalid_input', 'amount must be a number ≥ 0', { field: 'amount' });
         // the won amount is in the lead's currency and keeps its minor unit (README "Lead input")
         const problem = typeof amount === 'number' ? amountProblem(amount, state.currency) : null;
-        if (problem) throw ApplicationFailure.create({ type: INVALID_FIELD, message: `amount: ${problem}`, details: ['amount', problem], nonRetryable: true });
+        if (problem) throw failure('invalid_input', `amount: ${problem}`, { field: 'amount' });
         const v = checkClose(state, 'won');
-        if (!v.ok) throw new Error(v.reason);
+        if (!v.ok) throw failure(v.code, v.reason);
       },
     },
   );
@@ -114,10 +115,10 @@ export function registerHandlers(lead: Lead): void {
   };
   const closeValidator = (status: 'lost' | 'disqualified') => ({ reason, actor, access }: { reason: string; actor: string; access?: Access }) => {
     checkAccess(access, actor);
-    if (!actor) throw new Error('an actor is required');
-    if (!reason || !reason.trim()) throw new Error('a reason is required');
+    if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
+    if (!reason || !reason.trim()) throw failure('invalid_input', 'a reason is required', { field: 'reason' });
     const v = checkClose(state, status);
-    if (!v.ok) throw new Error(v.reason);
+    if (!v.ok) throw failure(v.code, v.reason);
   };
   setHandler(markLostUpdate, closeAs('lost'), { validator: closeValidator('lost') });
   setHandler(disqualifyUpdate, closeAs('disqualified'), { validator: closeValidator('disqualified') });
@@ -153,12 +154,12 @@ export function registerHandlers(lead: Lead): void {
     {
       validator: ({ actor, access, ...q }) => {
         checkAccess(access, actor);
-        if (!actor) throw new Error('an actor is required');
+        if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
         for (const [k, v] of Object.entries(q)) {
-          if (!(QUESTIONS as readonly string[]).includes(k)) throw new Error(`unknown qualification question "${k}"`);
-          if (v !== undefined && typeof v !== 'boolean') throw new Error(`${k} must be true or false`);
+          if (!(QUESTIONS as readonly string[]).includes(k)) throw failure('invalid_input', `unknown qualification question "${k}"`, { field: k });
+          if (v !== undefined && typeof v !== 'boolean') throw failure('invalid_input', `${k} must be true or false`, { field: k });
         }
-        if (!acceptsActivity(state.status)) throw new Error(`the deal is ${state.status}`);
+        if (!acceptsActivity(state.status)) throw failure('closed', `the deal is ${state.status}`);
       },
     },
   );

@@ -38,6 +38,3 @@ export function canActOn(a: Access, lead: { owner: string; team: string }): bool
       return false;
   }
 }
-
-/** The error type a validator throws when the caller may not act (the API answers 403). */
-export const FORBIDDEN = 'Forbidden';

@@ -6,9 +6,6 @@
  */
 import { code as isoCurrency } from 'currency-codes';
 
-/** The error type a validator throws for a bad field; `details[0]` names the field (the API answers 400). */
-export const INVALID_FIELD = 'InvalidField';
-
 /** ISO 4217 entries that are not a currency a deal is priced in (precious metals, bond units, test, none). */
 const NOT_MONEY = /^Zz/;
 

@@ -74,7 +74,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     });
   }
 
-  app.post('/v1/leads/bulk', { bodyLimit: 64 * 1024 * 1024 }, async (req, reply) => {
+  app.post('/v1/leads/bulk', { bodyLimit: 64 * 1024 * 1024, config: { accepts: ['text/csv', 'application/csv'] } }, async (req, reply) => {
     const p = who(req);
     requireRole(p, ROLES);
     const q = parseOrThrow(bulkQuery, req.query ?? {}, 'query');

@@ -76,11 +76,11 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
         throw new ValidationError(`invalid answer: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
       }
       const lead = await deps.leads.get(p.l);
-      if (lead.status !== 'won') throw new ConflictError(`this survey is closed (the deal is ${lead.status})`);
+      if (lead.status !== 'won') throw new ConflictError(`this survey is closed (the deal is ${lead.status})`, 'survey_closed');
       const at = new Date().toISOString();
       const answer = { leadId: p.l, team: lead.team, owner: lead.owner, score: parsed.data.score, comment: parsed.data.comment?.trim() || undefined, at };
       const key = `${prefix}survey:answer:${p.l}`;
-      if ((await deps.redis.set(key, JSON.stringify(answer), 'NX')) !== 'OK') throw new ConflictError('this survey has already been answered');
+      if ((await deps.redis.set(key, JSON.stringify(answer), 'NX')) !== 'OK') throw new ConflictError('this survey has already been answered', 'survey_answered');
       try {
         await deps.leads.handle(p.l).signal(surveyAnsweredSignal, { score: answer.score, comment: answer.comment, at });
       } catch (e) {

@@ -81,17 +81,17 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
       to = body.assignee;
     }
     if (t.status === 'cancelled') throw new ConflictError(`task ${id} was cancelled; it cannot be claimed`, 'task_cancelled');
-    if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`);
+    if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`, 'task_not_open');
     const queue = `queue:${team}`;
     if (t.assignee === to) return t; // claimed already by this rep: a repeat changes nothing
-    if (t.assignee !== queue) throw new ConflictError(`task ${id} is not in the team queue ${queue}`);
+    if (t.assignee !== queue) throw new ConflictError(`task ${id} is not in the team queue ${queue}`, 'task_not_open');
     // the lead's workflow serialises racing claims: the first hands the lead (and its queued tasks) over
     const { handedOver } = await leads.claimLead(t.leadId, { taskId: id, rep: to, actor: p.actor }, p);
     const now = await tasks.get(id);
     if (now?.assignee === to) return now;
     // the lead has ended (its workflow is closed), or the task was not moved with it: claim the task alone
     if (!(await tasks.reassign(id, to, p.actor, new Date(), queue))) {
-      throw new ConflictError(handedOver ? `task ${id} is no longer open in the team queue` : `task ${id} was claimed by someone else`);
+      throw new ConflictError(handedOver ? `task ${id} is no longer open in the team queue` : `task ${id} was claimed by someone else`, handedOver ? 'task_not_open' : 'claimed_first');
     }
     return tasks.get(id);
   });
