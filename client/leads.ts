@@ -44,6 +44,7 @@ import { CodedError, ConflictError, ForbiddenError, NotFoundError, ValidationErr
 import { accessOf, canActOn, type Access } from '../workflows/policy/access';
 import { isErrorCode } from '../workflows/policy/errors';
 import { startLeadWorkflow, type StartLeadResult } from './start-lead';
+import { LeadWriteLanes } from './lead-writes';
 import { normaliseEmail } from '../activities/enrichment/normalise';
 import { leadIdFromEmail, leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
 import { createLeadAddressIndex, type LeadAddressIndex } from '../activities/enrichment/duplicates';
@@ -94,6 +95,8 @@ const KEYWORD = /^[A-Za-z0-9._:-]{1,128}$/;
 export class LeadsClient {
   /** the address → leads index every start resolves through (README "One lead per person") */
   readonly addresses: LeadAddressIndex;
+  /** this process's updates to one lead run a few at a time (client/lead-writes.ts) */
+  private readonly writes = new LeadWriteLanes();
 
   constructor(private readonly o: LeadsClientOptions) {
     this.addresses = createLeadAddressIndex(o.redis, o.prefix ?? 'dealflow:');
@@ -406,7 +409,7 @@ export class LeadsClient {
    */
   async claimLead(id: string, req: { taskId: string; rep: string; actor: string }, access?: Access): Promise<{ handedOver: boolean; lead?: LeadSummary }> {
     try {
-      return { handedOver: true, lead: await this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access: accessOf(access) }] }) };
+      return { handedOver: true, lead: await this.writes.run(id, () => this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access: accessOf(access) }] })) };
     } catch (err) {
       if (workflowGone(err)) return { handedOver: false };
       throw this.mapError(err, id);
@@ -415,7 +418,7 @@ export class LeadsClient {
 
   private async update<T>(id: string, access: Access | undefined, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await this.writes.run(id, fn);
     } catch (err) {
       if (workflowGone(err)) {
         // an update to a workflow that has ended: the lead exists but is closed — said only to

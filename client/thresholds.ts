@@ -9,6 +9,7 @@ import { thresholdsStore } from '../activities/config/thresholds-store';
 import { applyThresholdsPatch, shortenedScopes, validateThresholdsPatch, type ThresholdsBody, type ThresholdsDoc } from '../workflows/policy/thresholds';
 import type { RosterIndex } from '../config/roster';
 import { ValidationError } from './errors';
+import { expectedVersion } from '../activities/config/versioned-config';
 
 export interface ThresholdsContext {
   redis: Redis;
@@ -26,8 +27,12 @@ export async function changeThresholds(ctx: ThresholdsContext, actor: string, pa
   const problems = validateThresholdsPatch(patch);
   if (problems.length) throw new ValidationError(`invalid thresholds: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, problems);
   const store = thresholdsStore(ctx.redis, ctx.prefix);
-  const { doc, previous } = await store.update(actor, (cur) =>
-    applyThresholdsPatch({ global: cur.global, teams: cur.teams, escalation: cur.escalation }, patch as Partial<ThresholdsBody>),
+  // a `version` sent with the patch is the version it was read at: another one is a 409 (docs/ERRORS.md)
+  const { doc, previous } = await store.update(
+    actor,
+    (cur) => applyThresholdsPatch({ global: cur.global, teams: cur.teams, escalation: cur.escalation }, patch as Partial<ThresholdsBody>),
+    undefined,
+    { expectedVersion: expectedVersion(patch) },
   );
   const propagation = await propagate(ctx, previous, doc as ThresholdsDoc);
   return { doc: doc as ThresholdsDoc, propagation };

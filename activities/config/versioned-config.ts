@@ -5,6 +5,7 @@
  * the audit entry (who, when, old, new) is appended in the same step. Redis runs with an
  * append-only file, so configuration survives restarts of every process.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type Redis from 'ioredis';
 import { decodeVersionCursor, encodeVersionCursor } from '../paging';
 import { redisScript, runScript } from '../redis-scripts';
@@ -53,6 +54,12 @@ export class VersionConflictError extends Error {
   readonly code = 'version_conflict' as const;
 }
 
+/** The `version` a config write names (the version it was read at), if it names one. */
+export function expectedVersion(body: unknown): number | undefined {
+  const v = (body as { version?: unknown } | null)?.version;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
 export class VersionedConfig<T extends object> {
   constructor(
     private readonly redis: Redis,
@@ -77,12 +84,27 @@ export class VersionedConfig<T extends object> {
   /**
    * Applies `change` to the current document and stores the result as the next version. `change`
    * validates (and throws); it is retried on a concurrent write, so it must be pure.
+   *
+   * A change that leaves the document as it is stores nothing and writes no audit entry: the
+   * current document is answered (`changed: false`, same version). `expectedVersion` (the version
+   * the writer read): a document at another version is a VersionConflictError (409
+   * `version_conflict`, docs/ERRORS.md), as is losing ten concurrent writes in a row.
    */
-  async update(actor: string, change: (current: T & Versioned) => T, now = new Date()): Promise<{ doc: T & Versioned; previous: T & Versioned }> {
+  async update(
+    actor: string,
+    change: (current: T & Versioned) => T,
+    now = new Date(),
+    opts: { expectedVersion?: number } = {},
+  ): Promise<{ doc: T & Versioned; previous: T & Versioned; changed: boolean }> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = await this.get();
+      if (opts.expectedVersion !== undefined && current.version !== opts.expectedVersion) {
+        throw new VersionConflictError(`${this.name} is at version ${current.version}, not ${opts.expectedVersion}: read it again and reapply the change`);
+      }
       const nextBody = change(current);
       const { version: _v, updatedAt: _a, updatedBy: _b, ...oldBody } = current;
+      // as it would be stored (JSON drops undefined fields), compared with what is stored
+      if (isDeepStrictEqual(JSON.parse(JSON.stringify(nextBody)), oldBody)) return { doc: current, previous: current, changed: false };
       const next = { ...nextBody, version: current.version + 1, updatedAt: now.toISOString(), updatedBy: actor } as T & Versioned;
       const { version: _v2, updatedAt: _a2, updatedBy: _b2, ...newBody } = next;
       const audit: AuditEntry<unknown> = { version: next.version, at: next.updatedAt!, by: actor, old: oldBody, new: newBody };
@@ -93,7 +115,7 @@ export class VersionedConfig<T extends object> {
         JSON.stringify(next),
         JSON.stringify(audit),
       )) as [number, string];
-      if (res[0] === 1) return { doc: next, previous: current };
+      if (res[0] === 1) return { doc: next, previous: current, changed: true };
     }
     throw new VersionConflictError(`${this.name} changed concurrently too often; try again`);
   }

@@ -1,6 +1,7 @@
 /** Request schemas of the HTTP API (zod): the one source for validation and the OpenAPI document. */
 import { z } from 'zod';
 import { freeText } from '../lead-input';
+import { ValidationError } from '../errors';
 import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
 import { isValidScore } from '../../workflows/policy/nps';
 import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../activities/tasks/webhook';
@@ -13,6 +14,18 @@ export const taskIdParam = z.strictObject({ id: z.string().min(1).max(300) });
  * so an unknown parameter or field is a 400 naming it. These are for routes that take none.
  */
 export const noQuery = z.strictObject({});
+
+/**
+ * The body of a configuration write (every `PUT /v1/config/*` and `PUT /v1/goals`): a JSON
+ * object. `null`, a string, a number, a boolean or an array is a 400 naming the body (docs/ERRORS.md).
+ */
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    const what = body === undefined ? 'no body' : body === null ? 'null' : Array.isArray(body) ? 'an array' : `a JSON ${typeof body}`;
+    throw new ValidationError(`invalid request body: a JSON object is required, not ${what}`, [{ path: '(body)', message: `a JSON object is required, not ${what}` }]);
+  }
+  return body as Record<string, unknown>;
+}
 export const noBody = z.strictObject({});
 export const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a rep id').optional() });
 

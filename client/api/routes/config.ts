@@ -10,7 +10,7 @@ import { ForbiddenError } from '../../errors';
 import { changeThresholds } from '../../thresholds';
 import { parseOrThrow } from '../../lead-input';
 import { ownHistory, ownTeams, requireRole } from '../auth';
-import { noQuery } from '../schemas';
+import { noQuery, objectBody } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { auditPage } from '../page-token';
 
@@ -38,7 +38,7 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
     parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = objectBody(req.body);
     if (p.role === 'manager') {
       const teams = body.teams as Record<string, unknown> | undefined;
       // global parts are not a manager's; an unknown field is left to validation (a 400 naming it)

@@ -11,7 +11,8 @@ import { SuppressionList } from '../../../activities/email/suppression';
 import { addressFromHeader } from '../../../activities/enrichment/normalise';
 import { validateCadence, type Cadence } from '../../../workflows/policy/cadence';
 import { ForbiddenError, ValidationError } from '../../errors';
-import { inboundBody, leadIdParam, noQuery, qualificationBody } from '../schemas';
+import { expectedVersion } from '../../../activities/config/versioned-config';
+import { inboundBody, leadIdParam, noQuery, objectBody, qualificationBody } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../server';
@@ -33,7 +34,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const p = who(req);
     requireRole(p, ['marketing', 'admin']);
     parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = (req.body ?? {}) as { cadences?: unknown };
+    const body = objectBody(req.body) as { cadences?: unknown };
     const problems: { path: string; message: string }[] = [];
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       problems.push({ path: '(body)', message: 'send { "cadences": { "<name>": { steps, businessHours } } }' });
@@ -51,7 +52,9 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }
     }
     if (problems.length) throw new ValidationError(`invalid cadences: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, problems);
-    const { doc } = await cadences.update(p.actor, (cur) => ({ cadences: { ...cur.cadences, ...(body.cadences as Record<string, Cadence>) } }));
+    const { doc } = await cadences.update(p.actor, (cur) => ({ cadences: { ...cur.cadences, ...(body.cadences as Record<string, Cadence>) } }), undefined, {
+      expectedVersion: expectedVersion(body),
+    });
     return doc;
   });
 

@@ -11,7 +11,7 @@ import { ForbiddenError } from '../../errors';
 import { parseOrThrow } from '../../lead-input';
 import { MetricsService, periodRange } from '../../metrics/service';
 import { ownHistory, reportTeam as teamFor, requireRole, seesTeam } from '../auth';
-import { funnelQuery, noQuery, pipelineQuery, segmentsQuery } from '../schemas';
+import { funnelQuery, noQuery, objectBody, pipelineQuery, segmentsQuery } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { auditPage } from '../page-token';
 
@@ -63,7 +63,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
     const p = who(req);
     requireRole(p, ['admin']);
     q(noQuery, req.query);
-    const doc = await metrics.setForecast(p.actor, req.body);
+    const doc = await metrics.setForecast(p.actor, objectBody(req.body));
     req.log.info({ version: doc.version, by: p.actor }, 'forecast probabilities changed');
     return doc;
   });
@@ -84,7 +84,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
     const p = who(req);
     requireRole(p, ['admin']);
     q(noQuery, req.query);
-    const doc = await metrics.setRates(p.actor, req.body);
+    const doc = await metrics.setRates(p.actor, objectBody(req.body));
     req.log.info({ version: doc.version, by: p.actor }, 'exchange rates changed');
     return doc;
   });
@@ -109,7 +109,7 @@ export function registerMetricsRoutes(app: FastifyInstance, deps: ApiDeps): Metr
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
     q(noQuery, req.query);
-    const res = await metrics.setGoals(p.actor, req.body, p.role === 'manager' ? p.scope : undefined);
+    const res = await metrics.setGoals(p.actor, objectBody(req.body), p.role === 'manager' ? p.scope : undefined);
     if ('forbidden' in res) throw new ForbiddenError(res.forbidden);
     req.log.info({ version: res.doc.version, by: p.actor }, 'goals changed');
     return metrics.goals(teamFor(p, undefined));

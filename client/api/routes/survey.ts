@@ -16,7 +16,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { surveyAnsweredSignal } from '../../../workflows/messages';
 import { issuesToProblems, parseOrThrow } from '../../lead-input';
 import { reportTeam, requireRole } from '../auth';
-import { answerBody, followUpBody, noQuery, npsQuery } from '../schemas';
+import { answerBody, followUpBody, noQuery, npsQuery, objectBody } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { auditPage } from '../page-token';
 
@@ -130,7 +130,7 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const p = who(req);
     requireRole(p, ['admin']);
     parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const r = followUpBody.safeParse(req.body ?? {});
+    const r = followUpBody.safeParse(objectBody(req.body));
     const problems: { path: string; message: string }[] = r.success ? [] : issuesToProblems(r.error.issues);
     if (r.success) {
       const check = (path: string, v: string | undefined, zeroOk: boolean) => {

@@ -12,7 +12,7 @@ import type { AuditEntry, Versioned } from '../../../activities/config/versioned
 import { ForbiddenError, ValidationError } from '../../errors';
 import { issuesToProblems, parseOrThrow } from '../../lead-input';
 import { requireRole, seesTeam, type Principal } from '../auth';
-import { noQuery, webhooksPutSchema } from '../schemas';
+import { noQuery, objectBody, webhooksPutSchema } from '../schemas';
 
 export { webhooksPutSchema, type WebhooksPut } from '../schemas';
 import { who, type ApiDeps } from '../server';
@@ -66,7 +66,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
     parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = objectBody(req.body);
     if (p.role === 'manager') {
       const teams = body.teams;
       // an unknown field is left to validation (a 400 naming it)
