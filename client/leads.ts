@@ -426,7 +426,7 @@ export class LeadsClient {
         const closed = await this.get(id).catch(() => undefined);
         if (closed) {
           if (access && !canActOn(access, closed)) throw new ForbiddenError(`you may not act on lead ${id}`);
-          throw new ConflictError(`the deal is ${closed.status}; it cannot be changed`);
+          throw new ConflictError(`the deal is ${closed.status}; it cannot be changed`, 'closed');
         }
       }
       throw this.mapError(err, id);
