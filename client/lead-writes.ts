@@ -10,7 +10,8 @@
 import pLimit from 'p-limit';
 import { CodedError } from './errors';
 
-export const LEAD_WRITES_IN_FLIGHT = 4;
+/** below Temporal's 10 per workflow, leaving room for the CLI and another API replica */
+export const LEAD_WRITES_IN_FLIGHT = 6;
 export const LEAD_WRITES_MAX_WAITING = 200;
 
 export class LeadWriteLanes {
@@ -28,8 +29,9 @@ export class LeadWriteLanes {
       lane = { limit: pLimit(this.inFlight), users: 0 };
       this.lanes.set(leadId, lane);
     }
-    if (lane.limit.pendingCount >= this.maxWaiting) {
-      throw new CodedError('lead_busy', `lead ${leadId} has ${lane.limit.pendingCount} changes waiting; try again`, [], 1);
+    const waiting = Math.max(0, lane.users - this.inFlight);
+    if (waiting >= this.maxWaiting) {
+      throw new CodedError('lead_busy', `lead ${leadId} has ${waiting} changes waiting; try again`, [], 1);
     }
     lane.users++;
     try {
