@@ -9,6 +9,7 @@ import type { Role } from '../../config/env';
 import { rosterSchema } from '../../config/roster';
 import { leadInputSchema } from '../lead-input';
 import { campaignInputSchema } from '../campaigns';
+import { HTTP_STATUS } from './errors';
 import {
   activityBody,
   answerBody,
@@ -73,13 +74,18 @@ const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      // the error vocabulary (docs/ERRORS.md): every code the API answers
+      properties: { code: { type: 'string', enum: Object.keys(HTTP_STATUS) }, message: { type: 'string' }, details: {} },
       required: ['code', 'message'],
     },
   },
 };
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: String(c), content: { 'application/json': { schema: errorSchema } } }]));
+/** The codes answered with an HTTP status (docs/ERRORS.md). */
+const codesOf = (status: number) => (Object.keys(HTTP_STATUS) as (keyof typeof HTTP_STATUS)[]).filter((c) => HTTP_STATUS[c] === status);
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((c) => [String(c), { description: `${c}: error.code ${codesOf(c).join(' | ')}`, content: { 'application/json': { schema: errorSchema } } }]),
+  );
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
 const queryParams = (schema: z.ZodObject) =>
   Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));

@@ -36,7 +36,7 @@ it('50 concurrent writers on one lead: no 5xx, every accepted write on the timel
         headers: { authorization: `Bearer ${KEYS.alice}`, 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'call', note: `call ${i}` }),
       });
-      const body = await res.json();
+      const body = (await res.json()) as { error?: { code?: string } };
       return { i, status: res.status, retryAfter: res.headers.get('retry-after'), code: body?.error?.code as string | undefined, ms: performance.now() - t0 };
     }),
   );
