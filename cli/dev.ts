@@ -8,13 +8,13 @@
  * configuration is checked before anything starts.
  */
 import path from 'node:path';
-import { DEMO_API_KEYS, loadConfig, type Config } from '../../config/env';
-import { REPO_ROOT } from '../../config/repo-root';
-import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService } from '../dev/services';
+import { DEMO_API_KEYS, loadConfig, type Config } from '../config/env';
+import { REPO_ROOT } from '../config/repo-root';
+import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService } from '../devstack/services';
 
 const ROOT = REPO_ROOT;
 
-/** `dealflow dev`'s options (client/cli/commands/servers.ts parses them). */
+/** `dealflow dev`'s options (cli/commands/servers.ts parses them). */
 export interface DevOptions {
   dataDir?: string;
   temporalPort: number;
@@ -87,13 +87,13 @@ export async function runDev(values: DevOptions): Promise<number> {
     if (demoKeys) env.API_KEYS = DEMO_API_KEYS;
     const config = loadConfig(env);
 
-    const { createWorker } = require('../../workers/worker') as typeof import('../../workers/worker'); // loaded lazily: heavy
-    const { startApi } = require('../api/run') as typeof import('../api/run'); // loaded lazily: heavy
+    const { createWorker } = require('../workers/worker') as typeof import('../workers/worker'); // loaded lazily: heavy
+    const { startApi } = require('./run-api') as typeof import('./run-api'); // loaded lazily: heavy
     const worker = await createWorker(config);
     const running = worker.run();
     running.catch(() => undefined); // awaited below; a failure before then is reported there, not as an unhandled rejection
     started.push({ name: 'worker', url: '', stop: () => worker.shutdown() });
-    const { ensureDigestSchedule, ensureReconcileSchedule } = require('../schedules') as typeof import('../schedules');
+    const { ensureDigestSchedule, ensureReconcileSchedule } = require('../client/schedules') as typeof import('../client/schedules');
     const api = await startApi(config);
     started.push({ name: 'api', url: api.address, stop: () => api.stop() });
     await ensureDigestSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`digest schedule: ${e.message}`));

@@ -9,13 +9,13 @@
  * the options are wrong.
  */
 import fs from 'node:fs';
-import type { Config } from '../../config/env';
-import type { Batch } from '../../activities/campaigns/batch-store';
-import { BulkEnrolment, readCsv } from '../bulk';
-import { NotFoundError, ValidationError } from '../errors';
-import { createClientRuntime } from '../runtime';
+import type { Config } from '../config/env';
+import type { Batch } from '../store/campaigns/batch-store';
+import { BulkEnrolment, readCsv } from '../client/bulk';
+import { NotFoundError, ValidationError } from '../store/request-errors';
+import { createClientRuntime } from '../client/runtime';
 import { actorOf } from './shared';
-import { ProgressBar } from '../progress';
+import { ProgressBar } from '../client/progress';
 
 export function summary(b: Batch, show = 50): string {
   const lines = [
@@ -29,7 +29,7 @@ export function summary(b: Batch, show = 50): string {
   return lines.join('\n');
 }
 
-/** `dealflow import`'s options (client/cli/commands/import.ts checks the encoding and delimiter names). */
+/** `dealflow import`'s options (cli/commands/import.ts checks the encoding and delimiter names). */
 export interface ImportOptions {
   campaign?: string;
   encoding?: string;

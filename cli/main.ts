@@ -2,15 +2,15 @@
  * The `dealflow` CLI (README "With the CLI"), on commander: dev | worker | api | lead
  * add|show|list|move|log|won|lost|disqualify|reindex | tasks | thresholds get|set | report
  * funnel|forecast|pipeline | rates get|set | metrics rebuild | import | bench. One command family per
- * file in client/cli/commands/; the lead, task and report commands use the same clients as the API.
+ * file in cli/commands/; the lead, task and report commands use the same clients as the API.
  *
  * Every command and subcommand answers `--help` (without starting anything). Exit codes
- * (client/cli/shared.ts): 0 done, 1 failed or refused, 2 a usage error — an unknown command or
+ * (cli/shared.ts): 0 done, 1 failed or refused, 2 a usage error — an unknown command or
  * flag, a missing argument, a flag value that is not one of its choices or not a number, a bad
  * configuration (docs/CONFIG.md), or input the service refused field by field.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../../config/env';
+import { ConfigError } from '../config/env';
 import { registerBench } from './commands/bench';
 import { registerImport } from './commands/import';
 import { registerLead } from './commands/lead';

@@ -2,9 +2,9 @@
  * `dealflow api`: the HTTP API process. Stops cleanly on SIGINT/SIGTERM. A start-up failure (the
  * port in use, a bad roster file) closes what was opened and rejects, so the process can exit.
  */
-import type { Config } from '../../config/env';
-import { createClientRuntime } from '../runtime';
-import { buildApi } from './server';
+import type { Config } from '../config/env';
+import { createClientRuntime } from '../client/runtime';
+import { buildApi } from '../client/api/server';
 
 export async function startApi(config: Config) {
   const rt = await createClientRuntime(config);

@@ -8,9 +8,9 @@
  */
 import os from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig, type Config } from '../../config/env';
-import { ValidationError } from '../errors';
-import { createClientRuntime, type ClientRuntime } from '../runtime';
+import { loadConfig, type Config } from '../config/env';
+import { ValidationError } from '../store/request-errors';
+import { createClientRuntime, type ClientRuntime } from '../client/runtime';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -120,7 +120,7 @@ export async function withRuntime(fn: (rt: ClientRuntime) => CommandResult): Com
 
 /** The reports and exchange rates over a runtime's Redis (loaded lazily: only the commands that need it). */
 export function metricsOf(rt: ClientRuntime) {
-  const { MetricsService } = require('../metrics/service') as typeof import('../metrics/service');
+  const { MetricsService } = require('../client/metrics/service') as typeof import('../client/metrics/service');
   return new MetricsService(rt.redis, rt.config.REDIS_PREFIX);
 }
 

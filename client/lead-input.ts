@@ -8,8 +8,8 @@ import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
 import { isValidTimeZone } from '../workflows/policy/business-hours';
 import { hasControlChars } from '../workflows/policy/text';
 import { amountProblem, isCurrency } from './metrics/money';
-import { normaliseEmail } from '../activities/enrichment/normalise';
-import { ValidationError, type FieldProblem } from './errors';
+import { normaliseEmail } from '../store/enrichment/normalise';
+import { ValidationError, type FieldProblem } from '../store/request-errors';
 
 
 /**

@@ -17,8 +17,8 @@ import { Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
-import { REPO_ROOT } from '../../config/repo-root';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
+import { REPO_ROOT } from '../config/repo-root';
 
 const SETUP_HINT = 'run bash scripts/setup.sh';
 

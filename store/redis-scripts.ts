@@ -3,7 +3,7 @@
  * connection and sent by its SHA (EVALSHA, falling back to EVAL when Redis does not have it yet), so
  * the script text is not sent with every call. Every script validates all its inputs before its
  * first write (CONTRIBUTING.md); its `INVALID …` replies reach the caller unchanged (scriptRefusal
- * in activities/errors.ts).
+ * in store/errors.ts).
  */
 import type Redis from 'ioredis';
 

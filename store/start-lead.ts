@@ -18,9 +18,9 @@ import { workflowIdFor } from '../workflows/messages';
 import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadWorkflowInput } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
-import type { LeadAddressIndex } from '../activities/enrichment/duplicates';
-import { ConflictError } from './errors';
-import { leadIdFromEmail } from './lead-input';
+import type { LeadAddressIndex } from './enrichment/duplicates';
+import { ConflictError } from './request-errors';
+import { leadIdFromEmail } from '../client/lead-input';
 
 /** The deployment settings every new lead is handed (workflows never read the environment). */
 export function leadSettingsFrom(config: Config): LeadSettings {

@@ -23,8 +23,8 @@ export function registerBench(program: Command, run: ReturnType<typeof runner>):
     .option('--worker-options <json>', `Temporal WorkerOptions (JSON) for both workers, e.g. '{"maxCachedWorkflows":2000}'`, json)
     .addHelpText('after', "\nUses TEMPORAL_ADDRESS and REDIS_URL when set, else starts its own in a temp dir. Emails always go\nto the bench's own SMTP catcher (it counts and times them).")
     .action(
-      run((o: import('../../../bench/run').BenchOptions) => {
-        const { runBench } = require('../../../bench/run') as typeof import('../../../bench/run'); // loaded lazily: heavy
+      run((o: import('../../bench/run').BenchOptions) => {
+        const { runBench } = require('../../bench/run') as typeof import('../../bench/run'); // loaded lazily: heavy
         return runBench(o);
       }),
     );

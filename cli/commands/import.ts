@@ -1,6 +1,6 @@
-/** `dealflow import FILE.csv`: registers the command; the import itself is client/cli/import.ts. */
+/** `dealflow import FILE.csv`: registers the command; the import itself is cli/import.ts. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { delimiterFor, encodingKnown } from '../../csv-import';
+import { delimiterFor, encodingKnown } from '../../client/csv-import';
 import { config, withActor, type runner } from '../shared';
 
 function encoding(v: string): string {

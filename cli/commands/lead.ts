@@ -3,8 +3,8 @@
  * same LeadsClient as the API, without role checks (an operator tool), every change under `--as`.
  */
 import { Argument, Option, type Command } from 'commander';
-import { ACTIVITY_TYPES, STAGES, STATUSES, type ActivityType } from '../../../config/defaults';
-import type { LeadState } from '../../../workflows/types';
+import { ACTIVITY_TYPES, STAGES, STATUSES, type ActivityType } from '../../config/defaults';
+import type { LeadState } from '../../workflows/types';
 import { actorOf, finiteNumber, table, withActor, withRuntime, type runner } from '../shared';
 
 type Run = ReturnType<typeof runner>;

@@ -13,8 +13,8 @@ export function registerMetrics(program: Command, run: ReturnType<typeof runner>
     .action(
       run((o: { dryRun?: boolean; json?: boolean }) =>
         withRuntime(async (rt) => {
-          const { FactsStore } = require('../../../activities/metrics/facts-store') as typeof import('../../../activities/metrics/facts-store');
-          const { archiveReader, reconcileMetrics } = require('../../../activities/metrics/facts.activities') as typeof import('../../../activities/metrics/facts.activities');
+          const { FactsStore } = require('../../store/metrics/facts-store') as typeof import('../../store/metrics/facts-store');
+          const { archiveReader, reconcileMetrics } = require('../../activities/metrics/facts.activities') as typeof import('../../activities/metrics/facts.activities');
           const r = await reconcileMetrics({
             store: new FactsStore(rt.redis, rt.config.REDIS_PREFIX),
             client: rt.client,

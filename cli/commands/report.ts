@@ -3,8 +3,8 @@
  * facts, as tables (README "Reporting: lead facts and metrics").
  */
 import type { Command } from 'commander';
-import { ValidationError } from '../../errors';
-import { formatConverted, formatTotals } from '../../metrics/money';
+import { ValidationError } from '../../store/request-errors';
+import { formatConverted, formatTotals } from '../../client/metrics/money';
 import { metricsOf, table, withRuntime, type runner } from '../shared';
 
 const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 1000) / 10}%`);
@@ -26,7 +26,7 @@ export function registerReport(program: Command, run: ReturnType<typeof runner>)
     .action(
       run((o: { from?: string; to?: string; team?: string; json?: boolean }, cmd: Command) =>
         withRuntime(async (rt) => {
-          const { periodRange } = require('../../metrics/service') as typeof import('../../metrics/service');
+          const { periodRange } = require('../../client/metrics/service') as typeof import('../../client/metrics/service');
           let range: ReturnType<typeof periodRange>;
           try {
             range = periodRange({ from: o.from, to: o.to });

@@ -3,13 +3,13 @@
  * SIGINT/SIGTERM; a start-up failure prints the reason, closes what was started and exits non-zero.
  */
 import type { Command } from 'commander';
-import type { Config } from '../../../config/env';
+import type { Config } from '../../config/env';
 import { config, port, type runner } from '../shared';
 
 /** The daily task digest and metrics reconcile are Temporal Schedules; creating them is idempotent, so every worker start ensures them. */
 async function ensureSchedules(cfg: Config, log: { warn(o: object, m: string): void }): Promise<void> {
-  const { connectClient } = require('../../temporal') as typeof import('../../temporal');
-  const { ensureDigestSchedule, ensureReconcileSchedule } = require('../../schedules') as typeof import('../../schedules');
+  const { connectClient } = require('../../client/temporal') as typeof import('../../client/temporal');
+  const { ensureDigestSchedule, ensureReconcileSchedule } = require('../../client/schedules') as typeof import('../../client/schedules');
   const client = await connectClient(cfg);
   try {
     await ensureDigestSchedule(client, { taskQueue: cfg.TEMPORAL_TASK_QUEUE });
@@ -49,7 +49,7 @@ export function registerServers(program: Command, run: ReturnType<typeof runner>
     .action(
       run(async () => {
         const cfg = config();
-        const { createWorker } = require('../../../workers/worker') as typeof import('../../../workers/worker'); // loaded lazily: heavy
+        const { createWorker } = require('../../workers/worker') as typeof import('../../workers/worker'); // loaded lazily: heavy
         const w = await createWorker(cfg);
         await ensureSchedules(cfg, w.log);
         w.log.info({ taskQueue: w.worker.options.taskQueue }, 'worker started');
@@ -64,7 +64,7 @@ export function registerServers(program: Command, run: ReturnType<typeof runner>
     .action(
       run(async () => {
         const cfg = config();
-        const { runApi } = require('../../api/run') as typeof import('../../api/run'); // loaded lazily: heavy
+        const { runApi } = require('../run-api') as typeof import('../run-api'); // loaded lazily: heavy
         await runApi(cfg);
         return 0;
       }),

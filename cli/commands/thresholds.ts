@@ -22,7 +22,7 @@ export function registerThresholds(program: Command, run: ReturnType<typeof runn
     .action(
       run((o: { json?: boolean }) =>
         withRuntime(async (rt) => {
-          const { getThresholds } = require('../../thresholds') as typeof import('../../thresholds');
+          const { getThresholds } = require('../../client/thresholds') as typeof import('../../client/thresholds');
           const doc = await getThresholds({ redis: rt.redis, prefix: rt.config.REDIS_PREFIX });
           if (o.json) {
             console.log(JSON.stringify(doc, null, 2));
@@ -61,7 +61,7 @@ export function registerThresholds(program: Command, run: ReturnType<typeof runn
       if (Object.keys(escalation).length) patch.escalation = escalation;
       if (!Object.keys(patch).length) cmd.error('error: nothing to set: give stage=duration pairs, --multipliers or --auto-reassign');
       return withRuntime(async (rt) => {
-        const { changeThresholds } = require('../../thresholds') as typeof import('../../thresholds');
+        const { changeThresholds } = require('../../client/thresholds') as typeof import('../../client/thresholds');
         const { doc, propagation } = await changeThresholds(
           { redis: rt.redis, prefix: rt.config.REDIS_PREFIX, temporal: rt.client, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, roster: rt.roster() },
           actorOf(o.as),

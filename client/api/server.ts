@@ -7,8 +7,8 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
-import type { LiveRoster } from '../../activities/config/roster-store';
-import type { TaskStore } from '../../activities/tasks/task-store';
+import type { LiveRoster } from '../../store/config/roster-store';
+import type { TaskStore } from '../../store/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
 import { errorHandler } from './errors';
@@ -26,7 +26,7 @@ import { registerWebRoutes } from './routes/web';
 import { registerMetricsRoutes } from './routes/metrics';
 import { registerAdminMetricsRoutes } from './routes/admin-metrics';
 import { registerPrometheus } from './prometheus';
-import { FactsStore } from '../../activities/metrics/facts-store';
+import { FactsStore } from '../../store/metrics/facts-store';
 
 export interface ApiDeps {
   config: Config;

@@ -118,7 +118,7 @@ export class BatchStore {
 
   /**
    * One page of a batch's rejected rows, in the order they were read, at most `limit` (1–1000).
-   * The list only grows at its tail while the batch is read, so the cursor (activities/paging.ts)
+   * The list only grows at its tail while the batch is read, so the cursor (store/paging.ts)
    * is the place after the last row returned: nothing moves past it. Null for an unknown batch;
    * InvalidPageTokenError for a cursor it did not make or one past the list.
    */

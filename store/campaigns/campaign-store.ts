@@ -1,6 +1,6 @@
 /**
  * Campaigns (README "Nurture flows"): a named nurture flow — a cadence and a state (active, paused, cancelled).
- * Each campaign is a versioned, audited document (activities/config/versioned-config.ts), so every
+ * Each campaign is a versioned, audited document (store/config/versioned-config.ts), so every
  * pause, resume and cancel is recorded with who and when, and a running lead can tell which state
  * is newer than the one it already saw (the version). The leads enrolled are a Redis set.
  */
@@ -90,7 +90,7 @@ export class CampaignStore {
 
   /**
    * One page of campaign ids, oldest first (by creation time, then id), at most `limit` (1–1000).
-   * A keyset cursor (activities/paging.ts): campaigns created while a caller pages never shift one
+   * A keyset cursor (store/paging.ts): campaigns created while a caller pages never shift one
    * past it. Throws InvalidPageTokenError for a cursor it did not make.
    */
   async list(opts: { limit?: number; cursor?: string } = {}): Promise<{ ids: string[]; nextPageToken?: string }> {

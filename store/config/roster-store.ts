@@ -7,7 +7,7 @@
  */
 import type Redis from 'ioredis';
 import { RosterIndex, rosterSchema, type Roster } from '../../config/roster';
-import { ValidationError, type FieldProblem } from '../../client/errors';
+import { ValidationError, type FieldProblem } from '../request-errors';
 import { issuesToProblems } from '../../client/lead-input';
 import { VersionedConfig, type Versioned } from './versioned-config';
 

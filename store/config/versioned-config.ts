@@ -100,7 +100,7 @@ export class VersionedConfig<T extends object> {
 
   /**
    * One page of the audit log, newest first: at most `limit` entries (1–1000, default 100). The
-   * cursor is the version of the last entry returned (activities/paging.ts), so entries written
+   * cursor is the version of the last entry returned (store/paging.ts), so entries written
    * while a caller pages (they join at the head) move nothing past it. `nextPageToken` is absent on
    * the last page. Throws InvalidPageTokenError for a cursor it did not make or one past the log.
    */

@@ -247,7 +247,7 @@ export class TaskStore {
 
   /**
    * Lists tasks by due time (earliest first; equal due times by task id), at most `limit` (1–500,
-   * default 50) a page. The cursor is a keyset cursor (activities/paging.ts): the due time and id of
+   * default 50) a page. The cursor is a keyset cursor (store/paging.ts): the due time and id of
    * the last task returned, so completing, cancelling or adding tasks between two pages neither
    * skips nor repeats a task that stayed in the list. `nextPageToken` is absent on the last page; a
    * page of a filtered listing (a team's, or done/cancelled tasks) may be short with more to come.

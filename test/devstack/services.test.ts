@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import nodemailer from 'nodemailer';
-import { freePort, startMailCatcher, startRedis, waitForPort, type MailCatcher } from '../../../client/dev/services';
+import { freePort, startMailCatcher, startRedis, waitForPort, type MailCatcher } from '../../devstack/services';
 
 describe('the local mail catcher', () => {
   let catcher: MailCatcher;

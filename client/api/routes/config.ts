@@ -5,8 +5,8 @@
  * and audited; the change reaches running leads through the propagation workflow.
  */
 import type { FastifyInstance } from 'fastify';
-import { thresholdsStore } from '../../../activities/config/thresholds-store';
-import { ForbiddenError } from '../../errors';
+import { thresholdsStore } from '../../../store/config/thresholds-store';
+import { ForbiddenError } from '../../../store/request-errors';
 import { changeThresholds } from '../../thresholds';
 import { parseOrThrow } from '../../lead-input';
 import { ownHistory, ownTeams, requireRole } from '../auth';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ForbiddenError } from '../../errors';
+import { ForbiddenError } from '../../../store/request-errors';
 import { parseOrThrow } from '../../lead-input';
 import { MetricsService, periodRange } from '../../metrics/service';
 import { ownHistory, reportTeam as teamFor, requireRole, seesTeam } from '../auth';

@@ -7,9 +7,9 @@
  * null removes it. Validated (400 naming the field), versioned and audited (VersionedConfig).
  */
 import type { FastifyInstance } from 'fastify';
-import { maskSecret, webhooksStore, type TeamWebhook, type WebhooksBody } from '../../../activities/tasks/webhook';
-import type { AuditEntry, Versioned } from '../../../activities/config/versioned-config';
-import { ForbiddenError, ValidationError } from '../../errors';
+import { maskSecret, webhooksStore, type TeamWebhook, type WebhooksBody } from '../../../store/tasks/webhook';
+import type { AuditEntry, Versioned } from '../../../store/config/versioned-config';
+import { ForbiddenError, ValidationError } from '../../../store/request-errors';
 import { issuesToProblems, parseOrThrow } from '../../lead-input';
 import { requireRole, seesTeam, type Principal } from '../auth';
 import { noQuery, webhooksPutSchema } from '../schemas';

@@ -5,8 +5,8 @@
  * did NOT start (jest hoists the jest.mock calls above the imports).
  */
 import type { Command } from 'commander';
-import { buildProgram, main } from '../../../../client/cli/main';
-import { ValidationError } from '../../../../client/errors';
+import { buildProgram, main } from '../../../cli/main';
+import { ValidationError } from '../../../store/request-errors';
 
 const calls: { fn: string; args: unknown[] }[] = [];
 const record = (fn: string) => (...args: unknown[]) => void calls.push({ fn, args });
@@ -28,13 +28,13 @@ const fakeRuntime = {
   close: jest.fn(async () => undefined),
 };
 
-jest.mock('../../../../client/runtime', () => ({
+jest.mock('../../../client/runtime', () => ({
   createClientRuntime: jest.fn(async (...args: unknown[]) => {
     record('createClientRuntime')(...args);
     return fakeRuntime;
   }),
 }));
-jest.mock('../../../../client/thresholds', () => ({
+jest.mock('../../../client/thresholds', () => ({
   changeThresholds: jest.fn(async (_deps: unknown, actor: string, patch: unknown) => {
     record('changeThresholds')(actor, patch);
     if (JSON.stringify(patch).includes('"0s"')) throw new ValidationError('invalid thresholds', [{ path: 'global.approach', message: 'must be longer than zero' }]);
@@ -42,14 +42,14 @@ jest.mock('../../../../client/thresholds', () => ({
   }),
   getThresholds: jest.fn(),
 }));
-jest.mock('../../../../workers/worker', () => ({ createWorker: jest.fn(async (...a: unknown[]) => record('createWorker')(...a)) }));
-jest.mock('../../../../client/api/run', () => ({ runApi: jest.fn(async (...a: unknown[]) => record('runApi')(...a)), startApi: jest.fn() }));
-jest.mock('../../../../client/dev/services', () => ({
+jest.mock('../../../workers/worker', () => ({ createWorker: jest.fn(async (...a: unknown[]) => record('createWorker')(...a)) }));
+jest.mock('../../../cli/run-api', () => ({ runApi: jest.fn(async (...a: unknown[]) => record('runApi')(...a)), startApi: jest.fn() }));
+jest.mock('../../../devstack/services', () => ({
   startTemporalDevServer: jest.fn(async (...a: unknown[]) => record('startTemporalDevServer')(...a)),
   startRedis: jest.fn(async (...a: unknown[]) => record('startRedis')(...a)),
   startMailCatcher: jest.fn(async (...a: unknown[]) => record('startMailCatcher')(...a)),
 }));
-jest.mock('../../../../bench/run', () => ({ runBench: jest.fn(async (opts: unknown) => (record('runBench')(opts), 0)) }));
+jest.mock('../../../bench/run', () => ({ runBench: jest.fn(async (opts: unknown) => (record('runBench')(opts), 0)) }));
 
 interface Run {
   code: number;
