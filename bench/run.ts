@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { BenchOptions } from '../cli/commands/bench';
 import { inParallel } from '../store/in-parallel';
 import { CountProgress } from '../client/progress';
 import type Redis from 'ioredis';
@@ -267,20 +268,6 @@ export interface BenchResult {
   machine: { cpus: number; memoryGb: number; node: string; loadAtStart: number[]; loadAtEnd: number[] };
   errors: string[];
   cpuProfileDir?: string;
-}
-
-/** `dealflow bench`'s options, parsed and checked by the CLI (cli/commands/bench.ts). */
-export interface BenchOptions {
-  /** leads driven through every stage, and as many baseline workflows */
-  leads: number;
-  /** leads enrolled and left idle, for the worker's memory per open lead; 0 skips */
-  idle: number;
-  /** leads in flight at once, on both sides (at least 1) */
-  concurrency: number;
-  json?: boolean;
-  cpuProf?: boolean;
-  /** Temporal WorkerOptions as JSON, for both workers */
-  workerOptions?: string;
 }
 
 export async function runBench(opts: BenchOptions): Promise<number> {

@@ -42,7 +42,8 @@ import { accessOf, canActOn, FORBIDDEN, type Access } from '../workflows/policy/
 import { INVALID_FIELD } from '../workflows/policy/currency';
 import { startLeadWorkflow, type StartLeadResult } from '../store/start-lead';
 import { normaliseEmail } from '../store/enrichment/normalise';
-import { leadIdFromEmail, leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
+import { leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
+import { leadIdFromEmail } from '../store/enrichment/normalise';
 import { createLeadAddressIndex, type LeadAddressIndex } from '../store/enrichment/duplicates';
 import { InvalidInputError } from '../store/errors';
 

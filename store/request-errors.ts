@@ -2,6 +2,7 @@
  * Errors the client layer raises; the API maps each to README "HTTP API"'s status codes (client/api/errors.ts)
  * and the CLI prints their message.
  */
+import type { z } from 'zod';
 export interface FieldProblem {
   path: string;
   message: string;
@@ -40,4 +41,18 @@ export class DependencyError extends Error {
 
 export function zodProblems(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldProblem[] {
   return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}
+
+/** zod issues → field problems; an unknown key becomes a problem at that key's path. */
+export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const i of issues) {
+    const base = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys) out.push({ path: [...base, k].join('.'), message: 'unknown field' });
+    } else {
+      out.push({ path: base.join('.') || '(body)', message: i.message });
+    }
+  }
+  return out;
 }

@@ -20,7 +20,7 @@ import type { LeadInput, LeadSettings, LeadWorkflowInput } from '../workflows/ty
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import type { LeadAddressIndex } from './enrichment/duplicates';
 import { ConflictError } from './request-errors';
-import { leadIdFromEmail } from '../client/lead-input';
+import { leadIdFromEmail } from './enrichment/normalise';
 
 /** The deployment settings every new lead is handed (workflows never read the environment). */
 export function leadSettingsFrom(config: Config): LeadSettings {

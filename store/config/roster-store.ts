@@ -7,8 +7,7 @@
  */
 import type Redis from 'ioredis';
 import { RosterIndex, rosterSchema, type Roster } from '../../config/roster';
-import { ValidationError, type FieldProblem } from '../request-errors';
-import { issuesToProblems } from '../../client/lead-input';
+import { issuesToProblems, ValidationError, type FieldProblem } from '../request-errors';
 import { VersionedConfig, type Versioned } from './versioned-config';
 
 export function rosterStore(redis: Redis, prefix: string, fileRoster: Roster): VersionedConfig<Roster> {

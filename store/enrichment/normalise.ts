@@ -3,6 +3,7 @@
  * ids, the address index (one lead per person), inbound reply matching, the suppression list, the
  * MX check and the enrichment cache key (README "One lead per person").
  */
+import crypto from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import { CONTROL_CHAR_CLASS } from '../../workflows/policy/text';
@@ -73,4 +74,9 @@ export function domainOf(email: string): string {
 /** True for a consumer mail provider's domain (gmail.com, …). */
 export function isFreeMailDomain(domain: string): boolean {
   return FREE_MAIL_DOMAINS.has(normaliseDomain(domain) || domain.trim().toLowerCase());
+}
+
+/** A lead id from its normalised email: stable, URL-safe and free of the address itself. */
+export function leadIdFromEmail(email: string): string {
+  return 'e-' + crypto.createHash('sha256').update(normaliseEmail(email)).digest('hex').slice(0, 24);
 }

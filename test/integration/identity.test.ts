@@ -12,7 +12,7 @@
  */
 import type { MailCatcher } from '../../devstack/services';
 import { parseMessageId } from '../../store/email/mailer';
-import { leadIdFromEmail } from '../../client/lead-input';
+import { leadIdFromEmail } from '../../store/enrichment/normalise';
 import { KEYS, eventually, type Stack } from '../support/stack';
 import { signInbound, startMailStack } from '../support/mail-stack';
 

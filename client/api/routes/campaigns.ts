@@ -11,7 +11,7 @@ import { CampaignsClient } from '../../campaigns';
 import { parseOrThrow } from '../../lead-input';
 import { ValidationError } from '../../../store/request-errors';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage, pageOf } from '../page-token';
 import { listCampaignsQuery, listRejectedQuery, noBody, noQuery } from '../schemas';
 import { NotFoundError } from '../../../store/request-errors';

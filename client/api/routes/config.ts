@@ -11,7 +11,7 @@ import { changeThresholds } from '../../thresholds';
 import { parseOrThrow } from '../../lead-input';
 import { ownHistory, ownTeams, requireRole } from '../auth';
 import { noQuery } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void {

@@ -14,7 +14,7 @@ import { ForbiddenError, ValidationError } from '../../../store/request-errors';
 import { inboundBody, leadIdParam, noQuery, qualificationBody } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 import { UnauthorizedError } from '../auth';
 import { registerUnsubscribeRoutes } from './unsubscribe';

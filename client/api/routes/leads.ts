@@ -5,7 +5,7 @@ import { AddressTakenError } from '../../../store/start-lead';
 import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
 import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, wonBody } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 

@@ -14,10 +14,11 @@ import { computeNps } from '../../../workflows/policy/nps';
 import { durationProblem } from '../../../workflows/policy/duration';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { surveyAnsweredSignal } from '../../../workflows/messages';
-import { issuesToProblems, parseOrThrow } from '../../lead-input';
+import { parseOrThrow } from '../../lead-input';
+import { issuesToProblems } from '../../../store/request-errors';
 import { reportTeam, requireRole } from '../auth';
 import { answerBody, followUpBody, noQuery, npsQuery } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 const WORDS = {

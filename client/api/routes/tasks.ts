@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { parseOrThrow } from '../../lead-input';
 import { claimBody, listTasksQuery, noBody, noQuery, taskIdParam } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
 import type { Task } from '../../../store/tasks/task';

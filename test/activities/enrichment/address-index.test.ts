@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { createLeadAddressIndex, PENDING_CLAIM_MS, pickForSender } from '../../../store/enrichment/duplicates';
 import { addressFromHeader, normaliseEmail } from '../../../store/enrichment/normalise';
-import { leadIdFromEmail } from '../../../client/lead-input';
+import { leadIdFromEmail } from '../../../store/enrichment/normalise';
 import { InvalidInputError } from '../../../store/errors';
 
 let redis: Redis;
