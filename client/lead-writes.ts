@@ -8,7 +8,7 @@
  * still fill Temporal's limit: that is answered `lead_busy` too (client/api/errors.ts).
  */
 import pLimit from 'p-limit';
-import { CodedError } from './errors';
+import { CodedError } from '../store/request-errors';
 
 /** below Temporal's 10 per workflow, leaving room for the CLI and another API replica */
 export const LEAD_WRITES_IN_FLIGHT = 6;

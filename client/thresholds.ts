@@ -5,11 +5,11 @@
  */
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
-import { thresholdsStore } from '../activities/config/thresholds-store';
+import { thresholdsStore } from '../store/config/thresholds-store';
 import { applyThresholdsPatch, shortenedScopes, validateThresholdsPatch, type ThresholdsBody, type ThresholdsDoc } from '../workflows/policy/thresholds';
 import type { RosterIndex } from '../config/roster';
-import { ValidationError } from './errors';
-import { expectedVersion } from '../activities/config/versioned-config';
+import { ValidationError } from '../store/request-errors';
+import { expectedVersion } from '../store/config/versioned-config';
 
 export interface ThresholdsContext {
   redis: Redis;

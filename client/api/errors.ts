@@ -10,7 +10,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CodedError, DependencyError, type Dependency, type FieldProblem } from '../errors';
+import { CodedError, DependencyError, type Dependency, type FieldProblem } from '../../store/request-errors';
 import { isErrorCode, type ErrorCode } from '../../workflows/policy/errors';
 
 export interface ErrorBody {

@@ -12,8 +12,8 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
-import { notAutoPipelined } from '../../activities/redis-scripts';
-import { CodedError } from '../errors';
+import { notAutoPipelined } from '../../store/redis-scripts';
+import { CodedError } from '../../store/request-errors';
 
 export class RateLimitedError extends CodedError {
   override name = 'RateLimitedError';

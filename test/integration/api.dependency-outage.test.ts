@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startRedis, startTemporalDevServer } from '../../client/dev/services';
+import { freePort, startRedis, startTemporalDevServer } from '../../devstack/services';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 
 /** The bound the API promises for an answer while a dependency is down. */

@@ -7,11 +7,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseOrThrow } from '../../lead-input';
 import { ownTeams, requireRole } from '../auth';
 import { noQuery, objectBody } from '../schemas';
-import { expectedVersion } from '../../../activities/config/versioned-config';
-import { rosterStore, validateRoster } from '../../../activities/config/roster-store';
+import { expectedVersion } from '../../../store/config/versioned-config';
+import { rosterStore, validateRoster } from '../../../store/config/roster-store';
 import { loadRoster } from '../../../config/roster';
 import { openApiDocument } from '../openapi';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
