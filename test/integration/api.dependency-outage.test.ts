@@ -55,37 +55,58 @@ function expectUnavailable(r: { status: number; retryAfter: string | null; body:
 const REDIS_ROUTES = ['/v1/tasks?assignee=alice', '/v1/config/thresholds', '/v1/config/forecast'];
 const TEMPORAL_ROUTES = ['/v1/leads', '/v1/leads/nobody-1'];
 
-it('answers 503 with Retry-After within 5 s while Redis is stopped, and recovers by itself', async () => {
-  for (const route of REDIS_ROUTES) expect((await bounded(route)).status).toBe(200);
-  await redis!.stop();
-  redis = undefined;
+/**
+ * Stops a service, asks each route twice for its 503 (within the bound, with Retry-After), starts
+ * the service again and waits for `recovered`. Prints the slowest 503 per route.
+ */
+async function outage(name: string, routes: string[], stop: () => Promise<void>, restart: () => Promise<void>, recovered: () => Promise<void>): Promise<void> {
+  await stop();
   const seen: Record<string, number> = {};
   for (let round = 0; round < 2; round++) {
-    for (const route of REDIS_ROUTES) {
+    for (const route of routes) {
       const r = await bounded(route);
       expectUnavailable(r);
       seen[route] = Math.max(seen[route] ?? 0, r.ms);
     }
   }
-  console.log('Redis stopped: slowest 503 per route (ms)', seen);
-  redis = await startOwnRedis();
-  for (const route of REDIS_ROUTES) await eventually(async () => (await bounded(route)).status === 200, 20_000, `${route} answers again`);
+  console.log(`${name} stopped: slowest 503 per route (ms)`, seen);
+  await restart();
+  await recovered();
+}
+
+it('answers 503 with Retry-After within 5 s while Redis is stopped, and recovers by itself', async () => {
+  for (const route of REDIS_ROUTES) expect((await bounded(route)).status).toBe(200);
+  await outage(
+    'Redis',
+    REDIS_ROUTES,
+    async () => {
+      await redis!.stop();
+      redis = undefined;
+    },
+    async () => {
+      redis = await startOwnRedis();
+    },
+    async () => {
+      for (const route of REDIS_ROUTES) await eventually(async () => (await bounded(route)).status === 200, 20_000, `${route} answers again`);
+    },
+  );
 });
 
 it('answers 503 with Retry-After within 5 s while Temporal is stopped, and recovers by itself', async () => {
   expect((await bounded('/v1/leads')).status).toBe(200);
-  await temporal!.stop();
-  temporal = undefined;
-  const seen: Record<string, number> = {};
-  for (let round = 0; round < 2; round++) {
-    for (const route of TEMPORAL_ROUTES) {
-      const r = await bounded(route);
-      expectUnavailable(r);
-      seen[route] = Math.max(seen[route] ?? 0, r.ms);
-    }
-  }
-  console.log('Temporal stopped: slowest 503 per route (ms)', seen);
-  temporal = await startOwnTemporal();
-  await eventually(async () => (await bounded('/v1/leads')).status === 200, 30_000, 'the lead list answers again');
+  await outage(
+    'Temporal',
+    TEMPORAL_ROUTES,
+    async () => {
+      await temporal!.stop();
+      temporal = undefined;
+    },
+    async () => {
+      temporal = await startOwnTemporal();
+    },
+    async () => {
+      await eventually(async () => (await bounded('/v1/leads')).status === 200, 30_000, 'the lead list answers again');
+    },
+  );
   expect((await bounded('/v1/leads/nobody-1')).status).toBe(404);
 });
