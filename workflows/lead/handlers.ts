@@ -102,7 +102,7 @@ export function registerHandlers(lead: Lead): void {
         if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw failure('invalid_input', 'amount must be a number ≥ 0', { field: 'amount' });
         // the won amount is in the lead's currency and keeps its minor unit (README "Lead input")
         const problem = typeof amount === 'number' ? amountProblem(amount, state.currency) : null;
-        if (problem) throw failure('invalid_input', `amount: ${problem}`, { field: 'amount' });
+        if (problem) throw failure('invalid_input', `amount: ${problem}`, { field: 'amount', problem });
         const v = checkClose(state, 'won');
         if (!v.ok) throw failure(v.code, v.reason);
       },

@@ -44,14 +44,15 @@ export function areaOf(code: ErrorCode): ErrorArea {
 }
 
 /**
- * A typed failure: `type` is the code, `details[0]` the field (for `invalid_input`), non-retryable
- * unless `retryable` (retrying a refused input or a forbidden caller cannot help).
+ * A typed failure: `type` is the code; for `invalid_input`, `details` are the field and what is
+ * wrong with it (`problem`, else the message); non-retryable unless `retryable` (retrying a refused
+ * input or a forbidden caller cannot help).
  */
-export function failure(code: ErrorCode, message: string, opts: { field?: string; retryable?: boolean } = {}): ApplicationFailure {
+export function failure(code: ErrorCode, message: string, opts: { field?: string; problem?: string; retryable?: boolean } = {}): ApplicationFailure {
   return ApplicationFailure.create({
     type: code,
     message,
     nonRetryable: !opts.retryable,
-    ...(opts.field !== undefined ? { details: [opts.field, message] } : {}),
+    ...(opts.field !== undefined ? { details: [opts.field, opts.problem ?? message] } : {}),
   });
 }

@@ -60,9 +60,10 @@ describe('the vocabulary', () => {
   });
 
   it('makes non-retryable typed failures, retryable on request, with the field in details', () => {
-    const f = failure('invalid_input', 'amount: EUR has 2 decimal places at most', { field: 'amount' });
+    const f = failure('invalid_input', 'amount: EUR has 2 decimal places at most', { field: 'amount', problem: 'EUR has 2 decimal places at most' });
     expect(f).toBeInstanceOf(ApplicationFailure);
-    expect(f).toMatchObject({ type: 'invalid_input', nonRetryable: true, details: ['amount', 'amount: EUR has 2 decimal places at most'] });
+    expect(f).toMatchObject({ type: 'invalid_input', nonRetryable: true, details: ['amount', 'EUR has 2 decimal places at most'] });
+    expect(failure('invalid_input', 'an actor is required', { field: 'actor' }).details).toEqual(['actor', 'an actor is required']);
     expect(failure('version_conflict', 'x', { retryable: true }).nonRetryable).toBe(false);
   });
 });
@@ -82,9 +83,9 @@ describe('classify / toHttpError', () => {
   });
 
   it("a validator's invalid_input names its field", () => {
-    const e = toHttpError(refusedUpdate(failure('invalid_input', 'amount: JPY has no minor unit: a whole number', { field: 'amount' })));
+    const e = toHttpError(refusedUpdate(failure('invalid_input', 'amount: JPY has no minor unit: a whole number', { field: 'amount', problem: 'JPY has no minor unit: a whole number' })));
     expect(e.status).toBe(400);
-    expect(e.body.error.details).toEqual([{ path: 'amount', message: 'amount: JPY has no minor unit: a whole number' }]);
+    expect(e.body.error.details).toEqual([{ path: 'amount', message: 'JPY has no minor unit: a whole number' }]);
   });
 
   it('a failure whose type is not a code is not trusted: 500 with nothing said', () => {
