@@ -32,7 +32,8 @@ export const freeText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(s), 'control characters are not allowed')
+    // the one control-character rule (workflows/policy/text.ts), with the line breaks and tabs free text may hold
+    .refine((s) => !hasControlChars(s.replace(/[\t\n\r\u2028\u2029]/g, '')), 'control characters are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (\uFFFD), the mark of bytes that were not valid text: send the text in UTF-8');
 
 export const leadInputSchema = z.strictObject({

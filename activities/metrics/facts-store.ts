@@ -430,7 +430,8 @@ export class FactsStore {
       for (let j = 0; j < part.length; j++) {
         const id = part[j];
         const [[e1, row], [e2, member], [e3, closed], [e4, contacted]] = res.slice(j * 4, j * 4 + 4) as [Error | null, unknown][];
-        if (e1 || e2 || e3 || e4) throw e1 ?? e2 ?? e3 ?? e4;
+        const failed = e1 ?? e2 ?? e3 ?? e4;
+        if (failed) throw failed;
         const [seq, json, cell, minor, level] = row as (string | null)[];
         let f: LeadFacts;
         try {

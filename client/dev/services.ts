@@ -227,7 +227,7 @@ async function spawnService(name: string, command: string, args: string[], logFi
       child.once('error', reject);
     });
   } catch (err) {
-    throw new Error(`${name}: could not run ${command}: ${(err as Error).message}`);
+    throw new Error(`${name}: could not run ${command}: ${(err as Error).message}`, { cause: err });
   } finally {
     fs.closeSync(fd);
   }
@@ -701,7 +701,7 @@ export async function startMailCatcher(opts: {
   } catch (err) {
     smtp.close(() => undefined);
     web.close();
-    throw new Error(`mail catcher: could not listen: ${(err as Error).message}`);
+    throw new Error(`mail catcher: could not listen: ${(err as Error).message}`, { cause: err });
   }
   const httpUrl = `http://127.0.0.1:${httpPort}`;
 

@@ -32,7 +32,7 @@
  */
 import { OPEN_STAGES, STAGES, type OpenStage, type Stage } from '../../config/defaults';
 import type { LeadFacts } from '../../workflows/policy/facts';
-import { onBoard, type BoardCell } from '../../activities/metrics/facts-store';
+import type { BoardCell } from '../../activities/metrics/facts-store';
 import type { Goal } from '../../activities/config/goals-store';
 import { convert, DEFAULT_CURRENCY, MoneyTotals, roundMoney, scale, totals, type Converted, type Money, type RatesDoc } from './money';
 

@@ -61,20 +61,20 @@ export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & 
     if (!g || typeof g !== 'object' || Array.isArray(g)) return void problems.push({ path: at(''), message: 'an object {team, period, metric, target}' });
     for (const k of Object.keys(g)) if (!['team', 'period', 'metric', 'target', 'currency'].includes(k)) problems.push({ path: at(k), message: 'unknown field' });
     const ok = { team: true, period: true, metric: true, target: true, currency: true };
-    if (typeof g.team !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(g.team)) (ok.team = false), problems.push({ path: at('team'), message: 'a team id' });
-    if (typeof g.period !== 'string' || !parsePeriod(g.period)) (ok.period = false), problems.push({ path: at('period'), message: 'a period: YYYY, YYYY-Qn or YYYY-MM' });
-    if (typeof g.metric !== 'string' || !(GOAL_METRICS as readonly string[]).includes(g.metric)) (ok.metric = false), problems.push({ path: at('metric'), message: `one of ${GOAL_METRICS.join(', ')}` });
+    if (typeof g.team !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(g.team)) { ok.team = false; problems.push({ path: at('team'), message: 'a team id' }); }
+    if (typeof g.period !== 'string' || !parsePeriod(g.period)) { ok.period = false; problems.push({ path: at('period'), message: 'a period: YYYY, YYYY-Qn or YYYY-MM' }); }
+    if (typeof g.metric !== 'string' || !(GOAL_METRICS as readonly string[]).includes(g.metric)) { ok.metric = false; problems.push({ path: at('metric'), message: `one of ${GOAL_METRICS.join(', ')}` }); }
     if (g.target !== null && (typeof g.target !== 'number' || !Number.isFinite(g.target) || g.target <= 0 || g.target > 1e12)) {
       ok.target = false;
       problems.push({ path: at('target'), message: 'a number greater than 0 (null removes the goal)' });
     }
     if (g.metric === 'wonValue') {
-      if (typeof g.currency !== 'string' || !isCurrency(g.currency)) (ok.currency = false), problems.push({ path: at('currency'), message: 'a wonValue goal names an ISO 4217 currency code such as EUR' });
+      if (typeof g.currency !== 'string' || !isCurrency(g.currency)) { ok.currency = false; problems.push({ path: at('currency'), message: 'a wonValue goal names an ISO 4217 currency code such as EUR' }); }
       else if (ok.target && typeof g.target === 'number') {
         const p = amountProblem(g.target, g.currency);
-        if (p) (ok.target = false), problems.push({ path: at('target'), message: p });
+        if (p) { ok.target = false; problems.push({ path: at('target'), message: p }); }
       }
-    } else if (g.currency !== undefined && ok.metric) (ok.currency = false), problems.push({ path: at('currency'), message: `only a wonValue goal has a currency` });
+    } else if (g.currency !== undefined && ok.metric) { ok.currency = false; problems.push({ path: at('currency'), message: `only a wonValue goal has a currency` }); }
     if (Object.values(ok).every(Boolean)) {
       out.push({ team: g.team as string, period: g.period as string, metric: g.metric as Goal['metric'], target: g.target as number | null, ...(g.metric === 'wonValue' ? { currency: g.currency as string } : {}) });
     }

@@ -140,7 +140,7 @@ export function openLead(input: LeadWorkflowInput): Lead {
 
   const record: RecordFn = (e) => {
     syncSearchAttributes();
-    state.history.push({ at: nowIso(), actor: e.actor ?? 'system', ...e } as HistoryEntry);
+    state.history.push({ at: nowIso(), actor: e.actor ?? 'system', ...e });
     if (state.history.length > HISTORY_KEEP) {
       const drop = state.history.length - HISTORY_KEEP;
       state.history.splice(0, drop);
