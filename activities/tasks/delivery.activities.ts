@@ -18,6 +18,7 @@ import type { ActivityDeps } from '../deps';
 import type { SendEmailRequest } from '../email/send-email.activity';
 import { InvalidInputError } from '../errors';
 import type { Task } from './task';
+import { webhookTargetPolicy, webhookTargetProblem } from './webhook-target';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody, TASK_EVENT_TYPES, wantsEvent, webhooksStore, type TaskEventType } from './webhook';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -87,6 +88,7 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
   const { redis, prefix, tasks } = deps;
   const log = deps.log.child({ area: 'task-delivery' });
   const webhooks = webhooksStore(redis, prefix);
+  const targets = webhookTargetPolicy(deps.config);
 
   return {
     /**
@@ -118,6 +120,14 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
       const activity = activityContext();
       const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
       const host = safeHost(hook.url);
+      // production: never POST to a private, loopback or link-local address (the name resolved now)
+      const refused = await webhookTargetProblem(hook.url, targets).catch((err: Error) => {
+        throw ApplicationFailure.retryable(`webhook ${host} for ${id}: could not resolve: ${err.message}`, 'WebhookDeliveryError');
+      });
+      if (refused) {
+        log.warn({ ...where, host, reason: refused }, 'webhook target refused; not retrying');
+        throw ApplicationFailure.nonRetryable(`webhook ${host} for ${id}: ${refused}`, 'WebhookTargetRefusedError');
+      }
 
       let res: Response;
       try {

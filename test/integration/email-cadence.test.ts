@@ -73,6 +73,13 @@ test('one-click unsubscribe stops the cadence; a forged token is refused', async
   const token = url.slice(url.indexOf('/u/') + 3);
   const forged = await fetch(`${stack.baseUrl}/u/${token.slice(0, -4)}AAAA`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
   expect(forged.status).toBe(403);
+  // the same body signed ten minutes ago (a captured request replayed): outside the 300 s window
+  const replayed = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': signInbound(SECRET, body, Date.now() / 1000 - 600) }, body });
+  expect(replayed.status).toBe(401);
+  expect((await replayed.json()).error.code).toBe('signature_expired');
+  const unsigned = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(unsigned.status).toBe(401);
+  expect((await unsigned.json()).error.code).toBe('signature_missing');
   const ok = await fetch(`${stack.baseUrl}/u/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
   expect(ok.status).toBe(200);
   const s = await eventually(async () => {
