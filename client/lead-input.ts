@@ -6,14 +6,16 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
 import { isValidTimeZone } from '../workflows/policy/business-hours';
-import { hasControlChars } from '../workflows/policy/text';
+import { hasBidiControls, hasControlChars } from '../workflows/policy/text';
 import { amountProblem, isCurrency } from './metrics/money';
 import { normaliseEmail } from '../activities/enrichment/normalise';
 import { ValidationError, type FieldProblem } from './errors';
 
 
 /**
- * One line of text (lead names, companies, campaign names): no line breaks or control characters, and no U+FFFD — the mark a decoder leaves
+ * One line of text (lead names, companies, campaign names): no line breaks, control characters or
+ * bidirectional controls (they can make a name in an email's display name or subject read as
+ * something else: workflows/policy/text.ts), and no U+FFFD — the mark a decoder leaves
  * where bytes were not valid in its encoding (README "Importing a CSV file"): such text is already
  * garbled and would reach the customer as "Hi Bj�rn".
  */
@@ -22,6 +24,7 @@ export const oneLineText = (max: number) =>
     .string()
     .max(max)
     .refine((s) => !hasControlChars(s), 'line breaks and control characters are not allowed')
+    .refine((s) => !hasBidiControls(s), 'bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8');
 
 /**

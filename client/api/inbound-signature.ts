@@ -10,6 +10,7 @@
  * docs/CONFIG.md) before or after the API's clock is refused.
  */
 import crypto from 'node:crypto';
+import { isCanonicalMac } from '../../activities/email/tokens';
 
 /** Why a signature was refused: the API's `error.code` (401). */
 export type InboundSignatureProblem = 'signature_missing' | 'signature_malformed' | 'signature_expired' | 'signature_mismatch';
@@ -41,8 +42,7 @@ export function verifyInbound(
   const m = HEADER.exec(header);
   if (!m) return { problem: 'signature_malformed', message: 'X-Dealflow-Signature must be t=<unix seconds>,v1=<64 lowercase hex digits>' };
   const t = Number(m[1]);
-  const given = Buffer.from(m[2], 'hex');
-  if (!crypto.timingSafeEqual(given, mac(secret, t, rawBody))) return { problem: 'signature_mismatch', message: 'bad signature' };
+  if (!isCanonicalMac(m[2], mac(secret, t, rawBody), 'hex')) return { problem: 'signature_mismatch', message: 'bad signature' };
   if (Math.abs(nowSeconds - t) > toleranceSeconds) {
     return { problem: 'signature_expired', message: `the signature's time t=${t} is more than ${toleranceSeconds} s from now: sign each request when you send it` };
   }

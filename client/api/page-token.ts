@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import { ValidationError } from '../errors';
 import { InvalidPageTokenError } from '../../activities/paging';
+import { isCanonicalMac } from '../../activities/email/tokens';
 import { parseOrThrow } from '../lead-input';
 import { historyQuery } from './schemas';
 
@@ -41,9 +42,7 @@ export function openPageToken(secret: string, list: string, token: string | unde
   if (!SHAPE.test(token)) throw badPageToken('not a page token');
   const dot = token.indexOf('.');
   const part = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, list, part);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+  if (!isCanonicalMac(token.slice(dot + 1), mac(secret, list, part), 'base64url')) {
     throw badPageToken('not a token of this list and filter (or altered)');
   }
   return Buffer.from(part, 'base64url').toString('utf8');
