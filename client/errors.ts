@@ -37,7 +37,3 @@ export class ConflictError extends Error {
 export class DependencyError extends Error {
   override name = 'DependencyError';
 }
-
-export function zodProblems(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldProblem[] {
-  return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
-}

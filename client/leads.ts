@@ -429,7 +429,7 @@ export class LeadsClient {
   private mapError(err: unknown, id: string): Error {
     if (err instanceof WorkflowNotFoundError) return new NotFoundError(`lead ${id} not found`);
     if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as (Error & { type?: string }) | undefined;
+      const cause: (Error & { type?: string }) | undefined = err.cause;
       if (cause?.type === FORBIDDEN) return new ForbiddenError(cause.message);
       if (cause?.type === INVALID_FIELD) {
         const [path, message] = ((cause as { details?: unknown[] }).details ?? []).map(String);

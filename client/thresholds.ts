@@ -18,6 +18,7 @@ export interface ThresholdsContext {
   roster: RosterIndex;
 }
 
+/** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function getThresholds(ctx: Pick<ThresholdsContext, 'redis' | 'prefix'>): Promise<ThresholdsDoc> {
   return (await thresholdsStore(ctx.redis, ctx.prefix).get());
 }

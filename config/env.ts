@@ -90,7 +90,7 @@ const schema = z
     parseApiKeys(v.API_KEYS, (message) => ctx.addIssue({ code: 'custom', message, path: ['API_KEYS'] }));
   });
 
-export type RawEnv = z.infer<typeof schema>;
+type RawEnv = z.infer<typeof schema>;
 export type Config = Readonly<
   RawEnv & {
     apiKeys: readonly ApiKey[];

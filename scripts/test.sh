@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: install what is missing (with the Temporal test server), type-check
+# The whole check, as CI runs it: install what is missing (with the Temporal test server), lint, type-check
 # everything (sources and tests), run the unit lane (test/unit/, no services, seconds), then the
 # integration lane (every other test, against real Temporal, Redis and SMTP). Each test runs once.
 # A failing unit lane stops the run before the slow lane. See CONTRIBUTING.md, "Test lanes".
@@ -31,6 +31,11 @@ report() {
 trap report EXIT
 
 bash scripts/setup.sh --for-tests --with-browser
+
+# ESLint (type-aware; workflow import rules), knip (dead exports, unlisted dependencies), then
+# prettier --check (CONTRIBUTING.md, "Lint and format")
+echo "[test] lint"
+npm run --silent lint
 
 echo "[test] tsc --noEmit"
 npx --no-install tsc --noEmit -p tsconfig.json

@@ -23,7 +23,7 @@ export interface CampaignBody {
 }
 export type Campaign = CampaignBody & Versioned;
 
-export const CAMPAIGN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CAMPAIGN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export class CampaignStore {
   constructor(

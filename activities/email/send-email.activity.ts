@@ -386,4 +386,3 @@ export function createEmailActivities(deps: EmailDeps) {
   };
 }
 
-export type EmailActivities = ReturnType<typeof createEmailActivities>;

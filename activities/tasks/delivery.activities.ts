@@ -21,7 +21,7 @@ import type { Task } from './task';
 import { webhookTargetPolicy, webhookTargetProblem } from './webhook-target';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody, TASK_EVENT_TYPES, wantsEvent, webhooksStore, type TaskEventType } from './webhook';
 
-export const WEBHOOK_TIMEOUT_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 const DELIVERED_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** a receiver's Retry-After is honoured up to this long */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -80,7 +80,7 @@ function safeHost(url: string): string {
   }
 }
 
-export function deliveryIdFor(taskId: string, event: string): string {
+function deliveryIdFor(taskId: string, event: string): string {
   return `${taskId}:${event}`;
 }
 
@@ -249,4 +249,3 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
   };
 }
 
-export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;

@@ -50,14 +50,7 @@ export const webhookEventsSchema = z
   .min(1, 'list at least one event, or leave the field out for all of them')
   .refine((list) => new Set(list).size === list.length, 'events must not repeat');
 
-/** One team's stored webhook. */
-export const teamWebhookSchema = z.strictObject({
-  url: webhookUrlSchema,
-  secret: webhookSecretSchema,
-  events: webhookEventsSchema.optional(),
-});
-
-export function defaultWebhooks(): WebhooksBody {
+function defaultWebhooks(): WebhooksBody {
   return { teams: {} };
 }
 

@@ -25,7 +25,7 @@ function mac(secret: string, list: string, cursorPart: string): Buffer {
 }
 
 /** A 400 for `pageToken` with a reason. */
-export function badPageToken(reason: string): ValidationError {
+function badPageToken(reason: string): ValidationError {
   return new ValidationError(`invalid pageToken: ${reason}`, [{ path: 'pageToken', message: reason }]);
 }
 

@@ -40,7 +40,7 @@ export interface ApiDeps {
 }
 
 /** A route as registered (method and fastify URL pattern); test/client/api/access-matrix.test.ts compares these with the OpenAPI document. */
-export interface RegisteredRoute {
+interface RegisteredRoute {
   method: string;
   url: string;
 }

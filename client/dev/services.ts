@@ -39,10 +39,10 @@ export interface ManagedService {
   stop(): Promise<void>;
 }
 
-export type SearchAttributeTypeName = 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'Text' | 'KeywordList';
+type SearchAttributeTypeName = 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'Text' | 'KeywordList';
 
 /** The custom search attributes the lead workflow writes; registered on every dev server we start. */
-export const SEARCH_ATTRIBUTES: Record<string, SearchAttributeTypeName> = SEARCH_ATTRIBUTE_TYPES;
+const SEARCH_ATTRIBUTES: Record<string, SearchAttributeTypeName> = SEARCH_ATTRIBUTE_TYPES;
 
 // ---------------------------------------------------------------------------------------------
 // Finding binaries
@@ -74,11 +74,6 @@ function findBinary(envVar: string, name: string): string | undefined {
 /** Resolve the temporal CLI: env TEMPORAL_CLI_PATH, then <repo>/.venv/bin/temporal, then `temporal` on PATH; undefined if none (callers may then let @temporalio/testing download its own). */
 export function findTemporalCli(): string | undefined {
   return findBinary('TEMPORAL_CLI_PATH', 'temporal');
-}
-
-/** Resolve the time-skipping test server: env TEMPORAL_TEST_SERVER_PATH, then <repo>/.venv/bin/temporal-test-server, then on PATH; undefined if none. */
-export function findTemporalTestServer(): string | undefined {
-  return findBinary('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server');
 }
 
 /** Resolve redis-server: env REDIS_SERVER_PATH, then PATH, then Debian's /usr/bin and /usr/sbin. */
@@ -344,7 +339,7 @@ function envWithoutTemporal(): NodeJS.ProcessEnv {
  * Temporal 1.8× and workflow starts 2.3× faster (BENCHMARKS.md). `journal_mode` is stored in the
  * file, so a reused database switches too.
  */
-export const DEV_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+const DEV_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
 
 /**
  * Makes sure every SEARCH_ATTRIBUTES entry is registered in `default`. `start-dev --search-attribute`

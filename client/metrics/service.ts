@@ -14,7 +14,7 @@ import { ValidationError } from '../errors';
 import { forecast, funnel, goalCurrency, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, type MoneyCell, type SegmentBy } from './compute';
 import { amountProblem, isCurrency, validateRates, type RatesDoc } from './money';
 
-export const DEFAULT_PERIOD_DAYS = 90;
+const DEFAULT_PERIOD_DAYS = 90;
 const DAY = 86_400_000;
 
 type Problem = { path: string; message: string };
@@ -38,7 +38,7 @@ export function periodRange(q: { from?: string; to?: string }, now = new Date())
   return { from: from!, to: to! };
 }
 
-export function validateProbabilities(patch: unknown): Problem[] {
+function validateProbabilities(patch: unknown): Problem[] {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return [{ path: 'probabilities', message: 'an object of stage → probability' }];
   const problems: Problem[] = [];
   for (const [stage, p] of Object.entries(patch)) {
@@ -52,7 +52,7 @@ export function validateProbabilities(patch: unknown): Problem[] {
  * Validates goals as sent in a PUT: `target: null` removes a goal. A `wonValue` goal needs an ISO
  * 4217 `currency` (its target keeps the currency's minor unit); other metrics take none.
  */
-export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & { target: number | null })[]; problems: Problem[] } {
+function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & { target: number | null })[]; problems: Problem[] } {
   if (!Array.isArray(goals)) return { goals: [], problems: [{ path: 'goals', message: 'a list of {team, period, metric, target, currency}' }] };
   const problems: Problem[] = [];
   const out: (Omit<Goal, 'target'> & { target: number | null })[] = [];
@@ -83,7 +83,7 @@ export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & 
 }
 
 /** Applies a PUT: each goal replaces the one with the same (team, period, metric, currency); null removes it. */
-export function mergeGoals(current: Goal[], changes: (Omit<Goal, 'target'> & { target: number | null })[]): Goal[] {
+function mergeGoals(current: Goal[], changes: (Omit<Goal, 'target'> & { target: number | null })[]): Goal[] {
   const money = (g: Omit<Goal, 'target'>) => (g.metric === 'wonValue' ? goalCurrency(g as Goal) : '');
   const key = (g: Omit<Goal, 'target'>) => `${g.team}\u0000${g.period}\u0000${g.metric}\u0000${money(g)}`;
   const byKey = new Map(current.map((g) => [key(g), g]));

@@ -17,7 +17,7 @@
 export const CONTROL_CHAR_CLASS = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029';
 
 /** The bidirectional controls, as the body of a character class. */
-export const BIDI_CONTROL_CLASS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const BIDI_CONTROL_CLASS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 
 const CONTROL = new RegExp(`[${CONTROL_CHAR_CLASS}]`);
 const BIDI = new RegExp(`[${BIDI_CONTROL_CLASS}]`);

@@ -14,7 +14,6 @@ import { issuesToProblems, parseOrThrow } from '../../lead-input';
 import { requireRole, seesTeam, type Principal } from '../auth';
 import { noQuery, webhooksPutSchema } from '../schemas';
 
-export { webhooksPutSchema, type WebhooksPut } from '../schemas';
 import { who, type ApiDeps } from '../server';
 import { webhookTargetPolicy, webhookUrlProblem } from '../../../activities/tasks/webhook-target';
 import { auditPage } from '../page-token';

@@ -19,7 +19,7 @@ interface Bar {
 }
 
 /** A horizontal bar chart: one row per bar, label, bar, value text. */
-export function barChart(title: string, bars: Bar[]): SVGSVGElement {
+function barChart(title: string, bars: Bar[]): SVGSVGElement {
   const W = 640;
   const ROW = 30;
   const LABEL = 150;
