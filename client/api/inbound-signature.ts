@@ -10,7 +10,7 @@
  * docs/CONFIG.md) before or after the API's clock is refused.
  */
 import crypto from 'node:crypto';
-import { isCanonicalMac } from '../../activities/email/tokens';
+import { isCanonicalMac } from '../../store/email/tokens';
 
 /** Why a signature was refused: the API's `error.code` (401). */
 export type InboundSignatureProblem = 'signature_missing' | 'signature_malformed' | 'signature_expired' | 'signature_mismatch';

@@ -16,7 +16,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { openApiDocument, type Access, type Reach } from '../../client/api/openapi';
 import { loadRoster } from '../../config/roster';
-import { signToken } from '../../activities/email/tokens';
+import { signToken } from '../../store/email/tokens';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 import { withMatrix } from '../../scripts/access-matrix';
 import { signInbound } from '../../client/api/inbound-signature';

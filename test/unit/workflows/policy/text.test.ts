@@ -1,6 +1,6 @@
 /** The one control-character rule (workflows/policy/text.ts) and its users. */
 import { CONTROL_CHAR_CLASS, hasBidiControls, hasControlChars, toOneLine } from '../../../../workflows/policy/text';
-import { headerSafe, oneLine } from '../../../../activities/email/templates';
+import { headerSafe, oneLine } from '../../../../store/email/templates';
 import { leadInputSchema } from '../../../../client/lead-input';
 
 const CONTROLS = ['\u0000', '\t', '\n', '\r', '\u001f', '\u007f', '\u0085', '\u009f', '\u2028', '\u2029'];
