@@ -194,8 +194,8 @@ export function funnel(cohort: LeadFacts[], closed: LeadFacts[], from: Date, to:
 
 // ---- segments ----
 
-const SEGMENT_BY = ['source', 'industry', 'size', 'team'] as const;
-export type SegmentBy = (typeof SEGMENT_BY)[number];
+/** What a segment report groups leads by. */
+export type SegmentBy = 'source' | 'industry' | 'size' | 'team';
 
 export interface Segment {
   segment: string;
