@@ -5,7 +5,6 @@
 import {
   Client,
   isGrpcServiceError,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -279,7 +278,7 @@ export class LeadsClient {
       const withoutToken = await page(undefined, 1).then(() => true, () => false);
       throw withoutToken ? new InvalidPageTokenError('the page token is not valid for this list') : err;
     });
-    if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions!.length} leads for a page of ${pageSize}`);
+    if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions.length} leads for a page of ${pageSize}`);
     const converter = this.o.client.options.loadedDataConverter;
     const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);

@@ -8,6 +8,7 @@ import type { ApiKey, Role } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
 import { CodedError, ForbiddenError } from '../../store/request-errors';
 import { canActOn } from '../../workflows/policy/access';
+import type { ErrorCode } from '../../workflows/policy/errors';
 
 export interface Principal {
   role: Role;
@@ -19,10 +20,11 @@ export interface Principal {
   key: string;
 }
 
+/** 401 (or 403 for a bad signature); `code` is the API's `error.code` (`unauthorized` unless a more precise one is given). */
 export class UnauthorizedError extends CodedError {
   override name = 'UnauthorizedError';
-  constructor(message: string) {
-    super('unauthorized', message);
+  constructor(message: string, code: ErrorCode = 'unauthorized') {
+    super(code, message);
   }
 }
 

@@ -13,7 +13,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CodedError, DependencyError, type Dependency, type FieldProblem } from '../../store/request-errors';
 import { isErrorCode, type ErrorCode } from '../../workflows/policy/errors';
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
@@ -28,6 +28,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unauthorized: 401,
   forbidden: 403,
+  signature_missing: 401,
+  signature_malformed: 401,
+  signature_expired: 401,
+  signature_mismatch: 403,
   unknown_stage: 400,
   closed: 409,
   same_stage: 409,

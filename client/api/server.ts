@@ -75,7 +75,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: false,
     // errors the router raises before any route (a bad URL encoding, a path parameter too long)
     // answer in the API's error shape too (docs/ERRORS.md)
-    frameworkErrors: (err, req, reply) => {
+    frameworkErrors: (err, _req, reply) => {
       void sendError(reply, render({ code: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'invalid_input', message: err.message, details: [{ path: '(url)', message: err.message }] }));
     },
   });
