@@ -65,10 +65,28 @@ const FRAMEWORK: Record<string, ErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 };
 /** Other 4xx answers of the framework or a plugin, by status. */
-const BY_STATUS: Record<number, ErrorCode> = { 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 414: 'uri_too_long', 415: 'unsupported_media_type', 429: 'rate_limited' };
+const BY_STATUS: Record<number, ErrorCode> = {
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
 
 /** Socket errors that mean the other end is not there (or stopped answering). */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ESOCKET', 'ECONNECTION']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ESOCKET',
+  'ECONNECTION',
+]);
 
 /** An error, its cause, its cause's cause… (bounded: a cycle ends the walk). */
 function* chain(err: unknown): Generator<Error & { code?: unknown; cause?: unknown; name: string }> {
@@ -89,7 +107,8 @@ export function dependencyOf(err: unknown): Dependency | 'network' | undefined {
   for (const e of chain(err)) {
     if (e instanceof DependencyError) return e.dependency ?? 'network';
     if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return 'redis';
-    if (isGrpcServiceError(e) && (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED)) return 'temporal';
+    if (isGrpcServiceError(e) && (e.code === GrpcStatus.UNAVAILABLE || e.code === GrpcStatus.DEADLINE_EXCEEDED))
+      return 'temporal';
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return 'network';
   }
   return undefined;
@@ -118,37 +137,73 @@ export interface Classified {
 export function classify(err: unknown): Classified {
   const e = err as Error & { statusCode?: number; code?: unknown; details?: unknown; retryAfterSeconds?: number };
   if (e instanceof CodedError) {
-    return { code: e.code, message: e.message, ...(e.details.length ? { details: e.details } : {}), ...(e.retryAfterSeconds ? { retryAfterSeconds: e.retryAfterSeconds } : {}) };
+    return {
+      code: e.code,
+      message: e.message,
+      ...(e.details.length ? { details: e.details } : {}),
+      ...(e.retryAfterSeconds ? { retryAfterSeconds: e.retryAfterSeconds } : {}),
+    };
   }
   const failure = typedFailure(err);
   if (failure) {
     const code = failure.type as ErrorCode;
     const [path, message] = (failure.details ?? []).map(String);
-    const details = code === 'invalid_input' ? [{ path: path ?? '(body)', message: message ?? failure.message }] : undefined;
+    const details =
+      code === 'invalid_input' ? [{ path: path ?? '(body)', message: message ?? failure.message }] : undefined;
     return { code, message: failure.message, ...(details ? { details } : {}) };
   }
   // the data layer's errors carry their code (task, campaign, config version, page token)
   if (e instanceof Error && isErrorCode(e.code)) {
-    return { code: e.code, message: e.message, ...(e.code === 'invalid_input' ? { details: [{ path: '(body)', message: e.message }] } : {}) };
+    return {
+      code: e.code,
+      message: e.message,
+      ...(e.code === 'invalid_input' ? { details: [{ path: '(body)', message: e.message }] } : {}),
+    };
   }
   if (err instanceof WorkflowNotFoundError) return { code: 'not_found', message: 'not found' };
-  if (busyWorkflow(err)) return { code: 'lead_busy', message: 'the lead is busy with other changes; try again', retryAfterSeconds: BUSY_RETRY_AFTER_S };
+  if (busyWorkflow(err))
+    return {
+      code: 'lead_busy',
+      message: 'the lead is busy with other changes; try again',
+      retryAfterSeconds: BUSY_RETRY_AFTER_S,
+    };
   const dep = dependencyOf(err);
   if (dep) return unavailable(dep);
   if (e instanceof Error && typeof e.code === 'string' && e.code in FRAMEWORK) {
     const code = FRAMEWORK[e.code];
-    return { code, message: e.message, ...(code === 'invalid_input' ? { details: [{ path: e.code === 'FST_ERR_BAD_URL' ? '(url)' : '(body)', message: e.message }] } : {}) };
+    return {
+      code,
+      message: e.message,
+      ...(code === 'invalid_input'
+        ? { details: [{ path: e.code === 'FST_ERR_BAD_URL' ? '(url)' : '(body)', message: e.message }] }
+        : {}),
+    };
   }
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
     const code = BY_STATUS[e.statusCode] ?? 'invalid_input';
-    return { code, message: e.message, ...(code === 'invalid_input' ? { details: [{ path: '(body)', message: e.message }] } : {}) };
+    return {
+      code,
+      message: e.message,
+      ...(code === 'invalid_input' ? { details: [{ path: '(body)', message: e.message }] } : {}),
+    };
   }
   return { code: 'internal', message: 'internal error' };
 }
 
 export function unavailable(dep: Dependency | 'network'): Classified {
-  const what = dep === 'redis' ? 'Redis' : dep === 'temporal' ? 'Temporal' : dep === 'smtp' ? 'the SMTP relay' : 'a dependency (Temporal or Redis)';
-  return { code: 'dependency_unavailable', message: `${what} is unavailable; try again shortly`, retryAfterSeconds: DEPENDENCY_RETRY_AFTER_S };
+  const what =
+    dep === 'redis'
+      ? 'Redis'
+      : dep === 'temporal'
+        ? 'Temporal'
+        : dep === 'smtp'
+          ? 'the SMTP relay'
+          : 'a dependency (Temporal or Redis)';
+  return {
+    code: 'dependency_unavailable',
+    message: `${what} is unavailable; try again shortly`,
+    retryAfterSeconds: DEPENDENCY_RETRY_AFTER_S,
+  };
 }
 
 /** The status and body of an error (its status from HTTP_STATUS only). */
@@ -166,8 +221,12 @@ export function render(c: Classified): { status: number; body: ErrorBody; retryA
 }
 
 /** Sends an error in the API's shape, with `Retry-After` on a 429 or 503. */
-export function sendError(reply: FastifyReply, e: { status: number; body: ErrorBody; retryAfterSeconds?: number }): FastifyReply {
-  if (e.retryAfterSeconds && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(e.retryAfterSeconds));
+export function sendError(
+  reply: FastifyReply,
+  e: { status: number; body: ErrorBody; retryAfterSeconds?: number },
+): FastifyReply {
+  if (e.retryAfterSeconds && !reply.hasHeader('retry-after'))
+    void reply.header('retry-after', String(e.retryAfterSeconds));
   return reply.status(e.status).send(e.body);
 }
 

@@ -23,10 +23,18 @@ function percentile(sorted: number[], p: number): number {
 }
 
 it('50 concurrent writers on one lead: no 5xx, every accepted write on the timeline', async () => {
-  const created = await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'busy-1', email: 'busy-1@example.com', name: 'Busy Lead', owner: 'alice', team: 'alpha' });
+  const created = await stack.call('POST', '/v1/leads', KEYS.admin, {
+    id: 'busy-1',
+    email: 'busy-1@example.com',
+    name: 'Busy Lead',
+    owner: 'alice',
+    team: 'alpha',
+  });
   expect(created.status).toBe(201);
   // the lead's workflow is running before the burst
-  expect((await stack.call('POST', '/v1/leads/busy-1/activities', KEYS.alice, { type: 'note', note: 'warm-up' })).status).toBe(200);
+  expect(
+    (await stack.call('POST', '/v1/leads/busy-1/activities', KEYS.alice, { type: 'note', note: 'warm-up' })).status,
+  ).toBe(200);
 
   const results = await Promise.all(
     Array.from({ length: WRITERS }, async (_, i) => {
@@ -37,7 +45,13 @@ it('50 concurrent writers on one lead: no 5xx, every accepted write on the timel
         body: JSON.stringify({ type: 'call', note: `call ${i}` }),
       });
       const body = (await res.json()) as { error?: { code?: string } };
-      return { i, status: res.status, retryAfter: res.headers.get('retry-after'), code: body?.error?.code as string | undefined, ms: performance.now() - t0 };
+      return {
+        i,
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        code: body?.error?.code as string | undefined,
+        ms: performance.now() - t0,
+      };
     }),
   );
 
@@ -77,7 +91,10 @@ describe('the per-lead write lanes', () => {
       running--;
       return name;
     };
-    const done = await Promise.all([...Array.from({ length: 6 }, (_, i) => lanes.run('a', write(`a${i}`))), lanes.run('b', write('b0'))]);
+    const done = await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => lanes.run('a', write(`a${i}`))),
+      lanes.run('b', write('b0')),
+    ]);
     expect(done).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'b0']);
     expect(most).toBe(3); // two of lead a, one of lead b
     expect(order.filter((n) => n.startsWith('a'))).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5']);

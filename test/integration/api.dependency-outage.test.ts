@@ -22,7 +22,8 @@ let temporal: Awaited<ReturnType<typeof startTemporalDevServer>> | undefined;
 let stack: Stack;
 
 const startOwnRedis = () => startRedis({ dataDir: path.join(dir, 'redis'), logDir: dir, port: redisPort });
-const startOwnTemporal = () => startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), logDir: dir, port: temporalPort });
+const startOwnTemporal = () =>
+  startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), logDir: dir, port: temporalPort });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-outage-'));
@@ -39,11 +40,22 @@ afterAll(async () => {
 });
 
 /** One call with a hard cut at the promised bound: a slower answer fails the test rather than hangs it. */
-async function bounded(pathname: string, key = KEYS.admin): Promise<{ status: number; retryAfter: string | null; body: any; ms: number }> {
+async function bounded(
+  pathname: string,
+  key = KEYS.admin,
+): Promise<{ status: number; retryAfter: string | null; body: any; ms: number }> {
   const t0 = performance.now();
-  const res = await fetch(stack.baseUrl + pathname, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+  const res = await fetch(stack.baseUrl + pathname, {
+    headers: { authorization: `Bearer ${key}` },
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+  });
   const body = await res.json();
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body, ms: Math.round(performance.now() - t0) };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body,
+    ms: Math.round(performance.now() - t0),
+  };
 }
 
 function expectUnavailable(r: { status: number; retryAfter: string | null; body: any }): void {
@@ -59,7 +71,13 @@ const TEMPORAL_ROUTES = ['/v1/leads', '/v1/leads/nobody-1'];
  * Stops a service, asks each route twice for its 503 (within the bound, with Retry-After), starts
  * the service again and waits for `recovered`. Prints the slowest 503 per route.
  */
-async function outage(name: string, routes: string[], stop: () => Promise<void>, restart: () => Promise<void>, recovered: () => Promise<void>): Promise<void> {
+async function outage(
+  name: string,
+  routes: string[],
+  stop: () => Promise<void>,
+  restart: () => Promise<void>,
+  recovered: () => Promise<void>,
+): Promise<void> {
   await stop();
   const seen: Record<string, number> = {};
   for (let round = 0; round < 2; round++) {
@@ -87,7 +105,8 @@ it('answers 503 with Retry-After within 5 s while Redis is stopped, and recovers
       redis = await startOwnRedis();
     },
     async () => {
-      for (const route of REDIS_ROUTES) await eventually(async () => (await bounded(route)).status === 200, 20_000, `${route} answers again`);
+      for (const route of REDIS_ROUTES)
+        await eventually(async () => (await bounded(route)).status === 200, 20_000, `${route} answers again`);
     },
   );
 });

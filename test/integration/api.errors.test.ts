@@ -14,13 +14,26 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const lead = (id: string) => ({ id, email: `${id}@example.com`, name: 'Ada Lovelace', company: 'Analytical Engines', owner: 'alice', team: 'alpha' });
+const lead = (id: string) => ({
+  id,
+  email: `${id}@example.com`,
+  name: 'Ada Lovelace',
+  company: 'Analytical Engines',
+  owner: 'alice',
+  team: 'alpha',
+});
 
 /** A raw request (no JSON encoding by the helper): status, headers and parsed body. */
-async function raw(path: string, init: RequestInit & { key?: string } = {}): Promise<{ status: number; headers: Headers; body: any }> {
+async function raw(
+  path: string,
+  init: RequestInit & { key?: string } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const res = await fetch(stack.baseUrl + path, {
     ...init,
-    headers: { ...(init.key ? { authorization: `Bearer ${init.key}` } : {}), ...(init.headers as Record<string, string>) },
+    headers: {
+      ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+      ...(init.headers as Record<string, string>),
+    },
   });
   const text = await res.text();
   let body: unknown = text;
@@ -34,7 +47,11 @@ async function raw(path: string, init: RequestInit & { key?: string } = {}): Pro
 
 /** The API's error shape with this status and code. */
 function expectError(r: { status: number; body: any }, status: number, code: string): void {
-  expect({ status: r.status, code: r.body?.error?.code, message: typeof r.body?.error?.message }).toEqual({ status, code, message: 'string' });
+  expect({ status: r.status, code: r.body?.error?.code, message: typeof r.body?.error?.message }).toEqual({
+    status,
+    code,
+    message: 'string',
+  });
 }
 
 describe('move refusals reach the caller with their code', () => {
@@ -76,18 +93,22 @@ describe('move refusals reach the caller with their code', () => {
 });
 
 describe('page tokens', () => {
-  it.each(['garbage', 'a.b', 'x'.repeat(300), '%%%', 'AAAA.' + 'A'.repeat(43)])('a garbage pageToken %# on /v1/leads and /v1/tasks is a 400 for pageToken', async (token) => {
-    for (const path of ['/v1/leads', '/v1/tasks?assignee=alice&']) {
-      const sep = path.endsWith('&') ? '' : '?';
-      const r = await stack.call('GET', `${path}${sep}pageToken=${encodeURIComponent(token)}`, KEYS.admin);
-      expectError(r, 400, 'invalid_input');
-      expect(r.body.error.details).toEqual([expect.objectContaining({ path: 'pageToken' })]);
-    }
-  });
+  it.each(['garbage', 'a.b', 'x'.repeat(300), '%%%', 'AAAA.' + 'A'.repeat(43)])(
+    'a garbage pageToken %# on /v1/leads and /v1/tasks is a 400 for pageToken',
+    async (token) => {
+      for (const path of ['/v1/leads', '/v1/tasks?assignee=alice&']) {
+        const sep = path.endsWith('&') ? '' : '?';
+        const r = await stack.call('GET', `${path}${sep}pageToken=${encodeURIComponent(token)}`, KEYS.admin);
+        expectError(r, 400, 'invalid_input');
+        expect(r.body.error.details).toEqual([expect.objectContaining({ path: 'pageToken' })]);
+      }
+    },
+  );
 
   it('a sealed token of another list (out of range for this one) is a 400', async () => {
     // a real token of the audit log is refused by the task list
-    for (let i = 0; i < 2; i++) await stack.call('PUT', '/v1/config/forecast', KEYS.admin, { probabilities: { closing: 0.5 + i / 10 } });
+    for (let i = 0; i < 2; i++)
+      await stack.call('PUT', '/v1/config/forecast', KEYS.admin, { probabilities: { closing: 0.5 + i / 10 } });
     const page = await stack.call('GET', '/v1/config/forecast/history?pageSize=1', KEYS.admin);
     expect(page.body.nextPageToken).toEqual(expect.any(String));
     const r = await stack.call('GET', `/v1/tasks?assignee=alice&pageToken=${page.body.nextPageToken}`, KEYS.admin);
@@ -106,16 +127,22 @@ describe('config writes', () => {
     ['/v1/config/webhooks', KEYS.admin],
     ['/v1/goals', KEYS.admin],
   ];
-  it.each(puts)('PUT %s with a JSON string, number, boolean, null or array is a 400 naming the body, and stores nothing', async (path, key) => {
-    const before = (await stack.call('GET', path === '/v1/goals' ? '/v1/goals/history' : `${path}/history`, key)).body;
-    for (const body of ['"text"', '42', 'true', 'false', 'null', '[]', '[1,2]']) {
-      const r = await raw(path, { method: 'PUT', key, headers: { 'content-type': 'application/json' }, body });
-      expectError(r, 400, 'invalid_input');
-      expect(r.body.error.details).toEqual([{ path: '(body)', message: expect.stringContaining('a JSON object is required') }]);
-    }
-    const after = (await stack.call('GET', path === '/v1/goals' ? '/v1/goals/history' : `${path}/history`, key)).body;
-    expect(after.items.length).toBe(before.items.length);
-  });
+  it.each(puts)(
+    'PUT %s with a JSON string, number, boolean, null or array is a 400 naming the body, and stores nothing',
+    async (path, key) => {
+      const before = (await stack.call('GET', path === '/v1/goals' ? '/v1/goals/history' : `${path}/history`, key))
+        .body;
+      for (const body of ['"text"', '42', 'true', 'false', 'null', '[]', '[1,2]']) {
+        const r = await raw(path, { method: 'PUT', key, headers: { 'content-type': 'application/json' }, body });
+        expectError(r, 400, 'invalid_input');
+        expect(r.body.error.details).toEqual([
+          { path: '(body)', message: expect.stringContaining('a JSON object is required') },
+        ]);
+      }
+      const after = (await stack.call('GET', path === '/v1/goals' ? '/v1/goals/history' : `${path}/history`, key)).body;
+      expect(after.items.length).toBe(before.items.length);
+    },
+  );
 
   it('an empty thresholds PUT makes no new version: the current document is answered, no audit entry', async () => {
     const set = await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { global: { approach: '6d' } });
@@ -129,7 +156,16 @@ describe('config writes', () => {
       expect(r.body.global.approach).toBe('6d');
     }
     expect((await stack.call('GET', '/v1/config/thresholds/history', KEYS.admin)).body.items.length).toBe(hist);
-    expectError(await raw('/v1/config/thresholds', { method: 'PUT', key: KEYS.admin, headers: { 'content-type': 'application/json' }, body: 'null' }), 400, 'invalid_input');
+    expectError(
+      await raw('/v1/config/thresholds', {
+        method: 'PUT',
+        key: KEYS.admin,
+        headers: { 'content-type': 'application/json' },
+        body: 'null',
+      }),
+      400,
+      'invalid_input',
+    );
   });
 
   it('every versioned config write that changes nothing stores no version', async () => {
@@ -144,11 +180,20 @@ describe('config writes', () => {
 
   it('a write naming a stale version is 409 version_conflict and stores nothing', async () => {
     const cur = (await stack.call('GET', '/v1/config/thresholds', KEYS.admin)).body;
-    const ok = await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { version: cur.version, global: { approach: '8d' } });
+    const ok = await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, {
+      version: cur.version,
+      global: { approach: '8d' },
+    });
     expect(ok.status).toBe(200);
-    const stale = await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { version: cur.version, global: { approach: '9d' } });
+    const stale = await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, {
+      version: cur.version,
+      global: { approach: '9d' },
+    });
     expectError(stale, 409, 'version_conflict');
-    expect((await stack.call('GET', '/v1/config/thresholds', KEYS.admin)).body).toMatchObject({ version: ok.body.version, global: { approach: '8d' } });
+    expect((await stack.call('GET', '/v1/config/thresholds', KEYS.admin)).body).toMatchObject({
+      version: ok.body.version,
+      global: { approach: '8d' },
+    });
   });
 });
 
@@ -163,17 +208,37 @@ describe('paths, media types and the framework errors', () => {
 
   it('a JSON route sent text/plain or text/csv is a 415', async () => {
     for (const type of ['text/plain', 'text/csv', 'application/xml']) {
-      const r = await raw('/v1/leads', { method: 'POST', key: KEYS.admin, headers: { 'content-type': type }, body: JSON.stringify(lead('plain-1')) });
+      const r = await raw('/v1/leads', {
+        method: 'POST',
+        key: KEYS.admin,
+        headers: { 'content-type': type },
+        body: JSON.stringify(lead('plain-1')),
+      });
       expectError(r, 415, 'unsupported_media_type');
     }
-    const put = await raw('/v1/config/forecast', { method: 'PUT', key: KEYS.admin, headers: { 'content-type': 'text/plain' }, body: '{"probabilities":{}}' });
+    const put = await raw('/v1/config/forecast', {
+      method: 'PUT',
+      key: KEYS.admin,
+      headers: { 'content-type': 'text/plain' },
+      body: '{"probabilities":{}}',
+    });
     expectError(put, 415, 'unsupported_media_type');
   });
 
   it('bad JSON, a body too large, a bad URL, a parameter too long, no route: the API error shape', async () => {
-    const bad = await raw('/v1/leads', { method: 'POST', key: KEYS.admin, headers: { 'content-type': 'application/json' }, body: '{"id": ' });
+    const bad = await raw('/v1/leads', {
+      method: 'POST',
+      key: KEYS.admin,
+      headers: { 'content-type': 'application/json' },
+      body: '{"id": ',
+    });
     expectError(bad, 400, 'invalid_input');
-    const big = await raw('/v1/leads', { method: 'POST', key: KEYS.admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'x'.repeat(1024 * 1024 + 10) }) });
+    const big = await raw('/v1/leads', {
+      method: 'POST',
+      key: KEYS.admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'x'.repeat(1024 * 1024 + 10) }),
+    });
     expectError(big, 413, 'payload_too_large');
     expectError(await raw('/v1/leads/%E0%A4%A', { key: KEYS.admin }), 400, 'invalid_input');
     expectError(await raw(`/v1/leads/${'a'.repeat(200)}`, { key: KEYS.admin }), 414, 'uri_too_long');

@@ -11,11 +11,35 @@ import { ApplicationFailure } from '@temporalio/common';
 
 export const ERROR_CODES = {
   /** the request itself: its shape, size, media type, path */
-  request: ['invalid_input', 'unsupported_media_type', 'payload_too_large', 'uri_too_long', 'not_found', 'method_not_allowed', 'rate_limited'],
+  request: [
+    'invalid_input',
+    'unsupported_media_type',
+    'payload_too_large',
+    'uri_too_long',
+    'not_found',
+    'method_not_allowed',
+    'rate_limited',
+  ],
   /** who is asking (the signature codes: the signed inbound webhook) */
-  auth: ['unauthorized', 'forbidden', 'signature_missing', 'signature_malformed', 'signature_expired', 'signature_mismatch'],
+  auth: [
+    'unauthorized',
+    'forbidden',
+    'signature_missing',
+    'signature_malformed',
+    'signature_expired',
+    'signature_mismatch',
+  ],
   /** a lead's changes (the move-refusal codes are workflows/policy/transitions.ts's MoveVerdict codes) */
-  lead: ['unknown_stage', 'closed', 'same_stage', 'follow_up_only_by_won', 'address_taken', 'claimed_first', 'lead_busy', 'conflict'],
+  lead: [
+    'unknown_stage',
+    'closed',
+    'same_stage',
+    'follow_up_only_by_won',
+    'address_taken',
+    'claimed_first',
+    'lead_busy',
+    'conflict',
+  ],
   /** a rep's task */
   task: ['task_cancelled', 'task_not_open'],
   /** versioned, audited configuration documents */
@@ -48,7 +72,11 @@ export function areaOf(code: ErrorCode): ErrorArea {
  * wrong with it (`problem`, else the message); non-retryable unless `retryable` (retrying a refused
  * input or a forbidden caller cannot help).
  */
-export function failure(code: ErrorCode, message: string, opts: { field?: string; problem?: string; retryable?: boolean } = {}): ApplicationFailure {
+export function failure(
+  code: ErrorCode,
+  message: string,
+  opts: { field?: string; problem?: string; retryable?: boolean } = {},
+): ApplicationFailure {
   return ApplicationFailure.create({
     type: code,
     message,

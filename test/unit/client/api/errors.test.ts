@@ -9,7 +9,13 @@ import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ERROR_CODES, areaOf, failure, isErrorCode, type ErrorCode } from '../../../../workflows/policy/errors';
 import { HTTP_STATUS, classify, dependencyOf, toHttpError } from '../../../../client/api/errors';
-import { ConflictError, DependencyError, ForbiddenError, NotFoundError, ValidationError } from '../../../../store/request-errors';
+import {
+  ConflictError,
+  DependencyError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../../../store/request-errors';
 import { VersionConflictError } from '../../../../store/config/versioned-config';
 import { TaskNotFoundError } from '../../../../store/tasks/task-store';
 import { CampaignTransitionError } from '../../../../store/campaigns/campaign-store';
@@ -60,10 +66,20 @@ describe('the vocabulary', () => {
   });
 
   it('makes non-retryable typed failures, retryable on request, with the field in details', () => {
-    const f = failure('invalid_input', 'amount: EUR has 2 decimal places at most', { field: 'amount', problem: 'EUR has 2 decimal places at most' });
+    const f = failure('invalid_input', 'amount: EUR has 2 decimal places at most', {
+      field: 'amount',
+      problem: 'EUR has 2 decimal places at most',
+    });
     expect(f).toBeInstanceOf(ApplicationFailure);
-    expect(f).toMatchObject({ type: 'invalid_input', nonRetryable: true, details: ['amount', 'EUR has 2 decimal places at most'] });
-    expect(failure('invalid_input', 'an actor is required', { field: 'actor' }).details).toEqual(['actor', 'an actor is required']);
+    expect(f).toMatchObject({
+      type: 'invalid_input',
+      nonRetryable: true,
+      details: ['amount', 'EUR has 2 decimal places at most'],
+    });
+    expect(failure('invalid_input', 'an actor is required', { field: 'actor' }).details).toEqual([
+      'actor',
+      'an actor is required',
+    ]);
     expect(failure('version_conflict', 'x', { retryable: true }).nonRetryable).toBe(false);
   });
 });
@@ -83,7 +99,14 @@ describe('classify / toHttpError', () => {
   });
 
   it("a validator's invalid_input names its field", () => {
-    const e = toHttpError(refusedUpdate(failure('invalid_input', 'amount: JPY has no minor unit: a whole number', { field: 'amount', problem: 'JPY has no minor unit: a whole number' })));
+    const e = toHttpError(
+      refusedUpdate(
+        failure('invalid_input', 'amount: JPY has no minor unit: a whole number', {
+          field: 'amount',
+          problem: 'JPY has no minor unit: a whole number',
+        }),
+      ),
+    );
     expect(e.status).toBe(400);
     expect(e.body.error.details).toEqual([{ path: 'amount', message: 'JPY has no minor unit: a whole number' }]);
   });
@@ -94,41 +117,75 @@ describe('classify / toHttpError', () => {
   });
 
   it('maps the client classes and the data layer errors by their code', () => {
-    expect(toHttpError(new ValidationError('bad', [{ path: 'x', message: 'y' }]))).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', details: [{ path: 'x', message: 'y' }] } } });
+    expect(toHttpError(new ValidationError('bad', [{ path: 'x', message: 'y' }]))).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_input', details: [{ path: 'x', message: 'y' }] } },
+    });
     expect(toHttpError(new NotFoundError('gone')).status).toBe(404);
     expect(toHttpError(new ForbiddenError('no')).status).toBe(403);
     expect(toHttpError(new UnauthorizedError('who')).status).toBe(401);
     expect(toHttpError(new ConflictError('taken', 'address_taken')).body.error.code).toBe('address_taken');
-    expect(toHttpError(new VersionConflictError('thresholds changed concurrently'))).toMatchObject({ status: 409, body: { error: { code: 'version_conflict' } } });
+    expect(toHttpError(new VersionConflictError('thresholds changed concurrently'))).toMatchObject({
+      status: 409,
+      body: { error: { code: 'version_conflict' } },
+    });
     expect(toHttpError(new TaskNotFoundError('task t-1 not found')).status).toBe(404);
-    expect(toHttpError(new CampaignTransitionError('cancelled campaigns stay cancelled'))).toMatchObject({ status: 409, body: { error: { code: 'campaign_transition' } } });
+    expect(toHttpError(new CampaignTransitionError('cancelled campaigns stay cancelled'))).toMatchObject({
+      status: 409,
+      body: { error: { code: 'campaign_transition' } },
+    });
     expect(toHttpError(new InvalidPageTokenError('malformed')).status).toBe(400);
-    expect(toHttpError(new RateLimitedError(7))).toMatchObject({ status: 429, retryAfterSeconds: 7, body: { error: { code: 'rate_limited' } } });
+    expect(toHttpError(new RateLimitedError(7))).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 7,
+      body: { error: { code: 'rate_limited' } },
+    });
   });
 
   it("maps ioredis's MaxRetriesPerRequestError to 503 with Retry-After", () => {
-    const err = new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.');
+    const err = new Error(
+      'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.',
+    );
     Object.defineProperty(err, 'name', { value: 'MaxRetriesPerRequestError' });
     expect(dependencyOf(err)).toBe('redis');
-    expect(toHttpError(err)).toMatchObject({ status: 503, retryAfterSeconds: 2, body: { error: { code: 'dependency_unavailable' } } });
+    expect(toHttpError(err)).toMatchObject({
+      status: 503,
+      retryAfterSeconds: 2,
+      body: { error: { code: 'dependency_unavailable' } },
+    });
   });
 
   it('maps Temporal UNAVAILABLE and DEADLINE_EXCEEDED kept in `cause` to 503', () => {
     for (const code of [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]) {
       const err = new ServiceError('Failed to query Workflow', { cause: grpcError(code, 'No connection established') });
       expect(dependencyOf(err)).toBe('temporal');
-      expect(toHttpError(err)).toMatchObject({ status: 503, retryAfterSeconds: 2, body: { error: { code: 'dependency_unavailable', message: 'Temporal is unavailable; try again shortly' } } });
+      expect(toHttpError(err)).toMatchObject({
+        status: 503,
+        retryAfterSeconds: 2,
+        body: { error: { code: 'dependency_unavailable', message: 'Temporal is unavailable; try again shortly' } },
+      });
     }
   });
 
   it("maps Temporal's RESOURCE_EXHAUSTED (a workflow's in-flight update limit) to 429 lead_busy", () => {
-    const err = new ServiceError('Workflow Update failed', { cause: grpcError(GrpcStatus.RESOURCE_EXHAUSTED, 'too many outstanding updates') });
-    expect(toHttpError(err)).toMatchObject({ status: 429, retryAfterSeconds: 1, body: { error: { code: 'lead_busy' } } });
+    const err = new ServiceError('Workflow Update failed', {
+      cause: grpcError(GrpcStatus.RESOURCE_EXHAUSTED, 'too many outstanding updates'),
+    });
+    expect(toHttpError(err)).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 1,
+      body: { error: { code: 'lead_busy' } },
+    });
   });
 
   it('maps socket errors by their code and a DependencyError to 503', () => {
-    expect(toHttpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })).status).toBe(503);
-    expect(toHttpError(new DependencyError('the relay is down', 'smtp'))).toMatchObject({ status: 503, body: { error: { message: 'the relay is down' } } });
+    expect(
+      toHttpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })).status,
+    ).toBe(503);
+    expect(toHttpError(new DependencyError('the relay is down', 'smtp'))).toMatchObject({
+      status: 503,
+      body: { error: { message: 'the relay is down' } },
+    });
   });
 
   it('never answers 503 from message text alone', () => {
@@ -140,8 +197,14 @@ describe('classify / toHttpError', () => {
     const fst = (code: string, statusCode: number) => Object.assign(new Error(code), { code, statusCode });
     expect(classify(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).code).toBe('unsupported_media_type');
     expect(classify(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413)).code).toBe('payload_too_large');
-    expect(classify(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400))).toMatchObject({ code: 'invalid_input', details: [{ path: '(body)' }] });
-    expect(classify(fst('FST_ERR_BAD_URL', 400))).toMatchObject({ code: 'invalid_input', details: [{ path: '(url)' }] });
+    expect(classify(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400))).toMatchObject({
+      code: 'invalid_input',
+      details: [{ path: '(body)' }],
+    });
+    expect(classify(fst('FST_ERR_BAD_URL', 400))).toMatchObject({
+      code: 'invalid_input',
+      details: [{ path: '(url)' }],
+    });
     expect(classify(fst('FST_ERR_MAX_PARAM_LENGTH', 414)).code).toBe('uri_too_long');
     expect(classify(Object.assign(new Error('nope'), { statusCode: 405 })).code).toBe('method_not_allowed');
   });
