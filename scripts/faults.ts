@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   let rt: ClientRuntime | undefined;
   const faults: string[] = [];
   try {
-    workers.push(await spawnWorker(config, { LOG_LEVEL: 'warn' }));
+    workers.push(await spawnWorker(config));
     rt = await createClientRuntime(config);
     const runtime = rt;
     await cadencesStore(runtime.redis, config.REDIS_PREFIX).update('faults', (cur) => ({ cadences: { ...cur.cadences, faults: CADENCE } }));
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       say(`worker SIGKILL #${n}`);
       await workers[workers.length - 1].kill('SIGKILL');
       await sleep(1500);
-      workers.push(await spawnWorker(config, { LOG_LEVEL: 'warn' }));
+      workers.push(await spawnWorker(config));
       faults.push(`worker SIGKILL #${n}`);
       await sleep(6000);
     };
