@@ -10,7 +10,7 @@
  * the first page says how many came before (`droppedBefore`).
  */
 import type { LeadState } from '../workflows/types';
-import { decodeSeqCursor, type TimelineEntry, TimelineStore } from '../activities/timeline/timeline-store';
+import { decodeSeqCursor, type TimelineEntry, TimelineStore } from '../store/timeline/timeline-store';
 
 export interface TimelinePage {
   items: TimelineEntry[];

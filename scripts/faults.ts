@@ -17,9 +17,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
-import { startMailCatcher, startRedis, startTemporalDevServer, type CaughtMessage, type MailCatcher } from '../client/dev/services';
+import { startMailCatcher, startRedis, startTemporalDevServer, type CaughtMessage, type MailCatcher } from '../devstack/services';
 import { createClientRuntime, type ClientRuntime } from '../client/runtime';
-import { cadencesStore } from '../activities/config/cadences-store';
+import { cadencesStore } from '../store/config/cadences-store';
 import { spawnWorker, type WorkerProcess } from '../test/support/worker-process';
 
 const N = Number(process.env.FAULT_LEADS ?? 150);

@@ -4,8 +4,8 @@
  * a replay or a second worker adds nothing twice.
  */
 import type { ActivityDeps } from '../deps';
-import { InvalidInputError } from '../errors';
-import { MAX_APPEND, TimelineStore, type TimelineEntry } from './timeline-store';
+import { InvalidInputError } from '../../store/errors';
+import { MAX_APPEND, TimelineStore, type TimelineEntry } from '../../store/timeline/timeline-store';
 
 export interface AppendTimelineRequest {
   leadId: string;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { freeText } from '../lead-input';
 import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
 import { isValidScore } from '../../workflows/policy/nps';
-import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../activities/tasks/webhook';
+import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../store/tasks/webhook';
 
 export const leadIdParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a lead id') });
 export const taskIdParam = z.strictObject({ id: z.string().min(1).max(300) });

@@ -5,7 +5,7 @@
  * delivered — by its deterministic Message-ID, once — or is on the lead's timeline as not sent with
  * why. Never silently dropped. The leads then close.
  */
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { KEYS, eventually, type Stack } from '../support/stack';
 import { startMailStack } from '../support/mail-stack';
 

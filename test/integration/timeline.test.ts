@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import pLimit from 'p-limit';
-import { startTemporalDevServer } from '../../client/dev/services';
+import { startTemporalDevServer } from '../../devstack/services';
 import { HISTORY_KEEP } from '../../config/defaults';
 import { KEYS, startStack, eventually, type Stack } from '../support/stack';
 

@@ -13,7 +13,7 @@ import { activityMocks } from '../support/activity-mocks';
 import { leadWorkflow } from '../../workflows/lead.workflow';
 import { moveStageUpdate, stateQuery, thresholdsChangedSignal } from '../../workflows/messages';
 import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
-import type { NewTask, Task } from '../../activities/tasks/task';
+import type { NewTask, Task } from '../../store/tasks/task';
 import type { LeadState } from '../../workflows/types';
 import { useTimeSkippingWorker } from '../support/time-skipping';
 

@@ -7,10 +7,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOrThrow } from '../../lead-input';
-import { FactsStore } from '../../../activities/metrics/facts-store';
+import { FactsStore } from '../../../store/metrics/facts-store';
 import { archiveReader, reconcileMetrics } from '../../../activities/metrics/facts.activities';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 
 export const rebuildQuery = z.strictObject({
   dryRun: z.enum(['true', 'false']).optional(),

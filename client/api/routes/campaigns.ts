@@ -9,12 +9,12 @@ import { BulkEnrolment, readCsv, readJsonArray } from '../../bulk';
 import { delimiterFor, encodingKnown } from '../../csv-import';
 import { CampaignsClient } from '../../campaigns';
 import { parseOrThrow } from '../../lead-input';
-import { ValidationError } from '../../errors';
+import { ValidationError } from '../../../store/request-errors';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage, pageOf } from '../page-token';
 import { listCampaignsQuery, listRejectedQuery, noBody, noQuery } from '../schemas';
-import { NotFoundError } from '../../errors';
+import { NotFoundError } from '../../../store/request-errors';
 
 const ROLES = ['marketing', 'admin'] as const;
 const idParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}') });

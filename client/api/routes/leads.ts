@@ -1,15 +1,15 @@
 /** /v1/leads: create, read, list, move, log, replied, won, lost, disqualify. */
 import type { FastifyInstance } from 'fastify';
-import { ForbiddenError } from '../../errors';
-import { AddressTakenError } from '../../start-lead';
+import { ForbiddenError } from '../../../store/request-errors';
+import { AddressTakenError } from '../../../store/start-lead';
 import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
 import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, timelineQuery, wonBody } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 import { timelinePage } from '../../timeline';
-import { TimelineStore } from '../../../activities/timeline/timeline-store';
+import { TimelineStore } from '../../../store/timeline/timeline-store';
 
 const pick = <T>(teams: Record<string, T> | undefined, team: string): Record<string, T> => (teams?.[team] ? { [team]: teams[team] } : {});
 

@@ -7,12 +7,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ForbiddenError } from '../../errors';
+import { ForbiddenError } from '../../../store/request-errors';
 import { parseOrThrow } from '../../lead-input';
 import { MetricsService, periodRange } from '../../metrics/service';
 import { ownHistory, reportTeam as teamFor, requireRole, seesTeam } from '../auth';
 import { funnelQuery, noQuery, pipelineQuery, segmentsQuery } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 const q = <T>(schema: z.ZodType<T>, raw: unknown): T => parseOrThrow(schema, raw ?? {}, 'query');

@@ -7,10 +7,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseOrThrow } from '../../lead-input';
 import { ownTeams, requireRole } from '../auth';
 import { noQuery } from '../schemas';
-import { rosterStore, validateRoster } from '../../../activities/config/roster-store';
+import { rosterStore, validateRoster } from '../../../store/config/roster-store';
 import { loadRoster } from '../../../config/roster';
 import { openApiDocument } from '../openapi';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

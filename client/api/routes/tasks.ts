@@ -4,13 +4,13 @@
  * reach people").
  */
 import type { FastifyInstance } from 'fastify';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { parseOrThrow } from '../../lead-input';
 import { claimBody, listTasksQuery, noBody, noQuery, taskIdParam } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
-import type { Task } from '../../../activities/tasks/task';
+import type { Task } from '../../../store/tasks/task';
 
 export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
   const teamOf = (assignee: string): string | undefined => {

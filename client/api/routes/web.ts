@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { loadWebAssets, type WebAsset } from '../web-assets';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { parseOrThrow } from '../../lead-input';
 import { noQuery } from '../schemas';
 

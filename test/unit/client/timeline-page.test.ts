@@ -4,8 +4,8 @@
  * oldest entries before the store says how many on its first page.
  */
 import { timelinePage } from '../../../client/timeline';
-import type { TimelineEntry, TimelineStore } from '../../../activities/timeline/timeline-store';
-import { InvalidPageTokenError } from '../../../activities/paging';
+import type { TimelineEntry, TimelineStore } from '../../../store/timeline/timeline-store';
+import { InvalidPageTokenError } from '../../../store/paging';
 import type { HistoryEntry, LeadState } from '../../../workflows/types';
 
 const entry = (i: number): HistoryEntry => ({ at: new Date(1_700_000_000_000 + i).toISOString(), type: 'activity_logged', actor: 'alice', cause: `call ${i}` });
