@@ -80,6 +80,14 @@ export function deliverTask(state: LeadState, taskId: string, record: StageConte
  * for it before the lead ends. A run from before it could lose the step to a cancelled lookup.
  */
 export const EMAIL_DECIDED_PATCH = 'email-decided-completes';
+let emailDecidedCompletes = false;
+/**
+ * Asks the patch once, at the start of the run (workflows/lead.workflow.ts), never in the middle of
+ * a stage's steps: a run recorded before it replays with the old behaviour for its whole length.
+ */
+export function startEmailDecidedPatch(): void {
+  emailDecidedCompletes = patched(EMAIL_DECIDED_PATCH);
+}
 /**
  * Patch: a stage automation that fails after its stage was left or the deal closed is recorded on
  * the timeline (a run from before it let such a failure pass without a word).
@@ -148,7 +156,7 @@ export function makeContext(lead: Lead, head: PendingEntry, settings: LeadSettin
         const step = `${entry}:${key}`;
         const lookup = () => reads.lookupPeople({ owner: state.owner, team: state.team });
         // decided: the whole step completes, whatever happens to the stage meanwhile (patched)
-        const people = await (patched(EMAIL_DECIDED_PATCH) ? CancellationScope.nonCancellable(lookup) : lookup());
+        const people = await (emailDecidedCompletes ? CancellationScope.nonCancellable(lookup) : lookup());
         const owner = people.owner ?? people.manager;
         // once decided, the send completes even if the stage changes meanwhile (idempotent per step)
         const res = await CancellationScope.nonCancellable(() =>

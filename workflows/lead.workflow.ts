@@ -17,6 +17,7 @@ import { acts } from './proxies';
 import { startFactsSync } from './facts';
 import { startTaskSweeper } from './tasks';
 import { startTimelineSync } from './timeline';
+import { startEmailDecidedPatch } from './context';
 import { openLead } from './lead/state';
 import { registerHandlers } from './lead/handlers';
 import { runStages } from './lead/stage-runner';
@@ -35,6 +36,7 @@ export function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummary> {
     const { state, record } = lead;
     // the durable timeline (patched): every entry is stored outside the state before it is trimmed
     const timeline = startTimelineSync(state, lead.trimHistory);
+    startEmailDecidedPatch();
 
     if (!input.state) {
       const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };

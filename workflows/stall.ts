@@ -43,6 +43,10 @@ export interface StallDeps {
 
 export async function watchStalls({ lead, closed }: StallDeps): Promise<void> {
   const { state, record } = lead;
+  // both patches are asked once, as the watcher starts (the run's first workflow task): a run
+  // recorded before them keeps the old behaviour for its whole length
+  const snapshot = patched(STALL_SNAPSHOT_PATCH);
+  const recovers = patched(STALL_RECOVERS_PATCH);
   let lastError: string | undefined;
   while (!closed()) {
     try {
@@ -76,10 +80,10 @@ export async function watchStalls({ lead, closed }: StallDeps): Promise<void> {
         applyThresholds(state, fresh, record, 'read when the stall timer fired');
         continue;
       }
-      await escalate(lead, level + 1);
+      await escalate(lead, level + 1, snapshot);
     } catch (err) {
       // a run from before the patch ended the watcher here (its history replays the same way)
-      if (isCancellation(err) || !patched(STALL_RECOVERS_PATCH)) throw err;
+      if (isCancellation(err) || !recovers) throw err;
       // an activity's failure says why in its cause
       const why = err instanceof ActivityFailure && err.cause ? err.cause : err;
       const message = why instanceof Error ? why.message : String(why);
@@ -126,10 +130,10 @@ function firedAt(state: LeadState): FiredAt {
   return { id: state.id, stage: state.stage, stageEntry: state.stageEntry, activitySeq: state.activitySeq, owner: state.owner, team: state.team, name: state.name, company: state.company, email: state.email };
 }
 
-async function escalate(lead: Lead, level: number): Promise<void> {
+async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<void> {
   const { state, record } = lead;
   // before any await (patched): a move landing meanwhile changes nothing this escalation sends
-  const fixed = patched(STALL_SNAPSHOT_PATCH) ? firedAt(state) : undefined;
+  const fixed = snapshot ? firedAt(state) : undefined;
   // a run from before the patch read the live state after its awaits (the recorded behaviour)
   const at = (): FiredAt => fixed ?? firedAt(state);
   const doc = state.thresholds!;
