@@ -17,7 +17,18 @@ import type { NewTask, Task } from '../../store/tasks/task';
 import type { LeadState } from '../../workflows/types';
 import { useTimeSkippingWorker } from '../support/time-skipping';
 
+jest.setTimeout(300_000);
 const taskQueue = 'stall-faults-test';
+
+/** Polls the lead's state until `ok` holds (a busy machine may answer a query before the next workflow task ran). */
+async function stateWhen(h: WorkflowHandle<typeof leadWorkflow>, ok: (s: LeadState) => boolean): Promise<LeadState> {
+  let s = await h.query(stateQuery);
+  for (let i = 0; i < 100 && !ok(s); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    s = await h.query(stateQuery);
+  }
+  return s;
+}
 
 function doc(version: number, stages: Record<string, string>): ThresholdsDoc {
   return {
@@ -91,7 +102,7 @@ test('a move while the escalation task is being written: one reminder per stage,
 
   // the new stage stalls for its own hour and reminds once more
   await getEnv().sleep('62m');
-  const s = await h.query(stateQuery);
+  const s = await stateWhen(h, (x) => escalations(x).length >= 2);
   expect(escalations(s).map((e) => e.cause)).toEqual([expect.stringMatching(/in approach/), expect.stringMatching(/in presentation/)]);
 
   const got = reminders();
@@ -112,7 +123,7 @@ test('a threshold too long for a date: the watcher error is recorded once, and a
   current = doc(1, { approach: '100000000d' });
   const h = await leadIn('huge', 'approach');
   await getEnv().sleep('2h');
-  let s = await h.query(stateQuery);
+  let s = await stateWhen(h, (x) => x.history.some((e) => e.type === 'automation_failed'));
   const errors = s.history.filter((e) => e.type === 'automation_failed' && /stall detection error/.test(e.cause));
   expect(errors).toHaveLength(1);
   expect(errors[0].cause).toMatch(/Invalid time value/);
@@ -128,7 +139,7 @@ test('a threshold too long for a date: the watcher error is recorded once, and a
   current = doc(2, { approach: '1h' });
   await h.signal(thresholdsChangedSignal, current);
   await getEnv().sleep('1m');
-  s = await h.query(stateQuery);
+  s = await stateWhen(h, (x) => escalations(x).length >= 3);
   expect(escalations(s).map((e) => e.data)).toEqual([1, 2, 3].map((level) => ({ level, thresholdVersion: 2, thresholdMs: 3_600_000 })));
   expect(reminders().map((r) => r.vars?.stage)).toEqual(['approach']);
 });
@@ -138,7 +149,7 @@ test('an escalation whose task fails for good is recorded, and the next level st
   failStallTask = true;
   const h = await leadIn('taskfails', 'approach');
   await getEnv().sleep('150m');
-  const s = await h.query(stateQuery);
+  const s = await stateWhen(h, (x) => escalations(x).length >= 2);
   expect(s.history.filter((e) => e.type === 'automation_failed').map((e) => e.cause)).toEqual([expect.stringMatching(/^stall detection error: task taskfails\.1\.stall0\.l1\.stall refused/)]);
   expect(escalations(s).map((e) => e.data?.level)).toEqual([1, 2]);
 });
