@@ -185,7 +185,9 @@ async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<v
     } else if (level === 3 && doc.escalation.autoReassign && !at().owner.startsWith('queue:')) {
       const queue = `queue:${at().team}`;
       const from = at().owner;
-      const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system' });
+      // only the leaving owner's tasks go to the queue: the manager's escalation task stays theirs
+      // (an activity's input is not part of replay, so running leads need no patch for this)
+      const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system', from });
       lead.reassign(queue, { type: 'automation', cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`, data: { from, to: queue } }, { openTasksOnly: false });
       await task('reassigned', manager, `Reassigned: ${who} moved from ${from} to ${queue}`, `The deal stalled for ${formatDuration(idle)} in ${at().stage}; any rep of ${at().team} may claim its tasks.`, 'high');
     }

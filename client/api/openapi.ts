@@ -225,7 +225,7 @@ export function openApiDocument(baseUrl: string) {
       '/v1/inbound/email': {
         post: {
           security: [],
-          summary: 'Inbound reply from a mail provider, signed: X-Dealflow-Signature: sha256=<HMAC of the raw body>. Matched by In-Reply-To, else by the sender address: its newest open lead, else its newest closed one.',
+          summary: 'Inbound reply from a mail provider, signed with its time: X-Dealflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">, refused outside INBOUND_SIGNATURE_TOLERANCE_SECONDS (401 signature_expired). Matched by In-Reply-To, else by the sender address: its newest open lead, else its newest closed one.',
           ...unkeyed('signature'),
           requestBody: body(inboundBody),
           responses: { '202': { description: '{ matched: { leadId, by: "in-reply-to" | "sender", reason } } or { matched: null, reason }' }, ...errors(400, 401, 403) },

@@ -137,4 +137,3 @@ export const webhooksPutSchema = z.strictObject({
       .nullable(),
   ),
 });
-export type WebhooksPut = z.infer<typeof webhooksPutSchema>;

@@ -23,7 +23,7 @@ export interface CampaignBody {
 }
 export type Campaign = CampaignBody & Versioned;
 
-export const CAMPAIGN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CAMPAIGN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export class CampaignStore {
   constructor(
@@ -80,12 +80,12 @@ export class CampaignStore {
   }
 
   async history(id: string, limit = 100): Promise<AuditEntry<unknown>[]> {
-    return this.doc(id).history(limit) as Promise<AuditEntry<unknown>[]>;
+    return this.doc(id).history(limit);
   }
 
   /** One page of a campaign's audit log, newest first (VersionedConfig.historyPage). */
   async historyPage(id: string, opts: { limit?: number; cursor?: string }): Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }> {
-    return this.doc(id).historyPage(opts) as Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }>;
+    return this.doc(id).historyPage(opts);
   }
 
   /**

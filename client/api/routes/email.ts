@@ -2,7 +2,6 @@
  * Email-side routes: named cadences (docs/ARCHITECTURE.md §9; README "HTTP API"), the qualification answers that feed the fit
  * score, the signed inbound-reply webhook (README "HTTP API"), and the RFC 8058 unsubscribe pages.
  */
-import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { cadencesStore } from '../../../store/config/cadences-store';
 import { TEMPLATE_KINDS } from '../../../store/email/templates';
@@ -17,6 +16,7 @@ import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 import { UnauthorizedError } from '../auth';
+import { verifyInbound } from '../inbound-signature';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 
 export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -76,12 +76,11 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
       parseOrThrow(noQuery, req.query ?? {}, 'query');
       const raw = typeof req.body === 'string' ? req.body : '';
       const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
-      const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(raw).digest('hex');
-      const given = String(req.headers['x-dealflow-signature'] ?? '');
-      if (!given) throw new UnauthorizedError('missing X-Dealflow-Signature');
-      const a = Buffer.from(expected);
-      const b = Buffer.from(given);
-      if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new ForbiddenError('bad signature');
+      const header = req.headers['x-dealflow-signature'];
+      // signed time and body, refused outside the window: a captured request cannot be replayed later
+      const refused = verifyInbound(secret, typeof header === 'string' ? header : undefined, raw, Date.now() / 1000, deps.config.INBOUND_SIGNATURE_TOLERANCE_SECONDS);
+      if (refused?.problem === 'signature_mismatch') throw new ForbiddenError(refused.message);
+      if (refused) throw new UnauthorizedError(refused.message, refused.problem);
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw);

@@ -64,13 +64,15 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
     const { id } = parseOrThrow(taskIdParam, req.params, 'path');
     parseOrThrow(noQuery, req.query ?? {}, 'query');
     const body = parseOrThrow(claimBody, req.body ?? {}, 'request body');
+    // the role first: a role that never claims learns nothing about the task, not even that it exists
+    if (p.role === 'marketing') throw new ForbiddenError('the marketing role has no tasks');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
     // who may claim is decided by the task's team before its state: the wrong caller gets a 403 even
     // for a task already claimed, and no message names the assignee (README "HTTP API")
     const team = t.assignee.startsWith('queue:') ? t.assignee.slice('queue:'.length) : t.team;
     if (!(p.role === 'admin' || (p.role === 'manager' && p.scope === team) || (p.role === 'rep' && roster().teamOfRep(p.scope!) === team))) {
-      throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+      throw new ForbiddenError(`${p.actor} may not claim task ${id}`); // names neither its team nor its assignee
     }
     let to: string;
     if (p.role === 'rep') {
