@@ -11,6 +11,7 @@ import { createEnrichmentActivities } from './enrichment/enrichment.activities';
 import { createDeliveryActivities } from './tasks/delivery.activities';
 import { createCampaignActivities } from './campaigns/campaign.activities';
 import { createFactsActivities } from './metrics/facts.activities';
+import { createTimelineActivities } from './timeline/timeline.activities';
 
 export function createActivities(deps: ActivityDeps) {
   const email = createEmailActivities({ redis: deps.redis, prefix: deps.prefix, config: deps.config, log: deps.log, transport: deps.transport });
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps, email),
     ...createCampaignActivities(deps),
     ...createFactsActivities(deps),
+    ...createTimelineActivities(deps),
   };
 }
 

@@ -18,6 +18,7 @@ import { cadencesStore } from '../store/config/cadences-store';
 import { thresholdsStore } from '../store/config/thresholds-store';
 import { CampaignsClient } from '../client/campaigns';
 import { BulkEnrolment } from '../client/bulk';
+import { thresholdsChangedSignal } from '../workflows/messages';
 
 const OUT = path.resolve(__dirname, '../test/replay/histories');
 
@@ -117,8 +118,21 @@ async function main(): Promise<void> {
     await L.lost(f.id, 'alice', 'chose the competitor', caller);
     await rt.client.workflow.getHandle(`lead-${f.id}`).result();
 
+    // 8. a threshold stored before durations had their maximum (too long for a date): the stall
+    // watcher records its error and carries on; lowered (and pushed, as the propagation does), the
+    // lead escalates; then it is lost
+    const thresholds = thresholdsStore(rt.redis, config.REDIS_PREFIX);
+    await thresholds.update('record', (cur) => ({ ...cur, teams: { ...cur.teams, beta: { ...(cur.teams.beta ?? {}), approach: '100000000d' } } }));
+    const g = await L.create({ id: 'replay-watcher', email: 'watcher@example.com', company: 'Watch Co', owner: 'carol', team: 'beta', stage: 'approach', value: 300 }, 'max');
+    await wait(1500);
+    const lowered = await thresholds.update('record', (cur) => ({ ...cur, teams: { ...cur.teams, beta: { ...(cur.teams.beta ?? {}), approach: '1s' } } }));
+    await rt.client.workflow.getHandle(`lead-${g.id}`).signal(thresholdsChangedSignal, lowered.doc);
+    await wait(3000);
+    await L.lost(g.id, 'carol', 'went quiet');
+    await rt.client.workflow.getHandle(`lead-${g.id}`).result();
+
     fs.mkdirSync(OUT, { recursive: true });
-    for (const id of [a.id, b.id, r.id, c.id, 'replay-campaign', d.id, e.id, f.id]) {
+    for (const id of [a.id, b.id, r.id, c.id, 'replay-campaign', d.id, e.id, f.id, g.id]) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
       const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
       const file = path.join(OUT, `${tag}-${id}.json`);

@@ -9,7 +9,7 @@
  * the task (and the stage runner starts no stage that has no immediate step), so no stage has to
  * remember to check.
  */
-import { CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, sleep } from '@temporalio/workflow';
 import { durationMs } from './policy/duration';
 import { nowMs } from './clock';
 import type { HistoryEntry, LeadSettings, LeadState, PendingEntry } from './types';
@@ -74,6 +74,26 @@ function deliverTask(taskId: string, record: StageContext['record']): void {
   );
 }
 
+/**
+ * Patch: an email step once begun (its time came, nothing stopped it) completes as a whole — the
+ * owner lookup included — even if the stage changes or the deal closes meanwhile; the runner waits
+ * for it before the lead ends. A run from before it could lose the step to a cancelled lookup.
+ */
+export const EMAIL_DECIDED_PATCH = 'email-decided-completes';
+let emailDecidedCompletes = false;
+/**
+ * Asks the patch once, at the start of the run (workflows/lead.workflow.ts), never in the middle of
+ * a stage's steps: a run recorded before it replays with the old behaviour for its whole length.
+ */
+export function startEmailDecidedPatch(): void {
+  emailDecidedCompletes = patched(EMAIL_DECIDED_PATCH);
+}
+/**
+ * Patch: a stage automation that fails after its stage was left or the deal closed is recorded on
+ * the timeline (a run from before it let such a failure pass without a word).
+ */
+export const FAILURE_AFTER_CANCEL_PATCH = 'automation-failure-after-cancel';
+
 /** Thrown by the context to end a superseded entry's automation after its task (never recorded). */
 class EntrySuperseded extends Error {
   override name = 'EntrySuperseded';
@@ -134,7 +154,9 @@ export function makeContext(lead: Lead, head: PendingEntry, settings: LeadSettin
       }
       const done = await ctx.once(`email:${key}`, async (): Promise<'sent' | 'suppressed'> => {
         const step = `${entry}:${key}`;
-        const people = await reads.lookupPeople({ owner: state.owner, team: state.team });
+        const lookup = () => reads.lookupPeople({ owner: state.owner, team: state.team });
+        // decided: the whole step completes, whatever happens to the stage meanwhile (patched)
+        const people = await (emailDecidedCompletes ? CancellationScope.nonCancellable(lookup) : lookup());
         const owner = people.owner ?? people.manager;
         // once decided, the send completes even if the stage changes meanwhile (idempotent per step)
         const res = await CancellationScope.nonCancellable(() =>
@@ -191,7 +213,9 @@ export async function runStageAutomation(ctx: StageContext, automation: StageAut
   try {
     await automation.run(ctx);
   } catch (err) {
-    if (err instanceof EntrySuperseded || isCancellation(err) || CancellationScope.current().consideredCancelled) return;
+    if (err instanceof EntrySuperseded || isCancellation(err)) return;
+    // a real failure after the stage was left is still a failure: on the timeline (patched)
+    if (CancellationScope.current().consideredCancelled && !patched(FAILURE_AFTER_CANCEL_PATCH)) return;
     const message = err instanceof Error ? err.message : String(err);
     log.warn('stage automation failed', { leadId: ctx.state.id, stage: ctx.stage, error: message });
     ctx.record({ type: 'automation_failed', cause: `${ctx.stage} automation failed: ${message}`, actor: 'system' });

@@ -16,6 +16,8 @@ import { patched } from '@temporalio/workflow';
 import { acts } from './proxies';
 import { startFactsSync } from './facts';
 import { startTaskSweeper } from './tasks';
+import { startTimelineSync } from './timeline';
+import { startEmailDecidedPatch } from './context';
 import { openLead } from './lead/state';
 import { registerHandlers } from './lead/handlers';
 import { runStages } from './lead/stage-runner';
@@ -32,6 +34,9 @@ export function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummary> {
   try {
     const lead = openLead(input);
     const { state, record } = lead;
+    // the durable timeline (patched): every entry is stored outside the state before it is trimmed
+    const timeline = startTimelineSync(state, lead.trimHistory);
+    startEmailDecidedPatch();
 
     if (!input.state) {
       const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };
@@ -62,7 +67,7 @@ export function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummary> {
       }
     };
 
-    return runStages(lead, input, { facts, sweeper, indexDue, indexClosed });
+    return runStages(lead, input, { facts, sweeper, timeline, indexDue, indexClosed });
   } catch (err) {
     return Promise.reject(err);
   }

@@ -131,6 +131,11 @@ export interface LeadState {
   history: HistoryEntry[];
   /** how many older history entries were trimmed out of the state (they remain in Temporal's event history) */
   historyTrimmed: number;
+  /**
+   * How many of the lead's timeline entries are stored durably outside the state (seq below it;
+   * workflows/timeline.ts). Unset in a run that does not keep the durable timeline.
+   */
+  timelineStored?: number;
   createdAt: string;
   lastActivityAt: string;
   lastReplyAt?: string;

@@ -19,6 +19,7 @@ import {
   funnelQuery,
   goalsBody,
   historyQuery,
+  timelineQuery,
   inboundBody,
   listCampaignsQuery,
   listLeadsQuery,
@@ -136,6 +137,14 @@ export function openApiDocument(baseUrl: string) {
       },
       '/v1/leads/{id}': {
         get: { summary: 'The lead: its state, timeline, emails and tasks', ...who('all', 'all', 'team', 'own', { pathId: 'lead' }), parameters: idParam, responses: { ...ok('lead state'), ...errors(401, 403, 404) } },
+      },
+      '/v1/leads/{id}/timeline': {
+        get: {
+          summary: "The lead's whole timeline, oldest → newest (running or closed, whatever its length); each entry has its seq. total = entries in all; droppedBefore (first page) = oldest entries an older version dropped",
+          ...who('all', 'all', 'team', 'own', { pathId: 'lead' }),
+          parameters: [...idParam, ...pagedParams(timelineQuery)],
+          responses: { ...pagedOk('{ seq, at, type, actor, cause, from?, to?, data? }'), ...errors(400, 401, 403, 404) },
+        },
       },
       '/v1/leads/{id}/stage': {
         post: { summary: 'Move stage (Temporal update with validator)', ...who('all', 'none', 'team', 'own', { pathId: 'lead' }), parameters: idParam, requestBody: body(moveBody), responses: { ...ok('moved'), ...errors(400, 401, 403, 404, 409) } },

@@ -73,6 +73,8 @@ export const listTasksQuery = z.strictObject({
 
 /** `?pageSize=&pageToken=` of a paged audit log (and `limit`, the older name of pageSize). */
 export const historyQuery = z.strictObject({ ...pageFields(1000), limit: z.coerce.number().int().min(1).max(1000).optional() });
+/** `?pageSize=&pageToken=` of a lead's timeline (oldest first). */
+export const timelineQuery = z.strictObject(pageFields(1000));
 /** `?pageSize=&pageToken=` of the campaign list. */
 export const listCampaignsQuery = z.strictObject(pageFields(1000));
 /** `?pageSize=&pageToken=` of a batch's rejected rows. */

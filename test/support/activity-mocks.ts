@@ -10,8 +10,18 @@ import type { LeadFacts } from '../../workflows/policy/facts';
 
 export function activityMocks() {
   const sent: SendEmailRequest[] = [];
+  /** the durable timelines appended by the leads, by lead id and seq */
+  const timelines = new Map<string, Map<number, unknown>>();
   return {
     sent,
+    timelines,
+    appendTimeline: jest.fn(async ({ leadId, entries }: { leadId: string; entries: { seq: number }[] }) => {
+      const t = timelines.get(leadId) ?? new Map<number, unknown>();
+      timelines.set(leadId, t);
+      let added = 0;
+      for (const e of entries) if (!t.has(e.seq)) (t.set(e.seq, e), added++);
+      return added;
+    }),
     createTask: jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() })),
     cancelLeadTasks: jest.fn(async (_: { leadId: string; actor: string }) => 0),
     reassignLeadTasks: jest.fn(async (_: { leadId: string; to: string; actor: string; from?: string }) => 0),

@@ -22,6 +22,7 @@ import { backgroundSettled } from '../background';
 import { acts } from '../proxies';
 import { taskCancelEnabled } from '../tasks';
 import type { FactsSync } from '../facts';
+import type { TimelineSync } from '../timeline';
 import type { LeadSummary, LeadWorkflowInput } from '../types';
 import type { Lead } from './state';
 
@@ -37,13 +38,15 @@ const CAN_PER_TURN_PATCH = 'lead-can-per-turn';
 export interface RunnerDeps {
   facts: FactsSync;
   sweeper: { settle(): Promise<void> };
+  /** the durable timeline's sync (workflows/timeline.ts) */
+  timeline: TimelineSync;
   /** whether the address index still has to learn the deal closed (asks `patched()` only when due) */
   indexDue(): boolean;
   indexClosed(): Promise<void>;
 }
 
 /** Runs the lead's stages to the end (its summary) or continues it as new. */
-export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, sweeper, indexDue, indexClosed }: RunnerDeps): Promise<LeadSummary> {
+export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, sweeper, timeline, indexDue, indexClosed }: RunnerDeps): Promise<LeadSummary> {
   const { state, record, syncSearchAttributes } = lead;
   const closedForGood = (): boolean => TERMINAL.includes(state.status);
   // whether this run hands over to a new one: read once per turn of the loop, after its wait (the
@@ -97,6 +100,8 @@ export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, s
       await sweeper.settle();
       await backgroundSettled();
       await facts.flush();
+      // the next run starts with a small state: what this one recorded is stored first
+      if (timeline.enabled) await timeline.flush();
       await condition(allHandlersFinished);
       await continueAsNew<(input: LeadWorkflowInput) => Promise<LeadSummary>>({ lead: input.lead, state, settings: input.settings });
     }
@@ -120,6 +125,8 @@ export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, s
   if (indexDue()) await indexClosed();
   // deliveries and notifications already started finish before the lead closes: none is lost
   await backgroundSettled();
+  // the whole timeline is stored before the lead closes (it outlives the workflow)
+  if (timeline.enabled) await timeline.flush();
   await acts.archiveLead(state);
   // the final facts (status, closedAt) are written before the lead closes
   await facts.flush();

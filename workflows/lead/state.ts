@@ -35,6 +35,8 @@ export interface Lead {
   readonly state: LeadState;
   /** records a history entry (and trims the oldest past the keep limit) */
   record: RecordFn;
+  /** drops the oldest entries past the keep limit from the state (only stored ones, with the durable timeline) */
+  trimHistory(): void;
   /** pushes the search attributes if any of them changed (an upsert only when something did) */
   syncSearchAttributes(): void;
   /** activity on the lead: the stall ladder starts again */
@@ -138,14 +140,23 @@ export function openLead(input: LeadWorkflowInput): Lead {
     upsertSearchAttributes(pairs);
   };
 
+  /**
+   * Drops the oldest entries past the keep limit from the state. With the durable timeline
+   * (`timelineStored` set, workflows/timeline.ts) only entries already stored are dropped.
+   */
+  const trimHistory = (): void => {
+    if (state.history.length <= HISTORY_KEEP) return;
+    const storedInState = state.timelineStored === undefined ? Infinity : state.timelineStored - state.historyTrimmed;
+    const drop = Math.min(state.history.length - HISTORY_KEEP, storedInState);
+    if (drop <= 0) return;
+    state.history.splice(0, drop);
+    state.historyTrimmed += drop;
+  };
+
   const record: RecordFn = (e) => {
     syncSearchAttributes();
     state.history.push({ at: nowIso(), actor: e.actor ?? 'system', ...e });
-    if (state.history.length > HISTORY_KEEP) {
-      const drop = state.history.length - HISTORY_KEEP;
-      state.history.splice(0, drop);
-      state.historyTrimmed += drop;
-    }
+    trimHistory();
   };
 
   const touch = (): void => {
@@ -206,5 +217,5 @@ export function openLead(input: LeadWorkflowInput): Lead {
     lastActivityAt: state.lastActivityAt,
   });
 
-  return { state, record, syncSearchAttributes, touch, enterStage, close, reassign, summary };
+  return { state, record, trimHistory, syncSearchAttributes, touch, enterStage, close, reassign, summary };
 }

@@ -37,6 +37,12 @@ export function nextEscalationAt(doc: ThresholdsBody, team: string, stage: Stage
 
 const STAGE_SET = new Set<string>(OPEN_STAGES);
 
+/**
+ * The largest escalation multiplier: with the longest threshold (MAX_DURATION_MS) every level's
+ * time stays a date a timer can wait for (docs/CONFIG.md, "Durations").
+ */
+export const MAX_MULTIPLIER = 100;
+
 /** `removable`: a team's override may be removed with null; a global threshold may not (every open stage keeps one). */
 function checkStages(obj: unknown, path: string, problems: { path: string; message: string }[], removable: boolean): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
@@ -81,6 +87,7 @@ export function validateThresholdsPatch(patch: unknown): { path: string; message
           else
             ev.forEach((m, i) => {
               if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0) problems.push({ path: `escalation.multipliers.${i}`, message: 'must be a number > 0' });
+              else if (m > MAX_MULTIPLIER) problems.push({ path: `escalation.multipliers.${i}`, message: `must be at most ${MAX_MULTIPLIER}` });
               else if (i > 0 && typeof ev[i - 1] === 'number' && m <= ev[i - 1]) problems.push({ path: `escalation.multipliers.${i}`, message: 'must be greater than the level before' });
             });
         } else if (ek === 'autoReassign') {

@@ -4,14 +4,17 @@ import { ForbiddenError } from '../../../store/request-errors';
 import { AddressTakenError } from '../../../store/start-lead';
 import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
-import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, wonBody } from '../schemas';
+import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, timelineQuery, wonBody } from '../schemas';
 import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
+import { timelinePage } from '../../timeline';
+import { TimelineStore } from '../../../store/timeline/timeline-store';
 
 const pick = <T>(teams: Record<string, T> | undefined, team: string): Record<string, T> => (teams?.[team] ? { [team]: teams[team] } : {});
 
-export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster }: ApiDeps): void {
+export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster, redis }: ApiDeps): void {
+  const timelines = new TimelineStore(redis, config.REDIS_PREFIX);
   /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
     assertCanAct(p, await leads.ownership(id));
@@ -76,6 +79,16 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
     // the thresholds the lead runs under: the global ones and its own team's, not other teams' overrides
     if (p.role !== 'admin' && lead.thresholds) return { ...lead, thresholds: { ...lead.thresholds, teams: pick(lead.thresholds.teams, lead.team) } };
     return lead;
+  });
+
+  /** The lead's whole timeline, oldest → newest, paged (README "A lead's timeline"); running or closed. */
+  app.get('/v1/leads/:id/timeline', async (req) => {
+    const p = who(req);
+    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
+    const q = parseOrThrow(timelineQuery, req.query ?? {}, 'query');
+    const state = await leads.get(id);
+    assertCanView(p, state);
+    return pageOf(config.SIGNING_SECRET, JSON.stringify(['timeline', id]), q.pageToken, (cursor) => timelinePage(timelines, state, cursor, q.pageSize ?? 200));
   });
 
   app.post('/v1/leads/:id/stage', async (req) => {
