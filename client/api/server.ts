@@ -1,6 +1,7 @@
 /**
- * The HTTP API (README "HTTP API"): fastify with API-key roles, zod validation, the API's error shape (README "HTTP API"), OpenAPI at
- * /docs, health and readiness, structured logs.
+ * The HTTP API (README "HTTP API"): fastify with API-key roles, zod validation (each route's schema,
+ * openapi.ts), the API's error shape (README "HTTP API"), the OpenAPI document generated from the
+ * routes with a docs UI at /docs, health and readiness, structured logs.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
@@ -12,6 +13,8 @@ import type { TaskStore } from '../../activities/tasks/task-store';
 import type { LeadsClient } from '../leads';
 import { authenticate, type Principal } from './auth';
 import { errorHandler } from './errors';
+import { checkRouteRole, registerOpenApi } from './openapi';
+import { PATH_PARAM_MAX_LENGTH } from './schemas';
 import { registerRateLimit } from './rate-limit';
 import { registerSecurityHeaders } from './security-headers';
 import { registerLeadRoutes } from './routes/leads';
@@ -37,12 +40,16 @@ export interface ApiDeps {
   /** the live roster behind roster(), so an admin's PUT applies here at once (others follow by pub/sub) */
   liveRoster?: LiveRoster;
   logger?: Logger | boolean;
+  /** build the routes for their OpenAPI document only (openapi.ts openApiDocument): nothing is started */
+  documentOnly?: boolean;
 }
 
 /** A route as registered (method and fastify URL pattern); test/client/api/access-matrix.test.ts compares these with the OpenAPI document. */
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** left out of the document on purpose: the docs UI's own files (/docs, /docs/static/*, …) */
+  hidden: boolean;
 }
 
 declare module 'fastify' {
@@ -66,11 +73,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    // every id the API creates fits in a path segment (schemas.ts ID_MAX_LENGTH; README "HTTP API")
+    routerOptions: { maxParamLength: PATH_PARAM_MAX_LENGTH },
   });
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    const hidden = (r.schema as { hide?: boolean } | undefined)?.hide === true;
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden });
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -81,6 +91,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       req.principal = authenticate(req.headers.authorization, deps.config.apiKeys, deps.roster());
     }
   });
+  // a role the route's rule refuses is a 403 before its input is read (openapi.ts)
+  app.addHook('preValidation', checkRouteRole);
+  await registerOpenApi(app, deps.config.PUBLIC_BASE_URL);
   await registerRateLimit(app, deps.redis, deps.config.REDIS_PREFIX, deps.config.API_RATE_LIMIT);
   await registerSecurityHeaders(app);
   // first, so its onResponse hook counts every route
