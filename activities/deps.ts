@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../config/env';
 import type { Logger } from 'pino';
-import type { TaskStore } from './tasks/task-store';
+import type { TaskStore } from '../store/tasks/task-store';
 import type { RosterIndex } from '../config/roster';
 
 export interface ActivityDeps {

@@ -4,7 +4,7 @@
  * propagation and the campaign control activities. A workflow that closed meanwhile is skipped.
  */
 import { Context } from '@temporalio/activity';
-import { inParallel } from './in-parallel';
+import { inParallel } from '../store/in-parallel';
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/workflow';
 

@@ -25,18 +25,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { inParallel } from '../activities/in-parallel';
+import type { BenchOptions } from '../cli/commands/bench';
+import { inParallel } from '../store/in-parallel';
 import { CountProgress } from '../client/progress';
 import type Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/env';
-import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService, type MailCatcher } from '../client/dev/services';
+import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService, type MailCatcher } from '../devstack/services';
 import { createClientRuntime, type ClientRuntime } from '../client/runtime';
 import { buildApi } from '../client/api/server';
 import { changeThresholds } from '../client/thresholds';
 import { BulkEnrolment, readJsonArray } from '../client/bulk';
-import { cadencesStore } from '../activities/config/cadences-store';
-import { followUpStore } from '../activities/config/follow-up-store';
-import { parseMessageId } from '../activities/email/mailer';
+import { cadencesStore } from '../store/config/cadences-store';
+import { followUpStore } from '../store/config/follow-up-store';
+import { parseMessageId } from '../store/email/mailer';
 import type { LeadInput } from '../workflows/types';
 import type { BaselinePhase } from './baseline.workflow';
 import {
@@ -69,7 +70,7 @@ export function percentile(sorted: number[], p: number): number {
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const load = () => os.loadavg().map((x) => round(x, 2));
 
-/** Runs fn over 0..n-1, `concurrency` at a time (activities/in-parallel.ts). */
+/** Runs fn over 0..n-1, `concurrency` at a time (store/in-parallel.ts). */
 function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   return inParallel(Array.from({ length: n }, (_, i) => i), concurrency, fn);
 }
@@ -267,20 +268,6 @@ export interface BenchResult {
   machine: { cpus: number; memoryGb: number; node: string; loadAtStart: number[]; loadAtEnd: number[] };
   errors: string[];
   cpuProfileDir?: string;
-}
-
-/** `dealflow bench`'s options, parsed and checked by the CLI (client/cli/commands/bench.ts). */
-export interface BenchOptions {
-  /** leads driven through every stage, and as many baseline workflows */
-  leads: number;
-  /** leads enrolled and left idle, for the worker's memory per open lead; 0 skips */
-  idle: number;
-  /** leads in flight at once, on both sides (at least 1) */
-  concurrency: number;
-  json?: boolean;
-  cpuProf?: boolean;
-  /** Temporal WorkerOptions as JSON, for both workers */
-  workerOptions?: string;
 }
 
 export async function runBench(opts: BenchOptions): Promise<number> {

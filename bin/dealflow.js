@@ -10,8 +10,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const COMPILED = path.join(__dirname, '..', 'dist', 'client', 'cli', 'main.js');
-const SOURCES = path.join(__dirname, '..', 'client', 'cli', 'main.ts');
+const COMPILED = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
+const SOURCES = path.join(__dirname, '..', 'cli', 'main.ts');
 
 function tsxInstalled() {
   try {

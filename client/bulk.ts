@@ -12,18 +12,18 @@
  */
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
-import { BatchStore, type Batch, type Rejected } from '../activities/campaigns/batch-store';
-import { CampaignStore, type Campaign } from '../activities/campaigns/campaign-store';
-import { cadencesStore } from '../activities/config/cadences-store';
+import { BatchStore, type Batch, type Rejected } from '../store/campaigns/batch-store';
+import { CampaignStore, type Campaign } from '../store/campaigns/campaign-store';
+import { cadencesStore } from '../store/config/cadences-store';
 import type { LeadInput } from '../workflows/types';
 import type { EnrolBatchInput, enrolBatchWorkflow } from '../workflows/campaign.workflow';
 import type { LeadsClient } from './leads';
-import { NotFoundError, ValidationError } from './errors';
+import { NotFoundError, ValidationError } from '../store/request-errors';
 import type { SourceRow } from './csv-import';
 
 // CSV reading (bytes, encodings, delimiters, header aliases, line numbers) lives in ./csv-import
 export { CSV_COLUMNS, csvRecordToInput, readCsv, type CsvReadOptions, type SourceRow } from './csv-import';
-import { hasExplicitId } from './start-lead';
+import { hasExplicitId } from '../store/start-lead';
 
 /** Rows per batch, at most. */
 export const MAX_ROWS = 200_000;

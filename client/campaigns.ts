@@ -7,10 +7,10 @@
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { z } from 'zod';
-import { CampaignNotFound, CampaignStore, CampaignTransitionError, type Campaign, type CampaignState } from '../activities/campaigns/campaign-store';
-import { cadencesStore } from '../activities/config/cadences-store';
+import { CampaignNotFound, CampaignStore, CampaignTransitionError, type Campaign, type CampaignState } from '../store/campaigns/campaign-store';
+import { cadencesStore } from '../store/config/cadences-store';
 import type { campaignControlWorkflow } from '../workflows/campaign.workflow';
-import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { ConflictError, NotFoundError, ValidationError } from '../store/request-errors';
 import { idSchema, oneLineText, parseOrThrow } from './lead-input';
 import type { LeadsClient } from './leads';
 

@@ -18,7 +18,7 @@ import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { ValidationError } from './errors';
+import { ValidationError } from '../store/request-errors';
 import { leadInputSchema } from './lead-input';
 
 /** One input row with the line it came from (CSV: the file's line it starts on; JSON: the element's position, from 1). */

@@ -2,15 +2,13 @@
  * The lead input (README "HTTP API"): the one schema for POST /v1/leads, a CSV row and a bulk array element.
  * Unknown fields and wrong types are errors naming the field.
  */
-import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
 import { isValidTimeZone } from '../workflows/policy/business-hours';
 import { hasControlChars } from '../workflows/policy/text';
 import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE } from '../workflows/policy/ids';
 import { amountProblem, isCurrency } from './metrics/money';
-import { normaliseEmail } from '../activities/enrichment/normalise';
-import { ValidationError, type FieldProblem } from './errors';
+import { issuesToProblems, ValidationError } from '../store/request-errors';
 
 
 /**
@@ -74,20 +72,6 @@ export const leadInputSchema = z.strictObject({
 });
 export type LeadInputBody = z.infer<typeof leadInputSchema>;
 
-/** zod issues → field problems; an unknown key becomes a problem at that key's path. */
-export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): FieldProblem[] {
-  const out: FieldProblem[] = [];
-  for (const i of issues) {
-    const base = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    if (i.code === 'unrecognized_keys') {
-      for (const k of i.keys) out.push({ path: [...base, k].join('.'), message: 'unknown field' });
-    } else {
-      out.push({ path: base.join('.') || '(body)', message: i.message });
-    }
-  }
-  return out;
-}
-
 export function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what = 'request body'): T {
   const r = schema.safeParse(body);
   if (!r.success) {
@@ -97,7 +81,3 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, body: unknown, what = 'req
   return r.data;
 }
 
-/** A lead id from its normalised email: stable, URL-safe and free of the address itself. */
-export function leadIdFromEmail(email: string): string {
-  return 'e-' + crypto.createHash('sha256').update(normaliseEmail(email)).digest('hex').slice(0, 24);
-}

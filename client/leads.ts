@@ -14,10 +14,10 @@ import { decodeFromPayloadsAtIndex, decodeMapFromPayloads } from '@temporalio/co
 import type Redis from 'ioredis';
 import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
 import { RosterIndex } from '../config/roster';
-import type { Task } from '../activities/tasks/task';
-import type { TaskStore } from '../activities/tasks/task-store';
-import { TaskNotFoundError } from '../activities/tasks/task-store';
-import { InvalidPageTokenError } from '../activities/paging';
+import type { Task } from '../store/tasks/task';
+import type { TaskStore } from '../store/tasks/task-store';
+import { TaskNotFoundError } from '../store/tasks/task-store';
+import { InvalidPageTokenError } from '../store/paging';
 import {
   customerRepliedSignal,
   disqualifyUpdate,
@@ -37,14 +37,15 @@ import {
 import { SA } from '../workflows/search-attributes';
 import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../store/request-errors';
 import { accessOf, canActOn, FORBIDDEN, type Access } from '../workflows/policy/access';
 import { INVALID_FIELD } from '../workflows/policy/currency';
-import { startLeadWorkflow, type StartLeadResult } from './start-lead';
-import { normaliseEmail } from '../activities/enrichment/normalise';
-import { leadIdFromEmail, leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
-import { createLeadAddressIndex, type LeadAddressIndex } from '../activities/enrichment/duplicates';
-import { InvalidInputError } from '../activities/errors';
+import { startLeadWorkflow, type StartLeadResult } from '../store/start-lead';
+import { normaliseEmail } from '../store/enrichment/normalise';
+import { leadInputSchema, parseOrThrow, type LeadInputBody } from './lead-input';
+import { leadIdFromEmail } from '../store/enrichment/normalise';
+import { createLeadAddressIndex, type LeadAddressIndex } from '../store/enrichment/duplicates';
+import { InvalidInputError } from '../store/errors';
 
 export interface LeadListItem {
   id: string;

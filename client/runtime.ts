@@ -6,11 +6,11 @@ import Redis from 'ioredis';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/env';
 import { loadRoster, type RosterIndex } from '../config/roster';
-import { LiveRoster } from '../activities/config/roster-store';
-import { TaskStore } from '../activities/tasks/task-store';
+import { LiveRoster } from '../store/config/roster-store';
+import { TaskStore } from '../store/tasks/task-store';
 import { LeadsClient } from './leads';
 import { connectClient } from './temporal';
-import { leadSettingsFrom } from './start-lead';
+import { leadSettingsFrom } from '../store/start-lead';
 
 export interface ClientRuntime {
   config: Config;

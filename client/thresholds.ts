@@ -5,10 +5,10 @@
  */
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
-import { thresholdsStore } from '../activities/config/thresholds-store';
+import { thresholdsStore } from '../store/config/thresholds-store';
 import { applyThresholdsPatch, shortenedScopes, validateThresholdsPatch, type ThresholdsBody, type ThresholdsDoc } from '../workflows/policy/thresholds';
 import type { RosterIndex } from '../config/roster';
-import { ValidationError } from './errors';
+import { ValidationError } from '../store/request-errors';
 
 export interface ThresholdsContext {
   redis: Redis;

@@ -11,11 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadConfig } from '../config/env';
-import { findTemporalCli, startMailCatcher, startRedis, startTemporalDevServer } from '../client/dev/services';
+import { findTemporalCli, startMailCatcher, startRedis, startTemporalDevServer } from '../devstack/services';
 import { createWorker } from '../workers/worker';
 import { createClientRuntime } from '../client/runtime';
-import { cadencesStore } from '../activities/config/cadences-store';
-import { thresholdsStore } from '../activities/config/thresholds-store';
+import { cadencesStore } from '../store/config/cadences-store';
+import { thresholdsStore } from '../store/config/thresholds-store';
 import { CampaignsClient } from '../client/campaigns';
 import { BulkEnrolment } from '../client/bulk';
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: install what is missing (with the Temporal test server), type-check
+# The whole check, as CI runs it: install what is missing (with the Temporal test server), check the
+# import boundaries between the layers (.dependency-cruiser.cjs, no wrong-way import, no runtime cycle), type-check
 # everything (sources and tests), run the unit lane (test/unit/, no services, seconds), then the
 # integration lane (every other test, against real Temporal, Redis and SMTP). Each test runs once.
 # A failing unit lane stops the run before the slow lane. See CONTRIBUTING.md, "Test lanes".
@@ -31,6 +32,9 @@ report() {
 trap report EXIT
 
 bash scripts/setup.sh --for-tests --with-browser
+
+echo "[test] boundaries (.dependency-cruiser.cjs)"
+npx --no-install depcruise --config .dependency-cruiser.cjs config workflows store activities client cli workers devstack bench scripts test
 
 echo "[test] tsc --noEmit"
 npx --no-install tsc --noEmit -p tsconfig.json

@@ -9,11 +9,11 @@ import Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/env';
 import { createActivities } from '../activities';
-import { TaskStore } from '../activities/tasks/task-store';
+import { TaskStore } from '../store/tasks/task-store';
 import { connectClient, tlsFromConfig } from '../client/temporal';
 import { loadRoster } from '../config/roster';
-import { LiveRoster } from '../activities/config/roster-store';
-import { createMailTransport } from '../activities/email/mailer';
+import { LiveRoster } from '../store/config/roster-store';
+import { createMailTransport } from '../store/email/mailer';
 import { installWorkerTelemetry } from './telemetry';
 
 export interface WorkerHandle {

@@ -8,7 +8,7 @@
  */
 import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_ERRORS } from '../activities/errors';
+import { NON_RETRYABLE_ERRORS } from '../store/errors';
 import type { CampaignControl } from './types';
 import { nowMs } from './clock';
 

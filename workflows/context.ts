@@ -16,7 +16,7 @@ import type { HistoryEntry, LeadSettings, LeadState, PendingEntry } from './type
 import { acts, reads } from './proxies';
 import { inBackground } from './background';
 import { DEFAULT_TASK_DUE } from '../config/defaults';
-import { taskIdFor, type TaskPriority } from '../activities/tasks/task';
+import { taskIdFor, type TaskPriority } from '../store/tasks/task';
 import type { Stage } from '../config/defaults';
 import type { Lead } from './lead/state';
 import type { StageAutomation } from './stages';

@@ -6,7 +6,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_ERRORS } from '../activities/errors';
+import { NON_RETRYABLE_ERRORS } from '../store/errors';
 
 const { sendTaskDigests } = proxyActivities<Activities>({
   startToCloseTimeout: '15m',

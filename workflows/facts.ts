@@ -19,7 +19,7 @@
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_ERRORS } from '../activities/errors';
+import { NON_RETRYABLE_ERRORS } from '../store/errors';
 import { acts } from './proxies';
 import { factsSignature, leadFacts } from './policy/facts';
 import type { HistoryEntry, LeadState } from './types';

@@ -1,11 +1,11 @@
 /**
  * Activities proxied once, at module top, by type only: workflows never import activity code.
  * Retries are unbounded with backoff (nothing is lost while Redis or SMTP is down); the error class
- * names in nonRetryableErrorTypes are the contract with activities/errors.ts.
+ * names in nonRetryableErrorTypes are the contract with store/errors.ts.
  */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_ERRORS } from '../activities/errors';
+import { NON_RETRYABLE_ERRORS } from '../store/errors';
 
 export const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -24,6 +24,6 @@ export const acts = proxyActivities<Activities>({
 export const reads = proxyActivities<Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople' | 'getFollowUp' | 'getCampaignControl'>>({
   startToCloseTimeout: '10s',
   cancellationType: ActivityCancellationType.ABANDON,
-  // an outage is retried; an error retrying cannot fix (activities/errors.ts) is not
+  // an outage is retried; an error retrying cannot fix (store/errors.ts) is not
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
 });

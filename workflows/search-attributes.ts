@@ -1,7 +1,7 @@
 /**
  * The custom search attributes dealflow keeps current on every lead. No PII: stage, status, ids and
  * numbers only (search attribute values are stored unencrypted). Registered at dev-server start
- * (client/dev/services.ts) and by docker-compose's admin-tools service.
+ * (devstack/services.ts) and by docker-compose's admin-tools service.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

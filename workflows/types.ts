@@ -166,7 +166,7 @@ export interface LeadState {
   closedAt?: string;
   runs: number;
   /** every stage stay, oldest first (the facts' funnel data); absent in leads started before it was kept */
-  visits?: import('./policy/facts').StageVisit[];
+  visits?: StageVisit[];
   /** the seq of the last facts snapshot written (workflows/facts.ts); carried across continue-as-new */
   factsSeq?: number;
 }
@@ -269,4 +269,11 @@ export interface LeadSummary {
   status: Status;
   owner: string;
   lastActivityAt: string;
+}
+
+/** One stay in a stage: `leftAt` is null while the lead is still there. */
+export interface StageVisit {
+  stage: Stage;
+  enteredAt: string;
+  leftAt: string | null;
 }

@@ -5,12 +5,12 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../deps';
-import { CampaignStore, type CampaignControl } from './campaign-store';
-import { BatchStore } from './batch-store';
+import { CampaignStore, type CampaignControl } from '../../store/campaigns/campaign-store';
+import { BatchStore } from '../../store/campaigns/batch-store';
 import { campaignControlSignal, enrolledSignal, workflowIdFor } from '../../workflows/messages';
-import { AddressTakenError, leadSettingsFrom, startLeadWorkflow, type StartLeadResult } from '../../client/start-lead';
-import { createLeadAddressIndex } from '../enrichment/duplicates';
-import { inParallel } from '../in-parallel';
+import { AddressTakenError, leadSettingsFrom, startLeadWorkflow, type StartLeadResult } from '../../store/start-lead';
+import { createLeadAddressIndex } from '../../store/enrichment/duplicates';
+import { inParallel } from '../../store/in-parallel';
 import { signalEachMatching } from '../signal-matching';
 
 /** How many starts/signals of one chunk are in flight at once. */

@@ -5,9 +5,9 @@
 import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
 import type { Person } from '../../config/roster';
 import type { ActivityDeps } from '../deps';
-import { thresholdsStore } from './thresholds-store';
-import { cadencesStore } from './cadences-store';
-import { followUpStore, type FollowUpBody } from './follow-up-store';
+import { thresholdsStore } from '../../store/config/thresholds-store';
+import { cadencesStore } from '../../store/config/cadences-store';
+import { followUpStore, type FollowUpBody } from '../../store/config/follow-up-store';
 import type { Cadence } from '../../workflows/policy/cadence';
 
 export function createConfigActivities(deps: ActivityDeps) {

@@ -49,14 +49,14 @@ import type Redis from 'ioredis';
 import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env';
-import { InvalidInputError, TemplateNotFoundError } from '../errors';
-import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGated } from './mailer';
+import { InvalidInputError, TemplateNotFoundError } from '../../store/errors';
+import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGated } from '../../store/email/mailer';
 import { workerCounter } from '../metrics/facts.activities';
-import { normaliseEmail } from '../enrichment/normalise';
-import { SuppressionList } from './suppression';
-import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type Locale, type TemplateKind, hasTemplate } from './templates';
-import { signToken, type TokenPayload } from './tokens';
-import { redisScript, runScript } from '../redis-scripts';
+import { normaliseEmail } from '../../store/enrichment/normalise';
+import { SuppressionList } from '../../store/email/suppression';
+import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type Locale, type TemplateKind, hasTemplate } from '../../store/email/templates';
+import { signToken, type TokenPayload } from '../../store/email/tokens';
+import { redisScript, runScript } from '../../store/redis-scripts';
 
 export interface SendEmailRequest {
   leadId: string;

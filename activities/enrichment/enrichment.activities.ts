@@ -8,10 +8,10 @@
  */
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { InvalidInputError } from '../errors';
-import { createDuplicateRegistry, createLeadAddressIndex } from './duplicates';
+import { InvalidInputError } from '../../store/errors';
+import { createDuplicateRegistry, createLeadAddressIndex } from '../../store/enrichment/duplicates';
 import { checkMx, type MxStatus } from './mx';
-import { domainOf, isFreeMailDomain, normaliseEmail } from './normalise';
+import { domainOf, isFreeMailDomain, normaliseEmail } from '../../store/enrichment/normalise';
 import { createEnrichmentProvider, type CompanyProfile } from './provider';
 
 export interface EnrichmentDeps {

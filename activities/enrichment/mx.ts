@@ -11,7 +11,7 @@
  * Never throws; the whole check is bounded by `timeoutMs`.
  */
 import { promises as dns } from 'node:dns';
-import { normaliseDomain } from './normalise';
+import { normaliseDomain } from '../../store/enrichment/normalise';
 
 export type MxStatus = 'valid' | 'none' | 'unknown';
 

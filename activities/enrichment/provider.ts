@@ -15,9 +15,9 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { toOneLine } from '../../workflows/policy/text';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError } from '../../store/errors';
 import { EnrichmentUnavailableError } from './errors';
-import { normaliseDomain } from './normalise';
+import { normaliseDomain } from '../../store/enrichment/normalise';
 
 export interface CompanyProfile {
   name?: string;

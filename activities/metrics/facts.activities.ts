@@ -10,9 +10,9 @@ import type Redis from 'ioredis';
 import { leadFacts, type FactsSource, type LeadFacts } from '../../workflows/policy/facts';
 import { SA } from '../../workflows/search-attributes';
 import type { ActivityDeps } from '../deps';
-import { InvalidInputError } from '../errors';
-import { cellName, FactsStore, type BoardCell, type ReconcileReport } from './facts-store';
-import { fromMinor, toMinor } from './money';
+import { InvalidInputError } from '../../store/errors';
+import { cellName, FactsStore, type BoardCell, type ReconcileReport } from '../../store/metrics/facts-store';
+import { fromMinor, toMinor } from '../../store/metrics/money';
 
 /** The failure type of facts that cannot be stored: retrying cannot help, so it is never retried. */
 export const FACTS_REFUSED = 'FactsRefused';

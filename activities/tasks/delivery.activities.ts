@@ -16,9 +16,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../deps';
 import type { SendEmailRequest } from '../email/send-email.activity';
-import { InvalidInputError } from '../errors';
-import type { Task } from './task';
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody, TASK_EVENT_TYPES, wantsEvent, webhooksStore, type TaskEventType } from './webhook';
+import { InvalidInputError } from '../../store/errors';
+import type { Task } from '../../store/tasks/task';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody, TASK_EVENT_TYPES, wantsEvent, webhooksStore, type TaskEventType } from '../../store/tasks/webhook';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 const DELIVERED_TTL_SECONDS = 30 * 24 * 60 * 60;

@@ -4,9 +4,9 @@
  */
 import { log as activityLog } from '@temporalio/activity';
 import type { ActivityDeps } from '../deps';
-import { InvalidInputError } from '../errors';
-import type { NewTask, Task, TaskStatus } from './task';
-import { TaskNotFoundError } from './task-store';
+import { InvalidInputError } from '../../store/errors';
+import type { NewTask, Task, TaskStatus } from '../../store/tasks/task';
+import { TaskNotFoundError } from '../../store/tasks/task-store';
 
 export interface CancelTasksRequest {
   leadId: string;

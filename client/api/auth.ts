@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { ApiKey, Role } from '../../config/env';
 import type { RosterIndex } from '../../config/roster';
-import { ForbiddenError } from '../errors';
+import { ForbiddenError } from '../../store/request-errors';
 import { canActOn } from '../../workflows/policy/access';
 
 export interface Principal {

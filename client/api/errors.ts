@@ -1,6 +1,6 @@
 /** README "HTTP API"'s error shape and status codes: `{ error: { code, message, details } }`. */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, DependencyError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, DependencyError, ForbiddenError, NotFoundError, ValidationError } from '../../store/request-errors';
 import { UnauthorizedError } from './auth';
 
 export interface ErrorBody {

@@ -209,30 +209,6 @@ export function documentOf(app: FastifyInstance): OpenApiDocument {
   return app.swagger() as unknown as OpenApiDocument;
 }
 
-/**
- * The document without a running stack (scripts/access-matrix.ts): the API built on a Redis client
- * that never connects and no Temporal client; no route is called.
- */
-export async function openApiDocument(baseUrl = 'http://127.0.0.1:3000'): Promise<OpenApiDocument> {
-  const [{ buildApi }, { loadConfig }, { loadRoster, RosterIndex }, { default: Redis }] = await Promise.all([
-    import('./server'),
-    import('../../config/env'),
-    import('../../config/roster'),
-    import('ioredis'),
-  ]);
-  const config = { ...loadConfig({}), PUBLIC_BASE_URL: baseUrl };
-  const redis = new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
-  const app = await buildApi({ config, redis, roster: () => roster, leads: {} as never, tasks: {} as never, logger: false, documentOnly: true });
-  try {
-    await app.ready();
-    return documentOf(app);
-  } finally {
-    await app.close();
-    redis.disconnect();
-  }
-}
-
 const REACH_WORDS: Record<Reach, string> = { all: 'yes', team: 'own team', own: 'own', none: '—' };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Page tokens of the HTTP API (README "Paging"): a store's keyset cursor (activities/paging.ts), or
+ * Page tokens of the HTTP API (README "Paging"): a store's keyset cursor (store/paging.ts), or
  * Temporal's for the lead list, sealed with an HMAC-SHA256 under SIGNING_SECRET over the list it
  * belongs to and the cursor:
  *
@@ -8,11 +8,11 @@
  * `list` names the list and the caller's effective filter (e.g. `tasks|carol||open`), so a token
  * from one list or filter, an edited token, or garbage is refused with 400 for `pageToken` before
  * a store reads it. The domain tag keeps these MACs apart from every other use of the secret
- * (activities/email/tokens.ts).
+ * (store/email/tokens.ts).
  */
 import crypto from 'node:crypto';
-import { ValidationError } from '../errors';
-import { InvalidPageTokenError } from '../../activities/paging';
+import { ValidationError } from '../../store/request-errors';
+import { InvalidPageTokenError } from '../../store/paging';
 import { parseOrThrow } from '../lead-input';
 import { historyQuery } from './schemas';
 

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FactsStore, ReconcileReport } from '../../activities/metrics/facts-store';
+import type { FactsStore, ReconcileReport } from '../../store/metrics/facts-store';
 import { op, unkeyed } from './openapi';
 import { noQuery } from './schemas';
 

@@ -12,7 +12,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
-import { notAutoPipelined } from '../../activities/redis-scripts';
+import { notAutoPipelined } from '../../store/redis-scripts';
 
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';

@@ -4,7 +4,7 @@ import { freeText, idSchema } from '../lead-input';
 import { TASK_ID_MAX_LENGTH } from '../../workflows/policy/ids';
 import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
 import { isValidScore } from '../../workflows/policy/nps';
-import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../activities/tasks/webhook';
+import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../store/tasks/webhook';
 
 /** `{id}` of /v1/leads/{id}…: a lead id (workflows/policy/ids.ts). */
 export const leadIdParam = z.strictObject({ id: idSchema() });

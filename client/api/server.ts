@@ -3,15 +3,9 @@
  * openapi.ts), the API's error shape (README "HTTP API"), the OpenAPI document generated from the
  * routes with a docs UI at /docs, health and readiness, structured logs.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type Redis from 'ioredis';
-import type { Logger } from 'pino';
-import type { Config } from '../../config/env';
-import type { RosterIndex } from '../../config/roster';
-import type { LiveRoster } from '../../activities/config/roster-store';
-import type { TaskStore } from '../../activities/tasks/task-store';
-import type { LeadsClient } from '../leads';
-import { authenticate, type Principal } from './auth';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authenticate } from './auth';
+import type { ApiDeps, RegisteredRoute } from './context';
 import { errorHandler } from './errors';
 import { checkRouteRole, registerOpenApi } from './openapi';
 import { PATH_PARAM_MAX_LENGTH } from './schemas';
@@ -29,51 +23,14 @@ import { registerWebRoutes } from './routes/web';
 import { registerMetricsRoutes } from './routes/metrics';
 import { registerAdminMetricsRoutes } from './routes/admin-metrics';
 import { registerPrometheus } from './prometheus';
-import { FactsStore } from '../../activities/metrics/facts-store';
-
-export interface ApiDeps {
-  config: Config;
-  leads: LeadsClient;
-  tasks: TaskStore;
-  redis: Redis;
-  roster: () => RosterIndex;
-  /** the live roster behind roster(), so an admin's PUT applies here at once (others follow by pub/sub) */
-  liveRoster?: LiveRoster;
-  logger?: Logger | boolean;
-  /** build the routes for their OpenAPI document only (openapi.ts openApiDocument): nothing is started */
-  documentOnly?: boolean;
-}
-
-/** A route as registered (method and fastify URL pattern); test/client/api/access-matrix.test.ts compares these with the OpenAPI document. */
-export interface RegisteredRoute {
-  method: string;
-  url: string;
-  /** left out of the document on purpose: the docs UI's own files (/docs, /docs/static/*, …) */
-  hidden: boolean;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-  interface FastifyInstance {
-    /** every route registered on this API, in order */
-    registeredRoutes: readonly RegisteredRoute[];
-  }
-}
-
-/** The authenticated caller of a /v1 route (set by the auth hook). */
-export function who(req: FastifyRequest): Principal {
-  if (!req.principal) throw new Error('route is missing authentication');
-  return req.principal;
-}
+import { FactsStore } from '../../store/metrics/facts-store';
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? { level: deps.config.LOG_LEVEL },
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    // every id the API creates fits in a path segment (schemas.ts ID_MAX_LENGTH; README "HTTP API")
+    // every id the API creates fits in a path segment (schemas.ts PATH_PARAM_MAX_LENGTH; README "HTTP API")
     routerOptions: { maxParamLength: PATH_PARAM_MAX_LENGTH },
   });
   const routes: RegisteredRoute[] = [];

@@ -32,8 +32,8 @@
  */
 import { OPEN_STAGES, STAGES, type OpenStage, type Stage } from '../../config/defaults';
 import type { LeadFacts } from '../../workflows/policy/facts';
-import { onBoard, type BoardCell } from '../../activities/metrics/facts-store';
-import type { Goal } from '../../activities/config/goals-store';
+import { onBoard, type BoardCell } from '../../store/metrics/facts-store';
+import type { Goal } from '../../store/config/goals-store';
 import { convert, DEFAULT_CURRENCY, MoneyTotals, roundMoney, scale, totals, type Converted, type Money, type RatesDoc } from './money';
 
 const HOUR = 3_600_000;
@@ -57,7 +57,7 @@ export const isLost = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'l
 
 // ---- pipeline and forecast (from the board counters) ----
 
-/** A board cell (activities/metrics/facts-store.ts): one per (team, stage, currency). */
+/** A board cell (store/metrics/facts-store.ts): one per (team, stage, currency). */
 export type MoneyCell = BoardCell;
 
 /** The converted figure when rates are configured, else nothing. */
@@ -259,7 +259,7 @@ export function segments(cohort: LeadFacts[], by: SegmentBy, rates?: RatesDoc): 
 
 // ---- goals ----
 
-export { GOAL_METRICS, type Goal, type GoalMetric } from '../../activities/config/goals-store';
+export { GOAL_METRICS, type Goal, type GoalMetric } from '../../store/config/goals-store';
 
 /** A period `YYYY`, `YYYY-Qn` or `YYYY-MM` as a UTC [from, to) range; null when malformed. */
 export function parsePeriod(period: string): { from: number; to: number } | null {

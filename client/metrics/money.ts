@@ -5,14 +5,14 @@
  *   (workflows/policy/currency.ts): JPY has no minor unit, EUR two, BHD three.
  * - A sum of amounts is kept per currency: `Money[]`, one entry per currency, sorted by code.
  *   Amounts are added in integer minor units, so 0.1 + 0.2 EUR is 0.30, not 0.30000000000000004.
- * - A converted total uses the `rates` configuration (activities/config/rates-store.ts, docs/CONFIG.md):
+ * - A converted total uses the `rates` configuration (store/config/rates-store.ts, docs/CONFIG.md):
  *   `rates[C]` is the price of one unit of C in the `base` currency. It is labelled with the base
  *   currency and the rates' version, and when a currency has no rate the total is `null` and
  *   `missingRates` names that currency: a figure is never silently short.
  * Pure: no I/O.
  */
 import { DEFAULT_LEAD } from '../../config/defaults';
-import type { RatesBody } from '../../activities/config/rates-store';
+import type { RatesBody } from '../../store/config/rates-store';
 import { amountProblem, currencyInfo, isCurrency, minorUnits } from '../../workflows/policy/currency';
 
 export { amountProblem, currencyInfo, isCurrency, minorUnits };

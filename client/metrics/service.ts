@@ -1,16 +1,16 @@
 /**
- * Metrics for the API and the CLI: reads the lead facts (activities/metrics/facts-store.ts) and the
+ * Metrics for the API and the CLI: reads the lead facts (store/metrics/facts-store.ts) and the
  * forecast and goals configuration, and hands them to the pure functions of compute.ts. Each call
  * costs a bounded number of pipelined Redis round trips: the board is one HGETALL, a period reads
  * only the leads its index puts in it.
  */
 import type Redis from 'ioredis';
 import { OPEN_STAGES, type OpenStage } from '../../config/defaults';
-import { FactsStore } from '../../activities/metrics/facts-store';
-import { forecastStore, type ForecastBody } from '../../activities/config/forecast-store';
-import { GOAL_METRICS, goalsStore, type Goal } from '../../activities/config/goals-store';
-import { ratesStore, type RatesBody } from '../../activities/config/rates-store';
-import { ValidationError } from '../errors';
+import { FactsStore } from '../../store/metrics/facts-store';
+import { forecastStore, type ForecastBody } from '../../store/config/forecast-store';
+import { GOAL_METRICS, goalsStore, type Goal } from '../../store/config/goals-store';
+import { ratesStore, type RatesBody } from '../../store/config/rates-store';
+import { ValidationError } from '../../store/request-errors';
 import { forecast, funnel, goalCurrency, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, type MoneyCell, type SegmentBy } from './compute';
 import { amountProblem, isCurrency, validateRates, type RatesDoc } from './money';
 

@@ -4,10 +4,10 @@
  */
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { TaskStore } from '../../activities/tasks/task-store';
-import { VersionedConfig } from '../../activities/config/versioned-config';
-import { createDuplicateRegistry } from '../../activities/enrichment/duplicates';
-import { SendRateLimiter } from '../../activities/email/mailer';
+import { TaskStore } from '../../store/tasks/task-store';
+import { VersionedConfig } from '../../store/config/versioned-config';
+import { createDuplicateRegistry } from '../../store/enrichment/duplicates';
+import { SendRateLimiter } from '../../store/email/mailer';
 
 let redis: Redis;
 let prefix: string;

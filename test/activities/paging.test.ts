@@ -7,13 +7,13 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import fc from 'fast-check';
-import { TaskStore } from '../../activities/tasks/task-store';
-import type { NewTask, Task } from '../../activities/tasks/task';
-import { VersionedConfig } from '../../activities/config/versioned-config';
-import { CampaignStore } from '../../activities/campaigns/campaign-store';
-import { InvalidPageTokenError, encodeZPosition, zsetPageAfter } from '../../activities/paging';
+import { TaskStore } from '../../store/tasks/task-store';
+import type { NewTask, Task } from '../../store/tasks/task';
+import { VersionedConfig } from '../../store/config/versioned-config';
+import { CampaignStore } from '../../store/campaigns/campaign-store';
+import { InvalidPageTokenError, encodeZPosition, zsetPageAfter } from '../../store/paging';
 import { openPageToken, pageOf, sealPageToken } from '../../client/api/page-token';
-import { ValidationError } from '../../client/errors';
+import { ValidationError } from '../../store/request-errors';
 
 let redis: Redis;
 const BASE = Date.parse('2026-03-02T09:00:00Z');

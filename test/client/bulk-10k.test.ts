@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import type { Client } from '@temporalio/client';
 import { BulkEnrolment, readCsv } from '../../client/bulk';
 import { LeadsClient } from '../../client/leads';
-import { TaskStore } from '../../activities/tasks/task-store';
+import { TaskStore } from '../../store/tasks/task-store';
 import { RosterIndex, loadRoster } from '../../config/roster';
 
 let redis: Redis;

@@ -1,7 +1,7 @@
 /** CSV reading for bulk enrolment: line numbers (blank lines, quoted line breaks, BOM), cell conversion, header errors (more in csv-import.test.ts). */
 import { Readable } from 'node:stream';
 import { csvRecordToInput, readCsv, readJsonArray, type SourceRow } from '../../client/bulk';
-import { summary } from '../../client/cli/import';
+import { summary } from '../../cli/import';
 import { ProgressBar } from '../../client/progress';
 
 async function rows(csv: string | string[]): Promise<SourceRow[]> {

@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { documentOf, type Access, type Reach } from '../../client/api/openapi';
 import { loadRoster } from '../../config/roster';
-import { signToken } from '../../activities/email/tokens';
+import { signToken } from '../../store/email/tokens';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 import { withMatrix } from '../../scripts/access-matrix';
 import fs from 'node:fs';

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { postCsv as postBulkCsv, runImport, waitBatchDone } from '../support/bulk';
 import { KEYS, startStack, type Stack } from '../support/stack';
 

@@ -4,7 +4,7 @@
  * one-click unsubscribe stopping the cadence (a forged token refused), an inbound reply matched by
  * In-Reply-To stopping another, and lead text that cannot inject headers or script.
  */
-import type { MailCatcher } from '../../client/dev/services';
+import type { MailCatcher } from '../../devstack/services';
 import { KEYS, eventually, type Stack } from '../support/stack';
 import { signInbound, startMailStack } from '../support/mail-stack';
 

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 

@@ -10,9 +10,9 @@
  *   `approach` (API or CSV stage column) and stops its cadence; the newest open lead wins, a closed
  *   one only when none is open, and the answer says which and why.
  */
-import type { MailCatcher } from '../../client/dev/services';
-import { parseMessageId } from '../../activities/email/mailer';
-import { leadIdFromEmail } from '../../client/lead-input';
+import type { MailCatcher } from '../../devstack/services';
+import { parseMessageId } from '../../store/email/mailer';
+import { leadIdFromEmail } from '../../store/enrichment/normalise';
 import { KEYS, eventually, type Stack } from '../support/stack';
 import { signInbound, startMailStack } from '../support/mail-stack';
 

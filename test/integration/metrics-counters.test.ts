@@ -10,10 +10,10 @@
  * - the `dealflow-metrics-reconcile` Schedule runs the same reconcile as a workflow.
  */
 import crypto from 'node:crypto';
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
-import { main } from '../../client/cli/main';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
+import { main } from '../../cli/main';
 import { ensureReconcileSchedule } from '../../client/schedules';
-import { FactsStore } from '../../activities/metrics/facts-store';
+import { FactsStore } from '../../store/metrics/facts-store';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(240_000);

@@ -18,7 +18,7 @@
  * 2000 s), beta prospecting 10ms (b2: level 3 at 2 s). Enrichment is not configured: industry and
  * size are `unknown`.
  */
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 import { runCli } from '../support/cli';
 

@@ -3,7 +3,7 @@
  * over SMTP with a working link, an answer through HTTP creating the right task, the 409/403/400
  * cases recording nothing, and NPS figures matching a hand computation.
  */
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(180_000);

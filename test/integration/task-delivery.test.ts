@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import type { ScheduleHandle } from '@temporalio/client';
-import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type CaughtMessage, type MailCatcher } from '../../devstack/services';
 import { ensureDigestSchedule } from '../../client/schedules';
 import type { taskDigestWorkflow } from '../../workflows/digest.workflow';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';

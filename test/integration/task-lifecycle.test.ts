@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature } from '../../activities/tasks/webhook';
+import { verifySignature } from '../../store/tasks/webhook';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(180_000);

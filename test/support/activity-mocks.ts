@@ -1,10 +1,10 @@
 /** Typed jest mocks for every activity the lead workflow calls, with sensible answers; tests override what they assert on. */
-import type { NewTask, Task } from '../../activities/tasks/task';
+import type { NewTask, Task } from '../../store/tasks/task';
 import type { CancelTasksRequest, CancelTasksResult } from '../../activities/tasks/task.activities';
 import type { SendEmailRequest, SendEmailResult } from '../../activities/email/send-email.activity';
 import type { ThresholdsDoc } from '../../workflows/policy/thresholds';
-import { defaultThresholds } from '../../activities/config/thresholds-store';
-import { defaultCadences } from '../../activities/config/cadences-store';
+import { defaultThresholds } from '../../store/config/thresholds-store';
+import { defaultCadences } from '../../store/config/cadences-store';
 import type { Cadence } from '../../workflows/policy/cadence';
 import type { LeadFacts } from '../../workflows/policy/facts';
 

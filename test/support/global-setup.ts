@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startRedis, startTemporalDevServer, type ManagedService } from '../../client/dev/services';
+import { startRedis, startTemporalDevServer, type ManagedService } from '../../devstack/services';
 import { buildWebAssets, writeWebAssets } from '../../client/api/web-assets';
 
 const ROOT = path.resolve(__dirname, '../..');

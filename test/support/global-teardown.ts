@@ -1,4 +1,4 @@
-import type { ManagedService } from '../../client/dev/services';
+import type { ManagedService } from '../../devstack/services';
 
 export default async function globalTeardown(): Promise<void> {
   const services = ((globalThis as Record<string, unknown>).__DEALFLOW_SERVICES__ ?? []) as ManagedService[];

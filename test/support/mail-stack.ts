@@ -3,7 +3,7 @@
  * with a fast cadence (steps 4 s apart, any hour) under `cadenceName`.
  */
 import crypto from 'node:crypto';
-import { startMailCatcher, type MailCatcher } from '../../client/dev/services';
+import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { KEYS, startStack, type Stack } from './stack';
 
 export const FAST_CADENCE = {

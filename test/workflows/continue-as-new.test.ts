@@ -8,11 +8,11 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startTemporalDevServer } from '../../client/dev/services';
+import { startTemporalDevServer } from '../../devstack/services';
 import { leadWorkflow } from '../../workflows/lead.workflow';
 import { logActivityUpdate, moveStageUpdate, stateQuery } from '../../workflows/messages';
 import { SA } from '../../workflows/search-attributes';
-import type { NewTask, Task } from '../../activities/tasks/task';
+import type { NewTask, Task } from '../../store/tasks/task';
 import { workflowSource } from '../support/time-skipping';
 import { activityMocks } from '../support/activity-mocks';
 

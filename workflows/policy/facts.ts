@@ -5,14 +5,7 @@
  * can never disagree with the workflows about what a lead is. Pure: no Temporal import.
  */
 import { STAGES, type Stage, type Status } from '../../config/defaults';
-import type { HistoryEntry } from '../types';
-
-/** One stay in a stage: `leftAt` is null while the lead is still there. */
-export interface StageVisit {
-  stage: Stage;
-  enteredAt: string;
-  leftAt: string | null;
-}
+import type { HistoryEntry, StageVisit } from '../types';
 
 /** How many visits the state keeps (the oldest are dropped past it; a lead rarely has more than 10). */
 export const VISITS_KEEP = 100;

@@ -8,10 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN, op } from '../openapi';
-import { FactsStore } from '../../../activities/metrics/facts-store';
+import { FactsStore } from '../../../store/metrics/facts-store';
 import { archiveReader, reconcileMetrics } from '../../../activities/metrics/facts.activities';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 
 export const rebuildQuery = z.strictObject({
   dryRun: z.enum(['true', 'false']).optional(),

@@ -8,16 +8,16 @@ import { z } from 'zod';
 import { BulkEnrolment, readCsv, readJsonArray } from '../../bulk';
 import { delimiterFor, encodingKnown } from '../../csv-import';
 import { CampaignsClient } from '../../campaigns';
-import { ValidationError } from '../../errors';
+import { ValidationError } from '../../../store/request-errors';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage, pageOf } from '../page-token';
 import { batchIdParam, campaignIdParam, listCampaignsQuery, listRejectedQuery, noBody, noQuery } from '../schemas';
 import { idSchema, leadInputSchema } from '../../lead-input';
 import { allow, auditOp, MARKETING, op, PAGING_WORDS, validatedInHandler } from '../openapi';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { campaignInputSchema } from '../../campaigns';
-import { NotFoundError } from '../../errors';
+import { NotFoundError } from '../../../store/request-errors';
 
 const ROLES = ['marketing', 'admin'] as const;
 /** `?campaign=` for every row; for a CSV body also `?encoding=` (default UTF-8) and `?delimiter=` (default: detected). */

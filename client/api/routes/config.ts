@@ -5,14 +5,14 @@
  * and audited; the change reaches running leads through the propagation workflow.
  */
 import type { FastifyInstance } from 'fastify';
-import { thresholdsStore } from '../../../activities/config/thresholds-store';
-import { ForbiddenError } from '../../errors';
+import { thresholdsStore } from '../../../store/config/thresholds-store';
+import { ForbiddenError } from '../../../store/request-errors';
 import { changeThresholds } from '../../thresholds';
 import { z } from 'zod';
 import { ownHistory, ownTeams, requireRole } from '../auth';
 import { noQuery } from '../schemas';
 import { allow, auditOp, op, validatedInHandler } from '../openapi';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void {

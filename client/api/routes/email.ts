@@ -4,20 +4,20 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { cadencesStore } from '../../../activities/config/cadences-store';
-import { TEMPLATE_KINDS } from '../../../activities/email/templates';
-import { mailDomain, parseMessageId } from '../../../activities/email/mailer';
-import { SuppressionList } from '../../../activities/email/suppression';
-import { addressFromHeader } from '../../../activities/enrichment/normalise';
+import { cadencesStore } from '../../../store/config/cadences-store';
+import { TEMPLATE_KINDS } from '../../../store/email/templates';
+import { mailDomain, parseMessageId } from '../../../store/email/mailer';
+import { SuppressionList } from '../../../store/email/suppression';
+import { addressFromHeader } from '../../../store/enrichment/normalise';
 import { validateCadence, type Cadence } from '../../../workflows/policy/cadence';
-import { ForbiddenError, ValidationError } from '../../errors';
+import { ForbiddenError, ValidationError } from '../../../store/request-errors';
 import { inboundBody, leadIdParam, noQuery, qualificationBody } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { allow, auditOp, MARKETING, op, unkeyed, validatedInHandler } from '../openapi';
 import { requireRole } from '../auth';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 import { UnauthorizedError } from '../auth';
 import { registerUnsubscribeRoutes } from './unsubscribe';

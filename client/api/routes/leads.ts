@@ -1,13 +1,13 @@
 /** /v1/leads: create, read, list, move, log, replied, won, lost, disqualify. */
 import type { FastifyInstance } from 'fastify';
-import { ForbiddenError } from '../../errors';
-import { AddressTakenError } from '../../start-lead';
+import { ForbiddenError } from '../../../store/request-errors';
+import { AddressTakenError } from '../../../store/start-lead';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
 import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, wonBody } from '../schemas';
 import { leadInputSchema } from '../../lead-input';
 import { allow, op, validatedInHandler } from '../openapi';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
 

@@ -6,13 +6,13 @@
  * the answer is for that team, with another team it is a 403.
  */
 import type { FastifyInstance } from 'fastify';
-import { ForbiddenError } from '../../errors';
+import { ForbiddenError } from '../../../store/request-errors';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ADMIN, allow, auditOp, op, validatedInHandler } from '../openapi';
 import { MetricsService, periodRange } from '../../metrics/service';
 import { ownHistory, reportTeam as teamFor, requireRole, seesTeam } from '../auth';
 import { forecastBody, funnelQuery, goalsBody, noQuery, pipelineQuery, ratesBody, segmentsQuery } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 export function registerMetricsRoutes(fastify: FastifyInstance, deps: ApiDeps): MetricsService {

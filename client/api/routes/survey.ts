@@ -7,17 +7,18 @@
  * a forged token a 403, an expired one a 404, a score outside 0–10 a 400 — and none records anything.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../activities/email/tokens';
-import { escapeHtml } from '../../../activities/email/templates';
-import { followUpStore } from '../../../activities/config/follow-up-store';
+import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../store/email/tokens';
+import { escapeHtml } from '../../../store/email/templates';
+import { followUpStore } from '../../../store/config/follow-up-store';
 import { computeNps } from '../../../workflows/policy/nps';
 import { durationProblem } from '../../../workflows/policy/duration';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { surveyAnsweredSignal } from '../../../workflows/messages';
-import { issuesToProblems, parseOrThrow } from '../../lead-input';
+import { parseOrThrow } from '../../lead-input';
+import { issuesToProblems } from '../../../store/request-errors';
 import { reportTeam, requireRole } from '../auth';
 import { answerBody, followUpBody, noQuery, npsQuery } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { z } from 'zod';
 import { ADMIN, allow, auditOp, FROM_BROWSER, op, unkeyed, validatedInHandler } from '../openapi';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';

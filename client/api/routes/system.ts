@@ -6,11 +6,11 @@ import nodemailer from 'nodemailer';
 import type { FastifyInstance } from 'fastify';
 import { ownTeams, requireRole } from '../auth';
 import { noQuery } from '../schemas';
-import { rosterStore, validateRoster } from '../../../activities/config/roster-store';
+import { rosterStore, validateRoster } from '../../../store/config/roster-store';
 import { loadRoster } from '../../../config/roster';
 import { ADMIN, allow, auditOp, documentOf, op, unkeyed, validatedInHandler } from '../openapi';
 import { rosterSchema } from '../../../config/roster';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

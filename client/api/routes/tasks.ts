@@ -4,14 +4,14 @@
  * reach people").
  */
 import type { FastifyInstance } from 'fastify';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { claimBody, listTasksQuery, noBody, noQuery, taskIdParam } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { allow, op, PAGING_WORDS } from '../openapi';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
-import type { Task } from '../../../activities/tasks/task';
+import type { Task } from '../../../store/tasks/task';
 
 export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();

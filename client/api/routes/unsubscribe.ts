@@ -4,7 +4,7 @@
  * provider POSTs `List-Unsubscribe=One-Click` (form-urlencoded or multipart) to the URL in the
  * `List-Unsubscribe` header. A GET never unsubscribes (link scanners fetch links).
  *
- * The token (activities/email/tokens.ts) is the authorisation: signed, purpose `u`, it names the lead
+ * The token (store/email/tokens.ts) is the authorisation: signed, purpose `u`, it names the lead
  * and the address to suppress, and the page's language. A forged, malformed or expired token is a 403.
  *
  * Routes are registered as `/u/*` rather than `/u/:token`: a token carries the address and the lead
@@ -14,9 +14,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config/env';
 import { z } from 'zod';
 import { FROM_BROWSER, op, unkeyed, validatedInHandler } from '../openapi';
-import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../activities/email/tokens';
-import type { SuppressionEntry, SuppressionList } from '../../../activities/email/suppression';
-import { escapeHtml } from '../../../activities/email/templates';
+import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../store/email/tokens';
+import type { SuppressionEntry, SuppressionList } from '../../../store/email/suppression';
+import { escapeHtml } from '../../../store/email/templates';
 
 export interface UnsubscribeDeps {
   config: Config;

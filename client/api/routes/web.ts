@@ -13,7 +13,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { loadWebAssets, WEB_OUT, type WebAsset } from '../web-assets';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { noQuery } from '../schemas';
 import { allow, FROM_BROWSER, op, unkeyed } from '../openapi';
 

@@ -7,15 +7,15 @@
  * null removes it. Validated (400 naming the field), versioned and audited (VersionedConfig).
  */
 import type { FastifyInstance } from 'fastify';
-import { maskSecret, webhooksStore, type TeamWebhook, type WebhooksBody } from '../../../activities/tasks/webhook';
-import type { AuditEntry, Versioned } from '../../../activities/config/versioned-config';
-import { ForbiddenError, ValidationError } from '../../errors';
-import { issuesToProblems } from '../../lead-input';
+import { maskSecret, webhooksStore, type TeamWebhook, type WebhooksBody } from '../../../store/tasks/webhook';
+import type { AuditEntry, Versioned } from '../../../store/config/versioned-config';
+import { ForbiddenError, ValidationError } from '../../../store/request-errors';
+import { issuesToProblems } from '../../../store/request-errors';
 import { requireRole, seesTeam, type Principal } from '../auth';
 import { noQuery, webhooksPutSchema } from '../schemas';
 
 export { webhooksPutSchema, type WebhooksPut } from '../schemas';
-import { who, type ApiDeps } from '../server';
+import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 import { ADMIN, allow, auditOp, op, validatedInHandler } from '../openapi';
 

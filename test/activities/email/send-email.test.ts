@@ -9,16 +9,16 @@ import Redis from 'ioredis';
 import type { Transporter } from 'nodemailer';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
-import { startMailCatcher, startRedis, type MailCatcher, type ManagedService } from '../../../client/dev/services';
-import { createMailTransport, mailDomain, messageIdFor, parseMessageId, sendGated } from '../../../activities/email/mailer';
+import { startMailCatcher, startRedis, type MailCatcher, type ManagedService } from '../../../devstack/services';
+import { createMailTransport, mailDomain, messageIdFor, parseMessageId, sendGated } from '../../../store/email/mailer';
 import {
   createEmailActivities,
   EmailSendInProgressError,
   type EmailDeps,
   type SendEmailRequest,
 } from '../../../activities/email/send-email.activity';
-import { SuppressionList } from '../../../activities/email/suppression';
-import { verifyToken } from '../../../activities/email/tokens';
+import { SuppressionList } from '../../../store/email/suppression';
+import { verifyToken } from '../../../store/email/tokens';
 
 const PREFIX = 'test:';
 const CONFIG: EmailDeps['config'] = {
@@ -268,7 +268,7 @@ describe('the send-email activity', () => {
 import Redis from ${JSON.stringify(require.resolve('ioredis'))};
 import pino from ${JSON.stringify(require.resolve('pino'))};
 import { createEmailActivities } from ${JSON.stringify(path.join(REPO, 'activities/email/send-email.activity'))};
-import { createMailTransport } from ${JSON.stringify(path.join(REPO, 'activities/email/mailer'))};
+import { createMailTransport } from ${JSON.stringify(path.join(REPO, 'store/email/mailer'))};
 const [redisUrl, smtpUrl, killAt, config, req] = process.argv.slice(2);
 const redis: any = new Redis(redisUrl);
 const die = () => process.kill(process.pid, 'SIGKILL');
@@ -280,7 +280,7 @@ redis.set = async (...args: any[]) => {
   if (isSent && killAt === 'after-record') die();
   return out;
 };
-// the scripts are named commands (activities/redis-scripts.ts): die when the commit script is called
+// the scripts are named commands (store/redis-scripts.ts): die when the commit script is called
 const define = redis.defineCommand.bind(redis);
 redis.defineCommand = (name: string, def: { lua: string; numberOfKeys: number }) => {
   define(name, def);

@@ -1,4 +1,4 @@
-import { TemplateNotFoundError } from '../../../activities/errors';
+import { TemplateNotFoundError } from '../../../store/errors';
 import {
   escapeHtml,
   hasTemplate,
@@ -6,7 +6,7 @@ import {
   renderTemplate,
   TEMPLATE_KINDS,
   type TemplateContext,
-} from '../../../activities/email/templates';
+} from '../../../store/email/templates';
 
 const PERSIAN_DIGIT = /[۰-۹]/;
 

@@ -5,10 +5,10 @@
  */
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { createLeadAddressIndex, PENDING_CLAIM_MS, pickForSender } from '../../../activities/enrichment/duplicates';
-import { addressFromHeader, normaliseEmail } from '../../../activities/enrichment/normalise';
-import { leadIdFromEmail } from '../../../client/lead-input';
-import { InvalidInputError } from '../../../activities/errors';
+import { createLeadAddressIndex, PENDING_CLAIM_MS, pickForSender } from '../../../store/enrichment/duplicates';
+import { addressFromHeader, normaliseEmail } from '../../../store/enrichment/normalise';
+import { leadIdFromEmail } from '../../../store/enrichment/normalise';
+import { InvalidInputError } from '../../../store/errors';
 
 let redis: Redis;
 let prefix: string;

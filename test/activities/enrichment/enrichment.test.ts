@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { startRedis } from '../../../client/dev/services';
-import { InvalidInputError } from '../../../activities/errors';
+import { startRedis } from '../../../devstack/services';
+import { InvalidInputError } from '../../../store/errors';
 import { createEnrichmentActivities } from '../../../activities/enrichment/enrichment.activities';
 import { EnrichmentUnavailableError } from '../../../activities/enrichment/errors';
 import { checkMx } from '../../../activities/enrichment/mx';
-import { domainOf, isFreeMailDomain, normaliseEmail } from '../../../activities/enrichment/normalise';
+import { domainOf, isFreeMailDomain, normaliseEmail } from '../../../store/enrichment/normalise';
 
 const log = pino({ level: 'silent' });
 

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fc from 'fast-check';
 import Redis from 'ioredis';
 import { STAGES, type Stage } from '../../../config/defaults';
-import { cellName, FactsStore } from '../../../activities/metrics/facts-store';
+import { cellName, FactsStore } from '../../../store/metrics/facts-store';
 import type { LeadFacts } from '../../../workflows/policy/facts';
 
 let redis: Redis;

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { FactsStore } from '../../../activities/metrics/facts-store';
+import { FactsStore } from '../../../store/metrics/facts-store';
 import { createFactsActivities } from '../../../activities/metrics/facts.activities';
 import type { LeadFacts } from '../../../workflows/policy/facts';
 
@@ -163,7 +163,7 @@ describe('bad input is refused with nothing written', () => {
       ['2', '{}', 'victim2', '0', '', '100', '0', '', ''],
       ['2', '{}', 'victim2', '0', 'bad|approach|USD', '100', '0', '1e3', ''],
     ];
-    // reach the script (a named command, activities/redis-scripts.ts, defined by the first write
+    // reach the script (a named command, store/redis-scripts.ts, defined by the first write
     // above) through write() with its arguments replaced; its six keys are kept
     const commands = redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>;
     const name = 'df_facts_store_WRITE';

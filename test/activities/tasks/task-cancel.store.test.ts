@@ -9,10 +9,10 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { loadConfig } from '../../../config/env';
 import { loadRoster, RosterIndex } from '../../../config/roster';
-import { TaskStore } from '../../../activities/tasks/task-store';
+import { TaskStore } from '../../../store/tasks/task-store';
 import { createTaskActivities } from '../../../activities/tasks/task.activities';
 import type { ActivityDeps } from '../../../activities/deps';
-import type { NewTask } from '../../../activities/tasks/task';
+import type { NewTask } from '../../../store/tasks/task';
 
 const prefix = `test-task-cancel-${crypto.randomBytes(4).toString('hex')}:`;
 let redis: Redis;

@@ -10,9 +10,9 @@ import pino from 'pino';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadConfig } from '../../../config/env';
 import { loadRoster, RosterIndex } from '../../../config/roster';
-import { TaskStore } from '../../../activities/tasks/task-store';
+import { TaskStore } from '../../../store/tasks/task-store';
 import { createDeliveryActivities, type WebhookPayload } from '../../../activities/tasks/delivery.activities';
-import { signBody, verifySignature, webhooksStore } from '../../../activities/tasks/webhook';
+import { signBody, verifySignature, webhooksStore } from '../../../store/tasks/webhook';
 import type { ActivityDeps } from '../../../activities/deps';
 
 interface Received {

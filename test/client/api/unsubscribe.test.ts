@@ -10,10 +10,10 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import Redis from 'ioredis';
 import { loadConfig, type Config } from '../../../config/env';
-import { startRedis, type ManagedService } from '../../../client/dev/services';
+import { startRedis, type ManagedService } from '../../../devstack/services';
 import { registerUnsubscribeRoutes } from '../../../client/api/routes/unsubscribe';
-import { SuppressionList } from '../../../activities/email/suppression';
-import { signToken, type TokenPayload } from '../../../activities/email/tokens';
+import { SuppressionList } from '../../../store/email/suppression';
+import { signToken, type TokenPayload } from '../../../store/email/tokens';
 
 const SECRET = 'test-signing-secret-0123456789';
 

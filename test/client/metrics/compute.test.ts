@@ -1,7 +1,8 @@
 /** The metric definitions (client/metrics/compute.ts) on hand-made facts, with hand-computed answers. */
 import { forecast, funnel, goalsProgress, median, parsePeriod, pipeline, segments, type MoneyCell } from '../../../client/metrics/compute';
 import { DEFAULT_STAGE_PROBABILITIES, type Stage, type Status } from '../../../config/defaults';
-import type { LeadFacts, StageVisit } from '../../../workflows/policy/facts';
+import type { LeadFacts } from '../../../workflows/policy/facts';
+import type { StageVisit } from '../../../workflows/types';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-03-01T00:00:00Z');

@@ -1,5 +1,5 @@
-/** The one concurrency pool (activities/in-parallel.ts, on p-limit): bound, completeness, errors. */
-import { inParallel } from '../../../activities/in-parallel';
+/** The one concurrency pool (store/in-parallel.ts, on p-limit): bound, completeness, errors. */
+import { inParallel } from '../../../store/in-parallel';
 
 /** A task that yields a few times so tasks overlap, recording how many run at once. */
 function tracker() {

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { LeadsClient } from '../../../client/leads';
 import type { Principal } from '../../../client/api/auth';
-import type { TaskStore } from '../../../activities/tasks/task-store';
+import type { TaskStore } from '../../../store/tasks/task-store';
 import { RosterIndex } from '../../../config/roster';
 import { accessOf } from '../../../workflows/policy/access';
 

@@ -1,5 +1,5 @@
 /** Templates read durations with the one grammar (workflows/policy/duration.ts) and say them in words. */
-import { renderTemplate } from '../../../../activities/email/templates';
+import { renderTemplate } from '../../../../store/email/templates';
 
 function subjectFor(stalledFor: string, locale = 'en'): string {
   return renderTemplate('stall_reminder_owner', locale, {

@@ -1,4 +1,4 @@
-import { InvalidTokenError, signToken, verifyToken, type InvalidTokenReason } from '../../../../activities/email/tokens';
+import { InvalidTokenError, signToken, verifyToken, type InvalidTokenReason } from '../../../../store/email/tokens';
 
 const SECRET = 'test-signing-secret-0123456789';
 const NOW = Date.parse('2026-04-10T10:00:00Z');

@@ -1,6 +1,6 @@
-/** The one normaliseEmail (activities/enrichment/normalise.ts): its control-character rule is the shared one. */
-import { normaliseEmail } from '../../../../activities/enrichment/normalise';
-import { InvalidInputError } from '../../../../activities/errors';
+/** The one normaliseEmail (store/enrichment/normalise.ts): its control-character rule is the shared one. */
+import { normaliseEmail } from '../../../../store/enrichment/normalise';
+import { InvalidInputError } from '../../../../store/errors';
 
 describe('normaliseEmail', () => {
   it('trims, lower-cases and puts the domain in ASCII', () => {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ApiKey, Role } from '../../../../config/env';
 import { loadRoster, RosterIndex } from '../../../../config/roster';
-import { ForbiddenError } from '../../../../client/errors';
+import { ForbiddenError } from '../../../../store/request-errors';
 import {
   assertCanAct,
   assertCanView,

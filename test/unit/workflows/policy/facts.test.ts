@@ -1,5 +1,6 @@
 /** The lead facts derived from a lead's state (workflows/policy/facts.ts). */
-import { enterVisit, factsSignature, leadFacts, sizeBucket, visitsFromHistory, type FactsSource, type StageVisit } from '../../../../workflows/policy/facts';
+import { enterVisit, factsSignature, leadFacts, sizeBucket, visitsFromHistory, type FactsSource } from '../../../../workflows/policy/facts';
+import type { StageVisit } from '../../../../workflows/types';
 
 const base = (o: Partial<FactsSource> = {}): FactsSource => ({
   id: 'x', team: 'alpha', owner: 'alice', value: 1000, currency: 'EUR', stage: 'prospecting', status: 'open', escalation: { level: 0 },

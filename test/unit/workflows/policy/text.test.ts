@@ -1,6 +1,6 @@
 /** The one control-character rule (workflows/policy/text.ts) and its users. */
 import { CONTROL_CHAR_CLASS, hasControlChars, toOneLine } from '../../../../workflows/policy/text';
-import { oneLine } from '../../../../activities/email/templates';
+import { oneLine } from '../../../../store/email/templates';
 
 const CONTROLS = ['\u0000', '\t', '\n', '\r', '\u001f', '\u007f', '\u0085', '\u009f', '\u2028', '\u2029'];
 
