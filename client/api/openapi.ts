@@ -14,6 +14,7 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Role } from '../../config/env';
 import { parseOrThrow } from '../lead-input';
+import { ValidationError } from '../../store/request-errors';
 import { requireRole } from './auth';
 import { historyQuery } from './schemas';
 
@@ -61,18 +62,22 @@ export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 
-const VALIDATED_IN_HANDLER = new WeakSet<object>();
+const VALIDATED_IN_HANDLER = new WeakMap<object, { raw: boolean }>();
 /**
  * A schema shown in the document that the handler applies itself rather than fastify: a body whose
  * teams decide the caller's scope (403 before 400), a body read by a domain validator that names
- * its fields the same way, a raw signed body, a token path. The handler validates with this same
- * schema (or the validator it documents).
+ * its fields the same way, a raw signed body (`raw`), a token path. The handler validates with
+ * this same schema (or the validator it documents). Before the handler, a body declared as an
+ * object that is not one (a JSON string, number, boolean, array or null) is already a 400: no
+ * domain validator sees a body of the wrong kind.
  */
-export function validatedInHandler(schema: z.ZodType): z.ZodType<unknown> {
+export function validatedInHandler(schema: z.ZodType, opts: { raw?: boolean } = {}): z.ZodType<unknown> {
   const copy = schema.clone();
-  VALIDATED_IN_HANDLER.add(copy);
+  VALIDATED_IN_HANDLER.set(copy, { raw: opts.raw === true });
   return copy as z.ZodType<unknown>;
 }
+
+const isObjectSchema = (schema: z.ZodType) => schema instanceof z.ZodObject;
 
 const LABEL: Record<string, string> = { params: 'path', querystring: 'query', body: 'request body', headers: 'headers' };
 /**
@@ -81,8 +86,15 @@ const LABEL: Record<string, string> = { params: 'path', querystring: 'query', bo
  * absent query string or body is read as `{}` (so a strict empty body accepts none).
  */
 export const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
-  if (VALIDATED_IN_HANDLER.has(schema)) return (data) => ({ value: data });
   const what = LABEL[httpPart ?? ''] ?? String(httpPart);
+  const inHandler = VALIDATED_IN_HANDLER.get(schema);
+  if (inHandler) {
+    if (httpPart !== 'body' || inHandler.raw || !isObjectSchema(schema)) return (data) => ({ value: data });
+    return (data) =>
+      data === undefined || (typeof data === 'object' && data !== null && !Array.isArray(data))
+        ? { value: data }
+        : { error: new ValidationError(`invalid ${what}: must be a JSON object`, [{ path: '(body)', message: `must be a JSON object, not ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}` }]) };
+  }
   return (data) => {
     try {
       return { value: parseOrThrow(schema, data ?? {}, what) };

@@ -19,7 +19,7 @@ jest.setTimeout(900_000);
 
 /** the schemathesis CLI: .venv's (scripts/setup.sh --for-tests), or DEALFLOW_SCHEMATHESIS */
 const BIN = process.env.DEALFLOW_SCHEMATHESIS ?? path.join(REPO_ROOT, '.venv', 'bin', 'schemathesis');
-const MAX_EXAMPLES = Number(process.env.DEALFLOW_FUZZ_EXAMPLES ?? 6);
+const MAX_EXAMPLES = Number(process.env.DEALFLOW_FUZZ_EXAMPLES ?? 3);
 
 let stack: Stack;
 let dir: string;

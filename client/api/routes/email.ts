@@ -99,7 +99,7 @@ export function registerEmailRoutes(fastify: FastifyInstance, deps: ApiDeps): vo
       access: unkeyed('signature'),
       query: noQuery,
       // the signature is over the raw body: it is checked first, then the body is parsed and validated
-      body: validatedInHandler(inboundBody),
+      body: validatedInHandler(inboundBody, { raw: true }),
       ok: { 202: '{ matched: { leadId, by: "in-reply-to" | "sender", reason } } or { matched: null, reason }' },
       errors: [401, 403],
     });
