@@ -28,7 +28,7 @@ export const BENCH_FOLLOW_UP = { thankYou: '0s', surveyAfter: '1s', surveyRemind
  */
 export const BENCH_ENV = { PROPOSAL_VALIDITY: '60s', PROPOSAL_REMINDER_BEFORE: '30s' };
 
-export const OBJECTION_NOTE = 'The price is too high for this quarter';
+const OBJECTION_NOTE = 'The price is too high for this quarter';
 
 /** One step of a lead's drive: a move (or the win) through the API, then what must appear before the next. */
 export interface Step {

@@ -61,7 +61,7 @@ const WAIT_MS = 600_000;
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i];
@@ -122,7 +122,7 @@ function readTaskStream(redis: Redis, key: string, events: Events): { stop(): Pr
   const loop = (async () => {
     let last = '0';
     while (!stopped) {
-      const res = (await redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', key, last).catch(() => null)) as [string, [string, string[]][]][] | null;
+      const res: [string, [string, string[]][]][] | null = await redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', key, last).catch(() => null);
       if (!res) continue;
       const at = performance.now();
       for (const [, entries] of res) {
@@ -270,6 +270,7 @@ export interface BenchResult {
   cpuProfileDir?: string;
 }
 
+/** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function runBench(opts: BenchOptions): Promise<number> {
   const N = opts.leads;
   const IDLE = opts.idle;

@@ -15,6 +15,7 @@ import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedServi
 const ROOT = REPO_ROOT;
 
 /** `dealflow dev`'s options (cli/commands/servers.ts parses them). */
+/** @public the CLI names it in `typeof import(...)` for a lazy require(), which knip does not follow */
 export interface DevOptions {
   dataDir?: string;
   temporalPort: number;
@@ -28,7 +29,7 @@ export interface DevOptions {
  * The configuration dev will run with, checked before it starts anything: the addresses it would
  * fill in for services it starts stand in for the real ones (a ConfigError names every bad variable).
  */
-export function devConfig(env: NodeJS.ProcessEnv): Config {
+function devConfig(env: NodeJS.ProcessEnv): Config {
   return loadConfig({
     ...env,
     TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
@@ -38,6 +39,7 @@ export function devConfig(env: NodeJS.ProcessEnv): Config {
   });
 }
 
+/** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function runDev(values: DevOptions): Promise<number> {
   devConfig(process.env); // before anything starts: a ConfigError is a usage error (exit 2)
   const dataDir = path.resolve(values.dataDir ?? path.join(ROOT, '.data'));

@@ -30,6 +30,7 @@ export function summary(b: Batch, show = 50): string {
 }
 
 /** `dealflow import`'s options (cli/commands/import.ts checks the encoding and delimiter names). */
+/** @public the CLI names it in `typeof import(...)` for a lazy require(), which knip does not follow */
 export interface ImportOptions {
   campaign?: string;
   encoding?: string;
@@ -40,6 +41,7 @@ export interface ImportOptions {
   as?: string;
 }
 
+/** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function importCommand(file: string, values: ImportOptions, config: Config): Promise<number> {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
     console.error(`no such file: ${file}`);

@@ -6,6 +6,7 @@ import type { Config } from '../config/env';
 import { createClientRuntime } from '../client/runtime';
 import { buildApi } from '../client/api/server';
 
+/** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function startApi(config: Config) {
   const rt = await createClientRuntime(config);
   let app: Awaited<ReturnType<typeof buildApi>> | undefined;
@@ -29,6 +30,7 @@ export async function startApi(config: Config) {
   };
 }
 
+/** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function runApi(config: Config): Promise<void> {
   const api = await startApi(config);
   await new Promise<void>((resolve) => {

@@ -13,7 +13,6 @@ import { ValidationError } from '../store/request-errors';
 import { createClientRuntime, type ClientRuntime } from '../client/runtime';
 
 export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /** Where commander writes help and usage errors; tests capture it. */

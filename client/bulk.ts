@@ -22,11 +22,11 @@ import { NotFoundError, ValidationError } from '../store/request-errors';
 import type { SourceRow } from './csv-import';
 
 // CSV reading (bytes, encodings, delimiters, header aliases, line numbers) lives in ./csv-import
-export { CSV_COLUMNS, csvRecordToInput, readCsv, type CsvReadOptions, type SourceRow } from './csv-import';
+export { csvRecordToInput, readCsv, type SourceRow } from './csv-import';
 import { hasExplicitId } from '../store/start-lead';
 
 /** Rows per batch, at most. */
-export const MAX_ROWS = 200_000;
+const MAX_ROWS = 200_000;
 /** How many parsed rows are written to Redis per round trip. */
 const SLICE = 500;
 

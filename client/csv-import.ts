@@ -30,14 +30,14 @@ export interface SourceRow {
 }
 
 /** The CSV header's known columns: the lead input fields (README "Lead input"). */
-export const CSV_COLUMNS = Object.keys(leadInputSchema.shape);
+const CSV_COLUMNS = Object.keys(leadInputSchema.shape);
 
 /**
  * Other header names accepted for a field, in their matching form (lower case, without spaces,
  * `-`, `_` and `.`): "E-mail", "Email Address", "Full name", "Company name", "Organisation" …
  * Documented in README "Importing a CSV file".
  */
-export const HEADER_ALIASES: Readonly<Record<string, string>> = {
+const HEADER_ALIASES: Readonly<Record<string, string>> = {
   emailaddress: 'email',
   mail: 'email',
   fullname: 'name',
@@ -57,7 +57,7 @@ export const HEADER_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** The delimiters a file may use, by the names `?delimiter=` / `--delimiter` also accept. */
-export const DELIMITERS: Readonly<Record<string, string>> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\t': '\t', tab: '\t', '|': '|', pipe: '|' };
+const DELIMITERS: Readonly<Record<string, string>> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\t': '\t', tab: '\t', '|': '|', pipe: '|' };
 const CANDIDATES = [',', ';', '\t', '|'];
 /** The header line must end within this many characters (it is read before parsing starts). */
 const MAX_HEADER_CHARS = 64 * 1024;
@@ -72,7 +72,7 @@ export interface CsvReadOptions {
 }
 
 /** A problem with the file as a whole: nothing of it is enrolled. */
-export class CsvFileError extends ValidationError {
+class CsvFileError extends ValidationError {
   override name = 'CsvFileError';
   constructor(message: string, path = 'file') {
     super(message, [{ path, message }]);
@@ -107,7 +107,7 @@ const isUtf8Name = (name: string) => matchName(name) === 'utf8';
 const WINDOWS_1252_LABELS = new Set(['latin1', 'iso88591', 'isoir100', 'l1', 'cp819', 'ibm819', 'ascii', 'usascii', 'iso646us', 'cp1252', 'windows1252', 'xcp1252']);
 
 /** The header name → the lead input field it means, or undefined. */
-export function headerField(name: string): string | undefined {
+function headerField(name: string): string | undefined {
   const key = name.trim().toLowerCase().replace(/[\s_.-]+/g, '');
   if (CSV_COLUMNS.includes(key)) return key;
   return HEADER_ALIASES[key];

@@ -5,14 +5,16 @@
 import { z } from 'zod';
 import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
 import { isValidTimeZone } from '../workflows/policy/business-hours';
-import { hasControlChars } from '../workflows/policy/text';
+import { hasBidiControls, hasControlChars } from '../workflows/policy/text';
 import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE } from '../workflows/policy/ids';
 import { amountProblem, isCurrency } from './metrics/money';
 import { issuesToProblems, ValidationError } from '../store/request-errors';
 
 
 /**
- * One line of text (lead names, companies, campaign names): no line breaks or control characters, and no U+FFFD — the mark a decoder leaves
+ * One line of text (lead names, companies, campaign names): no line breaks, control characters or
+ * bidirectional controls (they can make a name in an email's display name or subject read as
+ * something else: workflows/policy/text.ts), and no U+FFFD — the mark a decoder leaves
  * where bytes were not valid in its encoding (README "Importing a CSV file"): such text is already
  * garbled and would reach the customer as "Hi Bj�rn".
  */
@@ -21,6 +23,7 @@ export const oneLineText = (max: number) =>
     .string()
     .max(max)
     .refine((s) => !hasControlChars(s), 'line breaks and control characters are not allowed')
+    .refine((s) => !hasBidiControls(s), 'bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (�), the mark of bytes that were not valid text: send the text in UTF-8');
 
 /**
@@ -31,7 +34,8 @@ export const freeText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(s), 'control characters are not allowed')
+    // the one control-character rule (workflows/policy/text.ts), with the line breaks and tabs free text may hold
+    .refine((s) => !hasControlChars(s.replace(/[\t\n\r\u2028\u2029]/g, '')), 'control characters are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (\uFFFD), the mark of bytes that were not valid text: send the text in UTF-8');
 
 /**

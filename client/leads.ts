@@ -4,7 +4,6 @@
  */
 import {
   Client,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -273,7 +272,7 @@ export class LeadsClient {
       const withoutToken = await page(undefined, 1).then(() => true, () => false);
       throw withoutToken ? new InvalidPageTokenError('the page token is not valid for this list') : err;
     });
-    if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions!.length} leads for a page of ${pageSize}`);
+    if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions.length} leads for a page of ${pageSize}`);
     const converter = this.o.client.options.loadedDataConverter;
     const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
       const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
@@ -431,7 +430,7 @@ export class LeadsClient {
   private mapError(err: unknown, id: string): Error {
     if (err instanceof WorkflowNotFoundError) return new NotFoundError(`lead ${id} not found`);
     if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause as (Error & { type?: string }) | undefined;
+      const cause: (Error & { type?: string }) | undefined = err.cause;
       if (cause?.type === FORBIDDEN) return new ForbiddenError(cause.message);
       if (cause?.type === INVALID_FIELD) {
         const [path, message] = ((cause as { details?: unknown[] }).details ?? []).map(String);

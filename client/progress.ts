@@ -58,7 +58,7 @@ export class CountProgress {
 
   constructor(
     label: string,
-    private readonly total: number,
+    total: number,
     out: NodeJS.WriteStream = process.stderr,
   ) {
     this.bar = new SingleBar({

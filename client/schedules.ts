@@ -8,8 +8,8 @@ import type { taskDigestWorkflow } from '../workflows/digest.workflow';
 import type { metricsReconcileWorkflow } from '../workflows/reconcile.workflow';
 import { isValidTimeZone } from '../workflows/policy/business-hours';
 
-export const DIGEST_SCHEDULE_ID = 'dealflow-task-digest';
-export const DIGEST_CRON = '0 7 * * *';
+const DIGEST_SCHEDULE_ID = 'dealflow-task-digest';
+const DIGEST_CRON = '0 7 * * *';
 
 export interface DigestScheduleOptions {
   taskQueue: string;
@@ -48,8 +48,8 @@ export async function ensureDigestSchedule(client: Client, opts: DigestScheduleO
   }
 }
 
-export const RECONCILE_SCHEDULE_ID = 'dealflow-metrics-reconcile';
-export const RECONCILE_CRON = '30 3 * * *';
+const RECONCILE_SCHEDULE_ID = 'dealflow-metrics-reconcile';
+const RECONCILE_CRON = '30 3 * * *';
 
 /**
  * Makes the daily metrics reconcile (workflows/reconcile.workflow.ts) exist, like the digest: created

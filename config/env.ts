@@ -20,20 +20,21 @@ const duration = z.string().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-function parseApiKeys(raw: string, ctx: z.RefinementCtx): ApiKey[] {
+/** API_KEYS parsed; each malformed entry is reported through `problem` (and left out). */
+function parseApiKeys(raw: string, problem: (message: string) => void): ApiKey[] {
   const out: ApiKey[] = [];
   for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^([^=]+)=(admin|marketing|manager|rep)(?::([A-Za-z0-9._-]+))?$/.exec(part);
     if (!m) {
-      ctx.addIssue({ code: 'custom', message: `"${part.replace(/=.*/, '=…')}" is not key=role[:scope]` });
+      problem(`"${part.replace(/=.*/, '=…')}" is not key=role[:scope]`);
       continue;
     }
     const [, key, role, scope] = m;
     if ((role === 'manager' || role === 'rep') && !scope) {
-      ctx.addIssue({ code: 'custom', message: `a ${role} key needs a scope (${role}:<${role === 'rep' ? 'rep id' : 'team'}>)` });
+      problem(`a ${role} key needs a scope (${role}:<${role === 'rep' ? 'rep id' : 'team'}>)`);
       continue;
     }
-    if (key.length < 8) ctx.addIssue({ code: 'custom', message: 'every key must be at least 8 characters' });
+    if (key.length < 8) problem('every key must be at least 8 characters');
     out.push({ key, role: role as Role, scope });
   }
   return out;
@@ -57,6 +58,13 @@ const schema = z
     PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
     SIGNING_SECRET: z.string().min(16, 'at least 16 characters').default('dev-only-signing-secret-change-me'),
     INBOUND_SECRET: z.string().optional(),
+    /** how far (seconds) the time signed in an inbound webhook may be from now (README "Replies and matching") */
+    INBOUND_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    /**
+     * Team webhook hosts (comma-separated names or IP addresses) allowed even though they are private,
+     * loopback or link-local; in production every other such target is refused (docs/CONFIG.md)
+     */
+    WEBHOOK_ALLOW_PRIVATE_HOSTS: z.string().default(''),
     API_KEYS: z.string().default(''),
     ROSTER_FILE: z.string().default('config/roster.demo.json'),
     ENRICHMENT_URL: z.string().url().optional(),
@@ -79,12 +87,10 @@ const schema = z
     if ((v.TEMPORAL_TLS_CERT && !v.TEMPORAL_TLS_KEY) || (!v.TEMPORAL_TLS_CERT && v.TEMPORAL_TLS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
     }
-    parseApiKeys(v.API_KEYS, {
-      addIssue: (i: any) => ctx.addIssue({ ...i, path: ['API_KEYS'] }),
-    } as z.RefinementCtx);
+    parseApiKeys(v.API_KEYS, (message) => ctx.addIssue({ code: 'custom', message, path: ['API_KEYS'] }));
   });
 
-export type RawEnv = z.infer<typeof schema>;
+type RawEnv = z.infer<typeof schema>;
 export type Config = Readonly<
   RawEnv & {
     apiKeys: readonly ApiKey[];
@@ -119,11 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
     // zod runs the cross-field checks only on an otherwise valid object: report API_KEYS too, at once
     if (typeof merged.API_KEYS === 'string' && !problems.some((p) => p.startsWith('API_KEYS'))) {
-      parseApiKeys(merged.API_KEYS, { addIssue: (i: { message: string }) => problems.push(`API_KEYS: ${i.message}`) } as unknown as z.RefinementCtx);
+      parseApiKeys(merged.API_KEYS, (message) => problems.push(`API_KEYS: ${message}`));
     }
     throw new ConfigError(problems);
   }
-  const apiKeys = parseApiKeys(parsed.data.API_KEYS, { addIssue: () => undefined } as unknown as z.RefinementCtx);
+  const apiKeys = parseApiKeys(parsed.data.API_KEYS, () => undefined);
   return Object.freeze({ ...parsed.data, apiKeys: Object.freeze(apiKeys) });
 }
 

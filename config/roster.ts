@@ -32,7 +32,7 @@ export function loadRoster(file: string): Roster {
   try {
     raw = JSON.parse(fs.readFileSync(full, 'utf8'));
   } catch (e) {
-    throw new Error(`ROSTER_FILE ${full}: ${(e as Error).message}`);
+    throw new Error(`ROSTER_FILE ${full}: ${(e as Error).message}`, { cause: e });
   }
   const parsed = rosterSchema.safeParse(raw);
   if (!parsed.success) {

@@ -201,7 +201,7 @@ export async function startMailCatcher(opts: {
   } catch (err) {
     smtp.close(() => undefined);
     web.close();
-    throw new Error(`mail catcher: could not listen: ${(err as Error).message}`);
+    throw new Error(`mail catcher: could not listen: ${(err as Error).message}`, { cause: err });
   }
   const httpUrl = `http://127.0.0.1:${httpPort}`;
 

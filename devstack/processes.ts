@@ -55,10 +55,6 @@ export function findTemporalCli(): string | undefined {
   return findBinary('TEMPORAL_CLI_PATH', 'temporal');
 }
 
-/** Resolve the time-skipping test server: env TEMPORAL_TEST_SERVER_PATH, then <repo>/.venv/bin/temporal-test-server, then on PATH; undefined if none. */
-export function findTemporalTestServer(): string | undefined {
-  return findBinary('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server');
-}
 
 /** Resolve redis-server: env REDIS_SERVER_PATH, then PATH, then Debian's /usr/bin and /usr/sbin. */
 export function findRedisServer(): string | undefined {
@@ -206,7 +202,7 @@ export async function spawnService(name: string, command: string, args: string[]
       child.once('error', reject);
     });
   } catch (err) {
-    throw new Error(`${name}: could not run ${command}: ${(err as Error).message}`);
+    throw new Error(`${name}: could not run ${command}: ${(err as Error).message}`, { cause: err });
   } finally {
     fs.closeSync(fd);
   }

@@ -7,7 +7,7 @@
  * Temporal and Redis run as child processes whose output is appended to a log file; the mail
  * catcher runs in-process. Binaries come from the project's `.venv` (see scripts/setup.sh) or PATH.
  */
-export { findTemporalCli, findTemporalTestServer, freePort, waitForPort, type ManagedService } from './processes';
-export { DEV_SQLITE_PRAGMAS, SEARCH_ATTRIBUTES, startTemporalDevServer, type SearchAttributeTypeName } from './temporal';
+export { findTemporalCli, freePort, waitForPort, type ManagedService } from './processes';
+export { startTemporalDevServer } from './temporal';
 export { startRedis } from './redis';
 export { startMailCatcher, type CaughtMessage, type MailCatcher } from './mail-catcher';

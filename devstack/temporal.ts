@@ -9,10 +9,10 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
 import { type ManagedService, PermanentError, SETUP_HINT, canConnect, findTemporalCli, pollUntil, spawnService, startOnPort } from './processes';
 
 const TEMPORAL_START_TIMEOUT_MS = 90_000;
-export type SearchAttributeTypeName = 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'Text' | 'KeywordList';
+type SearchAttributeTypeName = 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'Text' | 'KeywordList';
 
 /** The custom search attributes the lead workflow writes; registered on every dev server we start. */
-export const SEARCH_ATTRIBUTES: Record<string, SearchAttributeTypeName> = SEARCH_ATTRIBUTE_TYPES;
+const SEARCH_ATTRIBUTES: Record<string, SearchAttributeTypeName> = SEARCH_ATTRIBUTE_TYPES;
 
 // ---------------------------------------------------------------------------------------------
 // Temporal
@@ -41,7 +41,7 @@ function envWithoutTemporal(): NodeJS.ProcessEnv {
  * Temporal 1.8× and workflow starts 2.3× faster (BENCHMARKS.md). `journal_mode` is stored in the
  * file, so a reused database switches too.
  */
-export const DEV_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+const DEV_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
 
 /**
  * Makes sure every SEARCH_ATTRIBUTES entry is registered in `default`. `start-dev --search-attribute`

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: install what is missing (with the Temporal test server), check the
+# The whole check, as CI runs it: install what is missing (with the Temporal test server), lint, check the
 # import boundaries between the layers (.dependency-cruiser.cjs, no wrong-way import, no runtime cycle), type-check
 # everything (sources and tests), run the unit lane (test/unit/, no services, seconds), then the
 # integration lane (every other test, against real Temporal, Redis and SMTP). Each test runs once.
@@ -32,6 +32,11 @@ report() {
 trap report EXIT
 
 bash scripts/setup.sh --for-tests --with-browser
+
+# ESLint (type-aware; workflow import rules), knip (dead exports, unlisted dependencies), then
+# prettier --check (CONTRIBUTING.md, "Lint and format")
+echo "[test] lint"
+npm run --silent lint
 
 echo "[test] boundaries (.dependency-cruiser.cjs)"
 npx --no-install depcruise --config .dependency-cruiser.cjs config workflows store activities client cli workers devstack bench scripts test

@@ -5,9 +5,6 @@
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
 }
-export class SuppressedRecipientError extends Error {
-  override name = 'SuppressedRecipientError';
-}
 export class TemplateNotFoundError extends Error {
   override name = 'TemplateNotFoundError';
 }

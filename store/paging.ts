@@ -36,7 +36,7 @@ export function encodeZPosition(p: ZPosition): string {
 }
 
 /** Reads a cursor made by encodeZPosition; anything else is an InvalidPageTokenError. */
-export function decodeZPosition(cursor: string): ZPosition {
+function decodeZPosition(cursor: string): ZPosition {
   let v: unknown;
   try {
     if (!/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) throw new Error('shape');

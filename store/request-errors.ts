@@ -39,10 +39,6 @@ export class DependencyError extends Error {
   override name = 'DependencyError';
 }
 
-export function zodProblems(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldProblem[] {
-  return issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
-}
-
 /** zod issues → field problems; an unknown key becomes a problem at that key's path. */
 export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): FieldProblem[] {
   const out: FieldProblem[] = [];

@@ -11,7 +11,7 @@
  */
 import { CancellationScope, condition, isCancellation, log, sleep } from '@temporalio/workflow';
 import { durationMs } from './policy/duration';
-import { nowIso, nowMs } from './clock';
+import { nowMs } from './clock';
 import type { HistoryEntry, LeadSettings, LeadState, PendingEntry } from './types';
 import { acts, reads } from './proxies';
 import { inBackground } from './background';
@@ -63,11 +63,11 @@ export async function createLeadTask(
   await CancellationScope.nonCancellable(() => acts.createTask({ ...t, leadId: state.id, team: state.team }));
   if (!state.tasks.some((x) => x.id === t.id)) state.tasks.push({ id: t.id, kind: t.kind, assignee: t.assignee, dueAt: t.dueAt });
   record({ type: 'task_created', cause, actor: 'system', data: { taskId: t.id, assignee: t.assignee } });
-  deliverTask(state, t.id, record);
+  deliverTask(t.id, record);
 }
 
 /** Delivers a new task to its team's webhook (if one is configured) without holding up the lead. */
-export function deliverTask(state: LeadState, taskId: string, record: StageContext['record']): void {
+function deliverTask(taskId: string, record: StageContext['record']): void {
   inBackground(
     () => acts.deliverTaskWebhook({ taskId, event: 'task.created' }),
     (err) => record({ type: 'automation_failed', cause: `task ${taskId} could not be delivered to the team webhook: ${err.message}`, actor: 'system' }),
@@ -204,4 +204,3 @@ function noteFromHistory(state: LeadState, stage: Stage): string | null {
   return moved?.data?.note ? String(moved.data.note) : null;
 }
 
-export { nowIso };

@@ -29,7 +29,7 @@ export interface TaskDigestInput {
 }
 
 /** `now` as YYYY-MM-DD in `timezone` (UTC when absent or not a zone). Pure. */
-export function digestDate(now: Date, timezone?: string): string {
+function digestDate(now: Date, timezone?: string): string {
   if (timezone) {
     try {
       // en-CA formats as YYYY-MM-DD

@@ -24,8 +24,8 @@ import { acts } from './proxies';
 import { factsSignature, leadFacts } from './policy/facts';
 import type { HistoryEntry, LeadState } from './types';
 
-export const FACTS_PATCH = 'lead-facts';
-export const FACTS_BOUNDED_PATCH = 'lead-facts-bounded';
+const FACTS_PATCH = 'lead-facts';
+const FACTS_BOUNDED_PATCH = 'lead-facts-bounded';
 /** Attempts of one facts write: 1s doubling to 1m between them, about 15 minutes in all. */
 export const FACTS_MAX_ATTEMPTS = 20;
 

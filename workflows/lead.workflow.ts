@@ -24,7 +24,7 @@ import type { LeadSummary, LeadWorkflowInput } from './types';
 export { initialState } from './lead/state';
 
 /** Patch: a closed deal (won, lost, disqualified) is marked closed in the address index (README "One lead per person"). */
-export const ADDRESS_INDEX_ON_CLOSE = 'address-index-on-close';
+const ADDRESS_INDEX_ON_CLOSE = 'address-index-on-close';
 
 // Not `async`: the runner's promise is the workflow's result as it is, so the stage loop's awaits
 // keep their place among the commands of every recorded history (test/replay).

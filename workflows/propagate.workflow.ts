@@ -15,7 +15,7 @@ const { signalLeadsWithThresholds } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
 });
 
-export interface PropagateInput {
+interface PropagateInput {
   doc: ThresholdsDoc;
   /** one visibility query per affected scope */
   queries: string[];

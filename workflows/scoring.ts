@@ -5,7 +5,7 @@ import type { HistoryEntry, LeadState } from './types';
 export function rescore(state: LeadState, record: (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }) => void): void {
   const e = state.enrichment ?? {};
   if (!e.domain) return;
-  const company = (e.company ?? null) as { name?: string; employees?: number; industry?: string; country?: string } | null;
+  const company = (e.company ?? null);
   const { score, reasons } = scoreLead({
     email: state.email,
     domain: String(e.domain),

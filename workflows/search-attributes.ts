@@ -25,4 +25,3 @@ export const SA = {
   value: defineSearchAttributeKey('DealflowValue', SearchAttributeType.DOUBLE),
 };
 
-export const ALL_SEARCH_ATTRIBUTE_KEYS = Object.values(SA);

@@ -124,7 +124,9 @@ async function escalate(lead: Lead, level: number): Promise<void> {
     } else if (level === 3 && doc.escalation.autoReassign && !state.owner.startsWith('queue:')) {
       const queue = `queue:${state.team}`;
       const from = state.owner;
-      const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system' });
+      // only the leaving owner's tasks go to the queue: the manager's escalation task stays theirs
+      // (an activity's input is not part of replay, so running leads need no patch for this)
+      const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system', from });
       lead.reassign(queue, { type: 'automation', cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`, data: { from, to: queue } }, { openTasksOnly: false });
       await task('reassigned', manager, `Reassigned: ${who} moved from ${from} to ${queue}`, `The deal stalled for ${formatDuration(idle)} in ${state.stage}; any rep of ${state.team} may claim its tasks.`, 'high');
     }

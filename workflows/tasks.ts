@@ -25,12 +25,12 @@ import { acts } from './proxies';
 import { inBackground } from './background';
 import type { Lead } from './lead/state';
 
-export const TASK_CANCEL_PATCH = 'task-cancel';
+const TASK_CANCEL_PATCH = 'task-cancel';
 
 type Record_ = (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }) => void;
 
 /** What a task's deterministic id says about it (ids are made in context.ts and stall.ts). */
-export function taskOrigin(leadId: string, taskId: string): { entry: number; stall?: number } | undefined {
+function taskOrigin(leadId: string, taskId: string): { entry: number; stall?: number } | undefined {
   if (!taskId.startsWith(`${leadId}.`)) return undefined;
   const m = /^(\d+)\.(?:stall(\d+)\.l\d+\.)?[^.]/.exec(taskId.slice(leadId.length + 1));
   if (!m) return undefined;
@@ -38,7 +38,7 @@ export function taskOrigin(leadId: string, taskId: string): { entry: number; sta
 }
 
 /** Why a still-open task of the lead no longer applies, or undefined while it does. */
-export function whyNoLongerApplies(state: LeadState, ref: TaskRef): string | undefined {
+function whyNoLongerApplies(state: LeadState, ref: TaskRef): string | undefined {
   if (ref.closed) return undefined;
   const origin = taskOrigin(state.id, ref.id);
   if (!origin) return undefined; // not one the automation made the usual way: left alone
@@ -57,7 +57,7 @@ export function whyNoLongerApplies(state: LeadState, ref: TaskRef): string | und
 }
 
 /** The lead's open tasks that no longer apply, with why, in the order they were made. */
-export function staleTasks(state: LeadState): { ref: TaskRef; reason: string }[] {
+function staleTasks(state: LeadState): { ref: TaskRef; reason: string }[] {
   const out: { ref: TaskRef; reason: string }[] = [];
   for (const ref of state.tasks) {
     const reason = whyNoLongerApplies(state, ref);

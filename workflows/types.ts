@@ -28,7 +28,7 @@ export interface LeadInput {
   previousLeadId?: string;
 }
 
-export type HistoryType =
+type HistoryType =
   | 'created'
   | 'stage_changed'
   | 'activity_logged'
@@ -69,7 +69,7 @@ export interface TaskRef {
   closed?: 'done' | 'cancelled' | 'missing';
 }
 
-export interface EmailRef {
+interface EmailRef {
   step: string;
   template: string;
   messageId: string;

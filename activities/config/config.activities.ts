@@ -19,7 +19,7 @@ export function createConfigActivities(deps: ActivityDeps) {
   return {
     async getThresholds(): Promise<ThresholdsDoc> {
       if (cached && Date.now() - cached.at < 1000) return cached.doc;
-      const doc = (await thresholds.get()) as ThresholdsDoc;
+      const doc = (await thresholds.get());
       cached = { at: Date.now(), doc };
       return doc;
     },
@@ -42,9 +42,14 @@ export function createConfigActivities(deps: ActivityDeps) {
       const r = deps.roster();
       return { owner: r.person(owner) ?? null, manager: r.managerOf(team) ?? null };
     },
-    /** Moves a lead's open tasks to another assignee (auto-reassignment to the team queue). */
-    async reassignLeadTasks({ leadId, to, actor }: { leadId: string; to: string; actor: string }): Promise<number> {
-      return deps.tasks.reassignForLead(leadId, to, actor);
+    /**
+     * Moves a lead's open tasks assigned to `from` (the owner the lead leaves) to another assignee
+     * (auto-reassignment to the team queue); tasks of anyone else, such as the manager's escalation
+     * task, stay where they are. Without `from` (an input scheduled by an earlier version) every open
+     * task moves, as it did then.
+     */
+    async reassignLeadTasks({ leadId, to, actor, from }: { leadId: string; to: string; actor: string; from?: string }): Promise<number> {
+      return deps.tasks.reassignForLead(leadId, to, actor, new Date(), from);
     },
   };
 }

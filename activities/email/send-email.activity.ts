@@ -54,7 +54,7 @@ import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGat
 import { workerCounter } from '../metrics/facts.activities';
 import { normaliseEmail } from '../../store/enrichment/normalise';
 import { SuppressionList } from '../../store/email/suppression';
-import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type Locale, type TemplateKind, hasTemplate } from '../../store/email/templates';
+import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type TemplateKind, hasTemplate } from '../../store/email/templates';
 import { signToken, type TokenPayload } from '../../store/email/tokens';
 import { redisScript, runScript } from '../../store/redis-scripts';
 
@@ -246,7 +246,7 @@ export function createEmailActivities(deps: EmailDeps) {
         : wantsSurvey
           ? link({ p: 's', l: req.leadId, e: normaliseEmail(to), x: Date.now() + SURVEY_LINK_TTL_MS, ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) })
           : undefined;
-    const rendered = renderTemplate(req.template, req.locale as Locale, {
+    const rendered = renderTemplate(req.template, req.locale, {
       lead: req.lead,
       owner: req.owner,
       unsubscribeUrl,
@@ -386,4 +386,3 @@ export function createEmailActivities(deps: EmailDeps) {
   };
 }
 
-export type EmailActivities = ReturnType<typeof createEmailActivities>;

@@ -95,4 +95,3 @@ export function createEnrichmentActivities(deps: EnrichmentDeps) {
   };
 }
 
-export type EnrichmentActivities = ReturnType<typeof createEnrichmentActivities>;

@@ -17,5 +17,3 @@ export class EnrichmentUnavailableError extends Error {
   }
 }
 
-/** For workflows matching `ActivityFailure.cause.type` without importing this module's classes. */
-export const ENRICHMENT_UNAVAILABLE = 'EnrichmentUnavailableError';

@@ -29,9 +29,9 @@ export interface CompanyProfile {
 
 export type CompanyLookup = { status: 'ok'; company: CompanyProfile } | { status: 'not_found' };
 
-export const DEFAULT_CACHE_TTL_SECONDS = 7 * 86_400;
-export const DEFAULT_MISS_TTL_SECONDS = 86_400;
-export const DEFAULT_PROVIDER_TIMEOUT_MS = 5_000;
+const DEFAULT_CACHE_TTL_SECONDS = 7 * 86_400;
+const DEFAULT_MISS_TTL_SECONDS = 86_400;
+const DEFAULT_PROVIDER_TIMEOUT_MS = 5_000;
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** A string cleaned to one line and cut to `max` characters; anything else (or empty) is dropped. */
@@ -51,7 +51,7 @@ const website = z
   .optional()
   .catch(undefined);
 
-export const companyProfileSchema = z.object({
+const companyProfileSchema = z.object({
   name: text(200),
   employees: z.number().int().min(0).max(10_000_000).optional().catch(undefined),
   industry: text(100),
@@ -183,4 +183,3 @@ export function createEnrichmentProvider(opts: EnrichmentProviderOptions) {
   };
 }
 
-export type EnrichmentProvider = ReturnType<typeof createEnrichmentProvider>;

@@ -15,10 +15,10 @@ import { cellName, FactsStore, type BoardCell, type ReconcileReport } from '../.
 import { fromMinor, toMinor } from '../../store/metrics/money';
 
 /** The failure type of facts that cannot be stored: retrying cannot help, so it is never retried. */
-export const FACTS_REFUSED = 'FactsRefused';
+const FACTS_REFUSED = 'FactsRefused';
 
 /** An open lead as visibility shows it (its search attributes). */
-export interface VisibleLead {
+interface VisibleLead {
   id: string;
   team: string;
   stage: string;
@@ -43,7 +43,7 @@ export interface MetricsReconcileReport extends ReconcileReport {
 }
 
 /** Open lead workflows on this deployment's task queue, as visibility lists them. */
-export async function openLeadsFromVisibility(client: Client, taskQueue: string): Promise<VisibleLead[]> {
+async function openLeadsFromVisibility(client: Client, taskQueue: string): Promise<VisibleLead[]> {
   if (!/^[A-Za-z0-9._:-]+$/.test(taskQueue)) throw new InvalidInputError(`task queue "${taskQueue}" cannot be put in a visibility query`);
   const out: VisibleLead[] = [];
   const query = `WorkflowType = 'leadWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
@@ -62,7 +62,7 @@ export async function openLeadsFromVisibility(client: Client, taskQueue: string)
 }
 
 /** The board share of leads known only from visibility, one cell per (team, stage), default currency. */
-export function visibilityCells(leads: VisibleLead[], currency: string = DEFAULT_LEAD.currency): BoardCell[] {
+function visibilityCells(leads: VisibleLead[], currency: string = DEFAULT_LEAD.currency): BoardCell[] {
   const cells = new Map<string, BoardCell & { minor: number }>();
   for (const l of leads) {
     if (!(STAGES as readonly string[]).includes(l.stage)) continue;
@@ -168,7 +168,7 @@ export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix
 }
 
 /** A gauge on the worker's Temporal metric meter (see workerCounter). */
-export function workerGauge(name: string, description: string, tags: Record<string, string>, value: number): void {
+function workerGauge(name: string, description: string, tags: Record<string, string>, value: number): void {
   try {
     Context.current().metricMeter.createGauge(name, 'int', undefined, description).set(value, tags);
   } catch {

@@ -18,9 +18,10 @@ import type { ActivityDeps } from '../deps';
 import type { SendEmailRequest } from '../email/send-email.activity';
 import { InvalidInputError } from '../../store/errors';
 import type { Task } from '../../store/tasks/task';
+import { webhookTargetPolicy, webhookTargetProblem } from '../../store/tasks/webhook-target';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody, TASK_EVENT_TYPES, wantsEvent, webhooksStore, type TaskEventType } from '../../store/tasks/webhook';
 
-export const WEBHOOK_TIMEOUT_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 const DELIVERED_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** a receiver's Retry-After is honoured up to this long */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -79,7 +80,7 @@ function safeHost(url: string): string {
   }
 }
 
-export function deliveryIdFor(taskId: string, event: string): string {
+function deliveryIdFor(taskId: string, event: string): string {
   return `${taskId}:${event}`;
 }
 
@@ -87,6 +88,7 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
   const { redis, prefix, tasks } = deps;
   const log = deps.log.child({ area: 'task-delivery' });
   const webhooks = webhooksStore(redis, prefix);
+  const targets = webhookTargetPolicy(deps.config);
 
   return {
     /**
@@ -118,6 +120,14 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
       const activity = activityContext();
       const timeout = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
       const host = safeHost(hook.url);
+      // production: never POST to a private, loopback or link-local address (the name resolved now)
+      const refused = await webhookTargetProblem(hook.url, targets).catch((err: Error) => {
+        throw ApplicationFailure.retryable(`webhook ${host} for ${id}: could not resolve: ${err.message}`, 'WebhookDeliveryError');
+      });
+      if (refused) {
+        log.warn({ ...where, host, reason: refused }, 'webhook target refused; not retrying');
+        throw ApplicationFailure.nonRetryable(`webhook ${host} for ${id}: ${refused}`, 'WebhookTargetRefusedError');
+      }
 
       let res: Response;
       try {
@@ -239,4 +249,3 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
   };
 }
 
-export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;

@@ -19,8 +19,15 @@ export interface Principal {
   key: string;
 }
 
+/** 401; `code` is the API's `error.code` (`unauthorized` unless a more precise one is given). */
 export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
+  constructor(
+    message: string,
+    public readonly code = 'unauthorized',
+  ) {
+    super(message);
+  }
 }
 
 function safeEqual(a: string, b: string): boolean {

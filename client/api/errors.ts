@@ -3,14 +3,14 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, DependencyError, ForbiddenError, NotFoundError, ValidationError } from '../../store/request-errors';
 import { UnauthorizedError } from './auth';
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
+function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   const e = err as Error & { statusCode?: number; code?: string; validation?: unknown };
   if (e instanceof ValidationError) return { status: 400, body: { error: { code: 'invalid_input', message: e.message, details: e.details } } };
-  if (e instanceof UnauthorizedError) return { status: 401, body: { error: { code: 'unauthorized', message: e.message } } };
+  if (e instanceof UnauthorizedError) return { status: 401, body: { error: { code: e.code, message: e.message } } };
   if (e instanceof ForbiddenError) return { status: 403, body: { error: { code: 'forbidden', message: e.message } } };
   if (e instanceof NotFoundError) return { status: 404, body: { error: { code: 'not_found', message: e.message } } };
   if (e instanceof ConflictError) return { status: 409, body: { error: { code: e.code, message: e.message, ...(e.details.length ? { details: e.details } : {}) } } };

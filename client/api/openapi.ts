@@ -74,7 +74,7 @@ const VALIDATED_IN_HANDLER = new WeakMap<object, { raw: boolean }>();
 export function validatedInHandler(schema: z.ZodType, opts: { raw?: boolean } = {}): z.ZodType<unknown> {
   const copy = schema.clone();
   VALIDATED_IN_HANDLER.set(copy, { raw: opts.raw === true });
-  return copy as z.ZodType<unknown>;
+  return copy;
 }
 
 const isObjectSchema = (schema: z.ZodType) => schema instanceof z.ZodObject;

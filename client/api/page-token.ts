@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import { ValidationError } from '../../store/request-errors';
 import { InvalidPageTokenError } from '../../store/paging';
+import { isCanonicalMac } from '../../store/email/tokens';
 import { parseOrThrow } from '../lead-input';
 import { historyQuery } from './schemas';
 
@@ -24,7 +25,7 @@ function mac(secret: string, list: string, cursorPart: string): Buffer {
 }
 
 /** A 400 for `pageToken` with a reason. */
-export function badPageToken(reason: string): ValidationError {
+function badPageToken(reason: string): ValidationError {
   return new ValidationError(`invalid pageToken: ${reason}`, [{ path: 'pageToken', message: reason }]);
 }
 
@@ -41,9 +42,7 @@ export function openPageToken(secret: string, list: string, token: string | unde
   if (!SHAPE.test(token)) throw badPageToken('not a page token');
   const dot = token.indexOf('.');
   const part = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, list, part);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+  if (!isCanonicalMac(token.slice(dot + 1), mac(secret, list, part), 'base64url')) {
     throw badPageToken('not a token of this list and filter (or altered)');
   }
   return Buffer.from(part, 'base64url').toString('utf8');

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
 import { notAutoPipelined } from '../../store/redis-scripts';
 
-export class RateLimitedError extends Error {
+class RateLimitedError extends Error {
   override name = 'RateLimitedError';
   readonly statusCode = 429;
   constructor(readonly retryAfterSeconds: number) {

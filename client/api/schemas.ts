@@ -147,4 +147,3 @@ export const webhooksPutSchema = z.strictObject({
       .nullable(),
   ),
 });
-export type WebhooksPut = z.infer<typeof webhooksPutSchema>;

@@ -36,7 +36,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (r) => {
-    const hidden = (r.schema as { hide?: boolean } | undefined)?.hide === true;
+    const hidden = (r.schema)?.hide === true;
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden });
   });
   app.setErrorHandler(errorHandler);

@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../config/repo-root';
 
-export const ROOT = REPO_ROOT;
-export const WEB_SRC = path.join(ROOT, 'web');
+const ROOT = REPO_ROOT;
+const WEB_SRC = path.join(ROOT, 'web');
 export const WEB_OUT = path.join(ROOT, 'dist', 'web');
 const STAMP = '.build-stamp';
 
@@ -98,7 +98,7 @@ export async function buildWebAssets(): Promise<Map<string, WebAsset>> {
 }
 
 /** Newest modification time (ms) of the page's sources. */
-export function sourcesMtime(dir = WEB_SRC): number {
+function sourcesMtime(dir = WEB_SRC): number {
   let newest = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);

@@ -32,14 +32,14 @@
  */
 import { OPEN_STAGES, STAGES, type OpenStage, type Stage } from '../../config/defaults';
 import type { LeadFacts } from '../../workflows/policy/facts';
-import { onBoard, type BoardCell } from '../../store/metrics/facts-store';
+import type { BoardCell } from '../../store/metrics/facts-store';
 import type { Goal } from '../../store/config/goals-store';
 import { convert, DEFAULT_CURRENCY, MoneyTotals, roundMoney, scale, totals, type Converted, type Money, type RatesDoc } from './money';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export const round = (n: number, digits: number): number => {
+const round = (n: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
@@ -52,8 +52,8 @@ export function median(values: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-export const isWon = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'won' || f.status === 'completed';
-export const isLost = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'lost';
+const isWon = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'won' || f.status === 'completed';
+const isLost = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'lost';
 
 // ---- pipeline and forecast (from the board counters) ----
 
@@ -90,7 +90,7 @@ export function pipeline(cells: MoneyCell[], team?: string, rates?: RatesDoc): {
   return { stages };
 }
 
-export interface ForecastStage {
+interface ForecastStage {
   stage: OpenStage;
   probability: number;
   /** per currency, the stage's value */
@@ -138,7 +138,7 @@ export function forecast(cells: MoneyCell[], probabilities: Record<OpenStage, nu
 
 // ---- funnel ----
 
-export interface FunnelStage {
+interface FunnelStage {
   stage: Stage;
   entered: number;
   advanced: number;
@@ -194,8 +194,8 @@ export function funnel(cohort: LeadFacts[], closed: LeadFacts[], from: Date, to:
 
 // ---- segments ----
 
-export const SEGMENT_BY = ['source', 'industry', 'size', 'team'] as const;
-export type SegmentBy = (typeof SEGMENT_BY)[number];
+/** What a segment report groups leads by. */
+export type SegmentBy = 'source' | 'industry' | 'size' | 'team';
 
 export interface Segment {
   segment: string;
@@ -211,7 +211,7 @@ export interface Segment {
   wonConverted?: Converted;
 }
 
-export function segmentOf(f: LeadFacts, by: SegmentBy): string {
+function segmentOf(f: LeadFacts, by: SegmentBy): string {
   switch (by) {
     case 'source':
       return f.source ?? 'unknown';
@@ -259,7 +259,7 @@ export function segments(cohort: LeadFacts[], by: SegmentBy, rates?: RatesDoc): 
 
 // ---- goals ----
 
-export { GOAL_METRICS, type Goal, type GoalMetric } from '../../store/config/goals-store';
+export { type Goal } from '../../store/config/goals-store';
 
 /** A period `YYYY`, `YYYY-Qn` or `YYYY-MM` as a UTC [from, to) range; null when malformed. */
 export function parsePeriod(period: string): { from: number; to: number } | null {
@@ -293,7 +293,7 @@ function wonInPeriod(goal: Goal, facts: LeadFacts[]): Money[] {
  * A goal's actual figure from the facts closed or contacted around its period (any superset will
  * do). For `wonValue` it is the amount won in the goal's currency only.
  */
-export function goalActual(goal: Goal, facts: LeadFacts[]): number {
+function goalActual(goal: Goal, facts: LeadFacts[]): number {
   const r = parsePeriod(goal.period);
   if (!r) return 0;
   const mine = facts.filter((f) => f.team === goal.team);

@@ -43,7 +43,7 @@ export function toMinor(amount: number, currency: string): number {
   // 15 significant digits first: 0.5005 × 1000 is 500.49999999999994 in binary, and should round to 501
   return Math.round(Number((amount * 10 ** minorUnits(currency)).toPrecision(15)));
 }
-export function fromMinor(minor: number, currency: string): number {
+function fromMinor(minor: number, currency: string): number {
   const digits = minorUnits(currency);
   return Number((minor / 10 ** digits).toFixed(digits));
 }

@@ -14,7 +14,7 @@ import { ValidationError } from '../../store/request-errors';
 import { forecast, funnel, goalCurrency, goalsProgress, parsePeriod, periodsSpan, pipeline, segments, type MoneyCell, type SegmentBy } from './compute';
 import { amountProblem, isCurrency, validateRates, type RatesDoc } from './money';
 
-export const DEFAULT_PERIOD_DAYS = 90;
+const DEFAULT_PERIOD_DAYS = 90;
 const DAY = 86_400_000;
 
 type Problem = { path: string; message: string };
@@ -38,7 +38,7 @@ export function periodRange(q: { from?: string; to?: string }, now = new Date())
   return { from: from!, to: to! };
 }
 
-export function validateProbabilities(patch: unknown): Problem[] {
+function validateProbabilities(patch: unknown): Problem[] {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return [{ path: 'probabilities', message: 'an object of stage → probability' }];
   const problems: Problem[] = [];
   for (const [stage, p] of Object.entries(patch)) {
@@ -52,7 +52,7 @@ export function validateProbabilities(patch: unknown): Problem[] {
  * Validates goals as sent in a PUT: `target: null` removes a goal. A `wonValue` goal needs an ISO
  * 4217 `currency` (its target keeps the currency's minor unit); other metrics take none.
  */
-export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & { target: number | null })[]; problems: Problem[] } {
+function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & { target: number | null })[]; problems: Problem[] } {
   if (!Array.isArray(goals)) return { goals: [], problems: [{ path: 'goals', message: 'a list of {team, period, metric, target, currency}' }] };
   const problems: Problem[] = [];
   const out: (Omit<Goal, 'target'> & { target: number | null })[] = [];
@@ -61,20 +61,20 @@ export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & 
     if (!g || typeof g !== 'object' || Array.isArray(g)) return void problems.push({ path: at(''), message: 'an object {team, period, metric, target}' });
     for (const k of Object.keys(g)) if (!['team', 'period', 'metric', 'target', 'currency'].includes(k)) problems.push({ path: at(k), message: 'unknown field' });
     const ok = { team: true, period: true, metric: true, target: true, currency: true };
-    if (typeof g.team !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(g.team)) (ok.team = false), problems.push({ path: at('team'), message: 'a team id' });
-    if (typeof g.period !== 'string' || !parsePeriod(g.period)) (ok.period = false), problems.push({ path: at('period'), message: 'a period: YYYY, YYYY-Qn or YYYY-MM' });
-    if (typeof g.metric !== 'string' || !(GOAL_METRICS as readonly string[]).includes(g.metric)) (ok.metric = false), problems.push({ path: at('metric'), message: `one of ${GOAL_METRICS.join(', ')}` });
+    if (typeof g.team !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(g.team)) { ok.team = false; problems.push({ path: at('team'), message: 'a team id' }); }
+    if (typeof g.period !== 'string' || !parsePeriod(g.period)) { ok.period = false; problems.push({ path: at('period'), message: 'a period: YYYY, YYYY-Qn or YYYY-MM' }); }
+    if (typeof g.metric !== 'string' || !(GOAL_METRICS as readonly string[]).includes(g.metric)) { ok.metric = false; problems.push({ path: at('metric'), message: `one of ${GOAL_METRICS.join(', ')}` }); }
     if (g.target !== null && (typeof g.target !== 'number' || !Number.isFinite(g.target) || g.target <= 0 || g.target > 1e12)) {
       ok.target = false;
       problems.push({ path: at('target'), message: 'a number greater than 0 (null removes the goal)' });
     }
     if (g.metric === 'wonValue') {
-      if (typeof g.currency !== 'string' || !isCurrency(g.currency)) (ok.currency = false), problems.push({ path: at('currency'), message: 'a wonValue goal names an ISO 4217 currency code such as EUR' });
+      if (typeof g.currency !== 'string' || !isCurrency(g.currency)) { ok.currency = false; problems.push({ path: at('currency'), message: 'a wonValue goal names an ISO 4217 currency code such as EUR' }); }
       else if (ok.target && typeof g.target === 'number') {
         const p = amountProblem(g.target, g.currency);
-        if (p) (ok.target = false), problems.push({ path: at('target'), message: p });
+        if (p) { ok.target = false; problems.push({ path: at('target'), message: p }); }
       }
-    } else if (g.currency !== undefined && ok.metric) (ok.currency = false), problems.push({ path: at('currency'), message: `only a wonValue goal has a currency` });
+    } else if (g.currency !== undefined && ok.metric) { ok.currency = false; problems.push({ path: at('currency'), message: `only a wonValue goal has a currency` }); }
     if (Object.values(ok).every(Boolean)) {
       out.push({ team: g.team as string, period: g.period as string, metric: g.metric as Goal['metric'], target: g.target as number | null, ...(g.metric === 'wonValue' ? { currency: g.currency as string } : {}) });
     }
@@ -83,7 +83,7 @@ export function validateGoals(goals: unknown): { goals: (Omit<Goal, 'target'> & 
 }
 
 /** Applies a PUT: each goal replaces the one with the same (team, period, metric, currency); null removes it. */
-export function mergeGoals(current: Goal[], changes: (Omit<Goal, 'target'> & { target: number | null })[]): Goal[] {
+function mergeGoals(current: Goal[], changes: (Omit<Goal, 'target'> & { target: number | null })[]): Goal[] {
   const money = (g: Omit<Goal, 'target'>) => (g.metric === 'wonValue' ? goalCurrency(g as Goal) : '');
   const key = (g: Omit<Goal, 'target'>) => `${g.team}\u0000${g.period}\u0000${g.metric}\u0000${money(g)}`;
   const byKey = new Map(current.map((g) => [key(g), g]));

@@ -37,7 +37,7 @@ export interface Batch {
 }
 
 const BATCH_TTL_SECONDS = 30 * 24 * 3600;
-export const BATCH_ID = /^b-[a-z0-9]{6,40}$/;
+const BATCH_ID = /^b-[a-z0-9]{6,40}$/;
 
 export class BatchStore {
   constructor(

@@ -24,7 +24,7 @@ export interface CampaignBody {
 }
 export type Campaign = CampaignBody & Versioned;
 
-export const CAMPAIGN_ID = { test: (id: string) => isId(id) };
+const CAMPAIGN_ID = { test: (id: string) => isId(id) };
 
 export class CampaignStore {
   constructor(
@@ -81,12 +81,12 @@ export class CampaignStore {
   }
 
   async history(id: string, limit = 100): Promise<AuditEntry<unknown>[]> {
-    return this.doc(id).history(limit) as Promise<AuditEntry<unknown>[]>;
+    return this.doc(id).history(limit);
   }
 
   /** One page of a campaign's audit log, newest first (VersionedConfig.historyPage). */
   async historyPage(id: string, opts: { limit?: number; cursor?: string }): Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }> {
-    return this.doc(id).historyPage(opts) as Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }>;
+    return this.doc(id).historyPage(opts);
   }
 
   /**

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { VersionedConfig } from './versioned-config';
 
 export const GOAL_METRICS = ['newCustomers', 'wonValue', 'leadsContacted'] as const;
-export type GoalMetric = (typeof GOAL_METRICS)[number];
+type GoalMetric = (typeof GOAL_METRICS)[number];
 
 /**
  * A measurable goal: `period` is `YYYY`, `YYYY-Qn` or `YYYY-MM` (UTC). A money goal (`wonValue`)

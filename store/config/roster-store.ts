@@ -47,7 +47,7 @@ export class LiveRoster {
   readonly store: VersionedConfig<Roster>;
 
   private constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     prefix: string,
     fileRoster: Roster,
   ) {

@@ -44,7 +44,7 @@ redis.call('PUBLISH', KEYS[3], ARGV[2])
 return {1, ARGV[2]}
 `);
 
-export class VersionConflictError extends Error {
+class VersionConflictError extends Error {
   override name = 'VersionConflictError';
 }
 

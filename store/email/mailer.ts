@@ -174,7 +174,7 @@ export class SendRateLimiter {
 // Commit gate
 
 /** The mail option the gate plugin looks for: called before the end of the message is released. */
-export const BEFORE_COMMIT = 'dealflowBeforeCommit';
+const BEFORE_COMMIT = 'dealflowBeforeCommit';
 type BeforeCommit = () => Promise<void>;
 
 const gated = new WeakSet<object>();
@@ -195,7 +195,7 @@ function commitGate(input: Readable, beforeEnd: BeforeCommit): Readable {
 }
 
 /** Installs (once) the nodemailer plugin that gates messages sent with a BEFORE_COMMIT option. */
-export function installCommitGate(transport: Transporter): void {
+function installCommitGate(transport: Transporter): void {
   if (gated.has(transport)) return;
   gated.add(transport);
   transport.use('stream', (mail, done) => {

@@ -7,7 +7,7 @@
 import type Redis from 'ioredis';
 import { normaliseEmail } from '../enrichment/normalise';
 
-export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complained'] as const;
+const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complained'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 export interface SuppressionEntry {

@@ -49,6 +49,18 @@ function mac(secret: string, payloadPart: string): Buffer {
   return crypto.createHmac('sha256', secret).update(MAC_DOMAIN + payloadPart).digest();
 }
 
+/**
+ * Whether `given` is exactly the canonical spelling of the MAC `expected` in `encoding` (base64url
+ * without padding, or lowercase hex), compared in constant time on those bytes. Decoding `given`
+ * instead would accept other spellings of one MAC: base64url's last character carries two unused
+ * bits (four spellings of every 32-byte MAC), hex has upper case, base64 has `+/=`.
+ */
+export function isCanonicalMac(given: string, expected: Buffer, encoding: 'base64url' | 'hex'): boolean {
+  const want = Buffer.from(expected.toString(encoding), 'latin1');
+  const got = Buffer.from(given, 'latin1');
+  return got.length === want.length && crypto.timingSafeEqual(got, want);
+}
+
 function requireSecret(secret: string): void {
   if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('a signing secret is required');
 }
@@ -98,9 +110,8 @@ export function verifyToken(secret: string, token: string, purpose: TokenPurpose
   }
   const dot = token.indexOf('.');
   const payloadPart = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = mac(secret, payloadPart);
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
+  // the one canonical spelling of the signature (base64url, no padding): its byte-equal twins are refused
+  if (!isCanonicalMac(token.slice(dot + 1), mac(secret, payloadPart), 'base64url')) {
     throw new InvalidTokenError('forged', 'the link is not valid');
   }
   let payload: unknown;

@@ -44,7 +44,6 @@ export function createDuplicateRegistry(redis: Redis, prefix: string) {
   };
 }
 
-export type DuplicateRegistry = ReturnType<typeof createDuplicateRegistry>;
 
 // ---------------------------------------------------------------------------------------------
 // The address index: one person, one open lead (README "One lead per person")
@@ -54,7 +53,7 @@ export type DuplicateRegistry = ReturnType<typeof createDuplicateRegistry>;
  * workflow is started; it becomes `open` once the start is confirmed, and `closed` when the deal is
  * won, lost or disqualified (the lead workflow says so through the `indexLeadClosed` activity).
  */
-export type AddressLeadStatus = 'pending' | 'open' | 'closed';
+type AddressLeadStatus = 'pending' | 'open' | 'closed';
 
 /** One lead that has (or had) an address. Times are epoch milliseconds. */
 export interface AddressLead {

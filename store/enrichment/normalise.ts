@@ -10,7 +10,7 @@ import { CONTROL_CHAR_CLASS } from '../../workflows/policy/text';
 import { InvalidInputError } from '../errors';
 
 /** Well-known free / consumer mail providers (exact domain match, lower-case ASCII). */
-export const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
+const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
   'gmail.com', 'googlemail.com',
   'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'yahoo.de', 'ymail.com', 'rocketmail.com',
   'outlook.com', 'hotmail.com', 'hotmail.co.uk', 'hotmail.fr', 'hotmail.de', 'live.com', 'msn.com',

@@ -204,7 +204,7 @@ return out
 `);
 
 /** Open leads and won leads still in follow-up are on the board. */
-export function onBoard(f: Pick<LeadFacts, 'status'>): boolean {
+function onBoard(f: Pick<LeadFacts, 'status'>): boolean {
   return f.status === 'open' || f.status === 'won';
 }
 
@@ -225,7 +225,7 @@ export interface BoardCell {
 }
 
 /** A lead's share of the board: its cell ('' when not on the board), value in minor units, level. */
-export interface BoardShare {
+interface BoardShare {
   cell: string;
   minor: number;
   level: number;
@@ -238,7 +238,7 @@ const isMs = (iso: string | null | undefined): boolean => iso === null || iso ==
 const msOf = (iso: string | null | undefined): string => (iso ? String(Date.parse(iso)) : '');
 
 /** Every problem with a facts snapshot, as `field: reason` (empty when it can be stored). */
-export function factsProblems(f: LeadFacts): string[] {
+function factsProblems(f: LeadFacts): string[] {
   const p: string[] = [];
   if (typeof f.id !== 'string' || !f.id) p.push('id: required');
   if (!Number.isSafeInteger(f.seq) || f.seq < 1) p.push('seq: an integer ≥ 1');
@@ -255,13 +255,13 @@ export function factsProblems(f: LeadFacts): string[] {
 }
 
 /** The board share a snapshot stands for (call factsProblems first: it assumes valid facts). */
-export function shareOf(f: LeadFacts): BoardShare {
+function shareOf(f: LeadFacts): BoardShare {
   if (!onBoard(f)) return { cell: '', minor: 0, level: 0 };
   return { cell: cellName(f.team, f.stage, f.currency), minor: toMinor(f.value, f.currency)!, level: f.escalationLevel };
 }
 
 /** A difference the reconcile found: what the per-lead facts say against what was stored. */
-export interface Drift {
+interface Drift {
   /** a board field (`<team>|<stage>|<currency>|count|minor|atRisk|stalled`) or `<lead id>:share|active|closed|contacted` */
   field: string;
   expected: string;
@@ -284,8 +284,8 @@ export interface ReconcileReport {
   driftCount: number;
 }
 
-export const DRIFT_KINDS = ['count', 'minor', 'atRisk', 'stalled', 'share', 'active', 'closed', 'contacted'] as const;
-export type DriftKind = (typeof DRIFT_KINDS)[number];
+const DRIFT_KINDS = ['count', 'minor', 'atRisk', 'stalled', 'share', 'active', 'closed', 'contacted'] as const;
+type DriftKind = (typeof DRIFT_KINDS)[number];
 const DRIFT_KEEP = 200;
 
 const CHUNK = 500;
@@ -430,7 +430,8 @@ export class FactsStore {
       for (let j = 0; j < part.length; j++) {
         const id = part[j];
         const [[e1, row], [e2, member], [e3, closed], [e4, contacted]] = res.slice(j * 4, j * 4 + 4) as [Error | null, unknown][];
-        if (e1 || e2 || e3 || e4) throw e1 ?? e2 ?? e3 ?? e4;
+        const failed = e1 ?? e2 ?? e3 ?? e4;
+        if (failed) throw failed;
         const [seq, json, cell, minor, level] = row as (string | null)[];
         let f: LeadFacts;
         try {
@@ -471,7 +472,7 @@ export class FactsStore {
 }
 
 /** Board cells from the board hash's fields (exported for the reconcile's tests). */
-export function cellsOf(raw: Record<string, string>): BoardCell[] {
+function cellsOf(raw: Record<string, string>): BoardCell[] {
   const cells = new Map<string, BoardCell>();
   const minors = new Map<string, number>();
   for (const [field, v] of Object.entries(raw)) {

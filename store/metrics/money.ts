@@ -6,10 +6,10 @@
 import { code as currencyCode } from 'currency-codes';
 
 /** Digits assumed for a well-formed code that ISO 4217 does not list. */
-export const UNKNOWN_CURRENCY_DIGITS = 2;
+const UNKNOWN_CURRENCY_DIGITS = 2;
 
 /** The ISO 4217 minor-unit digits of a currency code (2 for a code the standard does not list). */
-export function minorDigits(currency: string): number {
+function minorDigits(currency: string): number {
   return currencyCode(currency)?.digits ?? UNKNOWN_CURRENCY_DIGITS;
 }
 

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type Redis from 'ioredis';
 import { z } from 'zod';
 import { VersionedConfig } from '../config/versioned-config';
+import { isCanonicalMac } from '../email/tokens';
 
 export const TASK_EVENT_TYPES = ['task.created', 'task.completed', 'task.cancelled', 'task.reassigned'] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
@@ -49,14 +50,7 @@ export const webhookEventsSchema = z
   .min(1, 'list at least one event, or leave the field out for all of them')
   .refine((list) => new Set(list).size === list.length, 'events must not repeat');
 
-/** One team's stored webhook. */
-export const teamWebhookSchema = z.strictObject({
-  url: webhookUrlSchema,
-  secret: webhookSecretSchema,
-  events: webhookEventsSchema.optional(),
-});
-
-export function defaultWebhooks(): WebhooksBody {
+function defaultWebhooks(): WebhooksBody {
   return { teams: {} };
 }
 
@@ -75,15 +69,14 @@ export function signBody(secret: string, rawBody: string | Buffer): string {
   return `sha256=${crypto.createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
-/** Checks a `sha256=<hex>` header against the raw body, in constant time. False for anything malformed. */
+/**
+ * Checks a `sha256=<hex>` header against the raw body, in constant time. Only the spelling
+ * signBody() makes (lowercase hex, nothing around it) is accepted; false for anything else.
+ */
 export function verifySignature(secret: string, rawBody: string | Buffer, header: string | string[] | null | undefined): boolean {
   const value = Array.isArray(header) ? header[0] : header;
-  if (typeof value !== 'string') return false;
-  const m = /^sha256=([0-9a-f]{64})$/i.exec(value.trim());
-  if (!m) return false;
-  const expected = crypto.createHmac('sha256', secret).update(rawBody).digest();
-  const given = Buffer.from(m[1], 'hex');
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  if (typeof value !== 'string' || !value.startsWith('sha256=')) return false;
+  return isCanonicalMac(value.slice('sha256='.length), crypto.createHmac('sha256', secret).update(rawBody).digest(), 'hex');
 }
 
 /** `…` and the last four characters: how a secret is shown to anyone, admins included. */

@@ -13,13 +13,13 @@
  *     naming it) unless the rule says why not.
  * One stack, calls in sequence.
  */
-import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { documentOf, type Access, type Reach } from '../../client/api/openapi';
 import { loadRoster } from '../../config/roster';
 import { signToken } from '../../store/email/tokens';
 import { KEYS, eventually, startStack, type Stack } from '../support/stack';
 import { withMatrix } from '../../scripts/access-matrix';
+import { signInbound } from '../../client/api/inbound-signature';
 import fs from 'node:fs';
 
 jest.setTimeout(600_000);
@@ -216,7 +216,8 @@ function probes(o: Operation, stack: Stack): Probe[] {
   }
   for (const extra of EXTRA_PROBES[o.op] ?? []) out.push({ path: paths[0].path, query: base, ...extra });
   if (a.auth === 'signature') {
-    for (const pr of out) pr.headers = { 'x-dealflow-signature': 'sha256=' + '0'.repeat(64) };
+    // well-formed and current, but not the body's MAC: a forgery (403)
+    for (const pr of out) pr.headers = { 'x-dealflow-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` };
     out.push(...out.map((pr) => ({ ...pr, headers: {}, label: 'unsigned' })));
   }
   return out;
@@ -421,8 +422,8 @@ test('strict input: an unknown query parameter or body field is a 400 naming it,
       if (!named(res, 'zzUnknownParam')) problems.push(`${o.op}: ?zzUnknownParam=1 → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     }
     if (o.hasBody && !a.bodyIgnored && p.body && typeof p.body === 'object' && !Array.isArray(p.body)) {
-      const body = { ...(p.body as object), zzUnknownField: 1 };
-      const headers = a.auth === 'signature' ? { 'x-dealflow-signature': 'sha256=' + crypto.createHmac('sha256', inboundSecret).update(JSON.stringify(body)).digest('hex') } : p.headers;
+      const body = { ...(p.body), zzUnknownField: 1 };
+      const headers = a.auth === 'signature' ? { 'x-dealflow-signature': signInbound(inboundSecret, JSON.stringify(body), Date.now() / 1000) } : p.headers;
       const res = await send(stack, o.method, { ...p, body, headers }, key);
       checked++;
       if (!named(res, 'zzUnknownField')) problems.push(`${o.op}: body field zzUnknownField → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);

@@ -41,7 +41,7 @@ describe('creating leads', () => {
       const r = await stack.runtime.client.workflowService.countWorkflowExecutions({ namespace: 'default', query: `WorkflowId = 'lead-dup-1'` });
       return Number(r.count) === 1;
     }, 20_000, 'one execution in visibility');
-    expect(runs.executions!.length).toBeLessThanOrEqual(1);
+    expect(runs.executions.length).toBeLessThanOrEqual(1);
     const state = await stack.runtime.leads.get('dup-1');
     expect(state.name).toBe('Ada Lovelace');
     expect(state.history.filter((h) => h.type === 'created')).toHaveLength(1);

@@ -93,6 +93,13 @@ test('an inbound reply matched by In-Reply-To stops the cadence; a bad signature
   const sign = (b: string) => signInbound(SECRET, b);
   const forged = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': sign(body + ' ') }, body });
   expect(forged.status).toBe(403);
+  // the same body signed ten minutes ago (a captured request replayed): outside the 300 s window
+  const replayed = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': signInbound(SECRET, body, Date.now() / 1000 - 600) }, body });
+  expect(replayed.status).toBe(401);
+  expect(((await replayed.json()) as { error: { code: string } }).error.code).toBe('signature_expired');
+  const unsigned = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(unsigned.status).toBe(401);
+  expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('signature_missing');
   const res = await fetch(`${stack.baseUrl}/v1/inbound/email`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dealflow-signature': sign(body) }, body });
   expect(res.status).toBe(202);
   expect(await res.json()).toEqual({ matched: { leadId: 'mail-reply', by: 'in-reply-to', reason: 'the message it answers was sent for this lead' } });

@@ -183,7 +183,7 @@ describe('campaigns, batches and audit logs', () => {
         try {
           expectPageTokenError(res);
         } catch (e) {
-          throw new Error(`${r.path} with ${token}: ${res.status} ${JSON.stringify(res.body)}`);
+          throw new Error(`${r.path} with ${token}: ${res.status} ${JSON.stringify(res.body)}`, { cause: e });
         }
       }
       // an empty token is refused too (it is not "the first page")

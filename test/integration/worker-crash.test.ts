@@ -9,7 +9,7 @@ import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 jest.setTimeout(300_000);
 
 let stack: Stack;
-let workers: WorkerProcess[] = [];
+const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ worker: false });

@@ -14,7 +14,7 @@ export function activityMocks() {
     sent,
     createTask: jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() })),
     cancelLeadTasks: jest.fn(async (_: { leadId: string; actor: string }) => 0),
-    reassignLeadTasks: jest.fn(async (_: { leadId: string; to: string; actor: string }) => 0),
+    reassignLeadTasks: jest.fn(async (_: { leadId: string; to: string; actor: string; from?: string }) => 0),
     /** every named task was open: each is cancelled */
     cancelTasks: jest.fn(async (req: CancelTasksRequest): Promise<CancelTasksResult> => req.tasks.map((t) => ({ id: t.id, status: 'cancelled' as const }))),
     handOverQueueTasks: jest.fn(async (_: { leadId: string; from: string; to: string; actor: string }) => 0),

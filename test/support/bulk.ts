@@ -22,7 +22,7 @@ export async function postCsv(
     headers: { authorization: `Bearer ${o.key ?? KEYS.marketing}`, 'content-type': o.contentType ?? 'text/csv' },
     body: Readable.toWeb(Readable.from(pieces)) as never,
     duplex: 'half',
-  } as RequestInit);
+  });
   return { status: res.status, body: await res.json() };
 }
 

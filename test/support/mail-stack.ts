@@ -2,7 +2,7 @@
  * An integration stack that mails through a real SMTP catcher and accepts signed inbound replies,
  * with a fast cadence (steps 4 s apart, any hour) under `cadenceName`.
  */
-import crypto from 'node:crypto';
+import { signInbound as signWithTime } from '../../client/api/inbound-signature';
 import { startMailCatcher, type MailCatcher } from '../../devstack/services';
 import { KEYS, startStack, type Stack } from './stack';
 
@@ -24,4 +24,5 @@ export async function startMailStack(secret: string, cadenceName: string): Promi
 }
 
 /** The X-Dealflow-Signature of a raw inbound body. */
-export const signInbound = (secret: string, body: string): string => 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
+/** The inbound webhook's X-Dealflow-Signature for `body`, signed now (client/api/inbound-signature.ts). */
+export const signInbound = (secret: string, body: string, nowSeconds = Date.now() / 1000): string => signWithTime(secret, body, nowSeconds);

@@ -30,8 +30,8 @@ export async function spawnWorker(config: Config, extraEnv: Record<string, strin
   };
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/dealflow.js'), 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start in 60 s:\n${out}`)), 60_000);
     const check = () => {
@@ -40,7 +40,7 @@ export async function spawnWorker(config: Config, extraEnv: Record<string, strin
         resolve();
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`worker exited with ${code} before it started:\n${out}`));

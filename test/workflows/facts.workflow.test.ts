@@ -23,7 +23,7 @@ test('facts follow the lead and the last snapshot is written before it completes
   await h.executeUpdate(markLostUpdate, { args: [{ reason: 'no budget', actor: 'alice' }] });
   await h.result();
 
-  const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0] as LeadFacts).filter((f) => f.id === 'facts-1');
+  const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0]).filter((f) => f.id === 'facts-1');
   const seqs = calls.map((f) => f.seq);
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   expect(new Set(seqs).size).toBe(seqs.length);
@@ -59,7 +59,7 @@ test('facts the store refuses fail once, go on the timeline, and the lead still 
     for (const to of ['preparation', 'approach', 'presentation', 'objections', 'closing']) await h.executeUpdate(moveStageUpdate, { args: [{ to, actor: 'alice' }] });
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'went quiet', actor: 'alice' }] });
     expect(await h.result()).toMatchObject({ status: 'lost', stage: 'closing' });
-    const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0] as LeadFacts).filter((f) => f.id === 'facts-refused');
+    const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0]).filter((f) => f.id === 'facts-refused');
     // never retried: one call per seq
     expect(new Set(calls.map((f) => f.seq)).size).toBe(calls.length);
     expect(calls[calls.length - 1]).toMatchObject({ status: 'lost' });
@@ -82,7 +82,7 @@ test('a facts write that keeps failing is given up after a bounded number of att
     const h = await startLead('facts-down');
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'duplicate', actor: 'alice' }] });
     expect(await h.result()).toMatchObject({ status: 'lost' });
-    const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0] as LeadFacts).filter((f) => f.id === 'facts-down');
+    const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0]).filter((f) => f.id === 'facts-down');
     const bySeq = new Map<number, number>();
     for (const f of calls) bySeq.set(f.seq, (bySeq.get(f.seq) ?? 0) + 1);
     expect(bySeq.size).toBeGreaterThan(0);

@@ -69,7 +69,8 @@ test('the ladder fires at exactly 1×, 2× and 3× the threshold, each level onc
   const made = createdStallTasks().map((t) => [t.kind, t.assignee]);
   expect(made).toEqual([['stall', 'alice'], ['escalation', 'mia'], ['reassigned', 'mia']]);
   expect(reassignLeadTasks).toHaveBeenCalledTimes(1);
-  expect(reassignLeadTasks).toHaveBeenCalledWith({ leadId: 'ladder', to: 'queue:alpha', actor: 'system' });
+  // only the owner's tasks go to the queue: the manager's level-2 escalation task stays with mia
+  expect(reassignLeadTasks).toHaveBeenCalledWith({ leadId: 'ladder', to: 'queue:alpha', actor: 'system', from: 'alice' });
   expect(s.owner).toBe('queue:alpha');
   const d = await h.describe();
   expect(d.typedSearchAttributes.get(SA.escalationLevel)).toBe(3);

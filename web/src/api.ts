@@ -48,7 +48,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   }
   if (!res.ok) {
     const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    const details = Array.isArray(err?.details) ? (err!.details as FieldProblem[]).filter((d) => d && typeof d.path === 'string') : [];
+    const details = Array.isArray(err?.details) ? (err.details as FieldProblem[]).filter((d) => d && typeof d.path === 'string') : [];
     if (res.status === 401 && key === session.key()) onUnauthorized();
     throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `${res.status} ${res.statusText}`, details);
   }

@@ -44,7 +44,7 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Props['at
   return el;
 }
 
-export function clear(el: Element): void {
+function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 

@@ -40,23 +40,27 @@ function renderSignIn(): void {
     h('button', { attrs: { type: 'submit' } }, t('sign_in')),
   );
   input.setAttribute('aria-describedby', 'sign-in-help');
-  form.addEventListener('submit', async (ev) => {
+  form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const key = input.value.trim();
-    if (!key) return;
-    try {
-      me = await api<Me>('GET', '/v1/me', undefined, key);
-      session.set(key);
-      signInError = '';
-      if (!location.hash || location.hash === '#/') location.hash = '#/board';
-      void render();
-    } catch (e) {
-      signInError = t('bad_key', { message: errorText(e) });
-      renderSignIn();
-    }
+    if (key) void signIn(key); // signIn shows its own failure on the form: nothing to catch here
   });
   replace(app, h('header', { class: 'top' }, h('span', { class: 'brand' }, t('app_title')), languageSwitch()), h('main', { attrs: { id: 'main' } }, form));
   input.focus();
+}
+
+/** Checks the key with GET /v1/me; on success keeps it for the session and shows the board. */
+async function signIn(key: string): Promise<void> {
+  try {
+    me = await api<Me>('GET', '/v1/me', undefined, key);
+    session.set(key);
+    signInError = '';
+    if (!location.hash || location.hash === '#/') location.hash = '#/board';
+    void render();
+  } catch (e) {
+    signInError = t('bad_key', { message: errorText(e) });
+    renderSignIn();
+  }
 }
 
 interface NavItem {

@@ -3,7 +3,7 @@ export const STAGES = ['prospecting', 'preparation', 'approach', 'presentation',
 export type Stage = (typeof STAGES)[number];
 export const OPEN_STAGES = STAGES.slice(0, 6) as readonly Exclude<Stage, 'follow_up'>[];
 export type OpenStage = (typeof OPEN_STAGES)[number];
-export type Role = 'admin' | 'marketing' | 'manager' | 'rep';
+type Role = 'admin' | 'marketing' | 'manager' | 'rep';
 
 export interface Me {
   role: Role;
@@ -31,7 +31,7 @@ export interface LeadListItem {
   company?: string | null;
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   at: string;
   type: string;
   from?: string;

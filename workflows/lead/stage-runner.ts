@@ -31,7 +31,7 @@ const TERMINAL: Status[] = ['lost', 'disqualified', 'completed'];
  * wait. A run from before it read it inside the wait's predicate (which also recorded it), so when
  * it was seen depended on which other branch was checked first; that run keeps doing so.
  */
-export const CAN_PER_TURN_PATCH = 'lead-can-per-turn';
+const CAN_PER_TURN_PATCH = 'lead-can-per-turn';
 
 /** What the runner needs from the rest of the lead: the syncs it settles before continue-as-new or the end. */
 export interface RunnerDeps {

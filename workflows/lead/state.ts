@@ -22,11 +22,11 @@ import { enterVisit, visitsFromHistory } from '../policy/facts';
 import type { HistoryEntry, LeadInput, LeadState, LeadSummary, LeadWorkflowInput } from '../types';
 
 /** A history entry as a mutation records it (time added; actor `system` unless named). */
-export type EntryInput = Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string };
+type EntryInput = Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string };
 export type RecordFn = (e: EntryInput) => void;
 
 /** How a deal closes: the status it gets and what the closing records. */
-export type Closing =
+type Closing =
   | { status: 'won'; actor: string; amount?: number; note?: string }
   | { status: 'lost' | 'disqualified'; actor: string; reason: string }
   | { status: 'completed'; cause: string };
@@ -140,7 +140,7 @@ export function openLead(input: LeadWorkflowInput): Lead {
 
   const record: RecordFn = (e) => {
     syncSearchAttributes();
-    state.history.push({ at: nowIso(), actor: e.actor ?? 'system', ...e } as HistoryEntry);
+    state.history.push({ at: nowIso(), actor: e.actor ?? 'system', ...e });
     if (state.history.length > HISTORY_KEEP) {
       const drop = state.history.length - HISTORY_KEEP;
       state.history.splice(0, drop);

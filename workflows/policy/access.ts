@@ -5,7 +5,7 @@
  * team, atomically with the change (no extra round trip, and no gap between a read and the update
  * in which the lead could be reassigned).
  */
-export type Role = 'admin' | 'marketing' | 'manager' | 'rep';
+type Role = 'admin' | 'marketing' | 'manager' | 'rep';
 
 export interface Access {
   role: Role;

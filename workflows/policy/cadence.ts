@@ -35,7 +35,7 @@ export interface PlannedStep {
 
 export const MAX_CADENCE_STEPS = 20;
 /** The longest single `after` a cadence may ask for. */
-export const MAX_STEP_DELAY_MS = 365 * 86_400_000;
+const MAX_STEP_DELAY_MS = 365 * 86_400_000;
 
 /** When a step is due and when it goes out, given the previous step's send time (or the approach entry). */
 export function nextStepTime(

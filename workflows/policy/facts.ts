@@ -8,10 +8,10 @@ import { STAGES, type Stage, type Status } from '../../config/defaults';
 import type { HistoryEntry, StageVisit } from '../types';
 
 /** How many visits the state keeps (the oldest are dropped past it; a lead rarely has more than 10). */
-export const VISITS_KEEP = 100;
+const VISITS_KEEP = 100;
 
-export const SIZE_BUCKETS = ['1-10', '11-50', '51-200', '201-1000', '1000+', 'unknown'] as const;
-export type SizeBucket = (typeof SIZE_BUCKETS)[number];
+/** A company's size in employees, bucketed. */
+export type SizeBucket = '1-10' | '11-50' | '51-200' | '201-1000' | '1000+' | 'unknown';
 
 export interface LeadFacts {
   id: string;
@@ -77,7 +77,7 @@ function company(s: FactsSource): Record<string, unknown> {
 }
 
 /** Industry as a segment name: trimmed, lower-cased, `unknown` when the profile has none. */
-export function industryOf(s: FactsSource): string {
+function industryOf(s: FactsSource): string {
   const v = company(s).industry;
   return typeof v === 'string' && v.trim() ? v.trim().toLowerCase().slice(0, 100) : 'unknown';
 }
@@ -90,7 +90,7 @@ export function enterVisit(visits: StageVisit[], stage: Stage, at: string): void
 }
 
 /** Ends the open visit (a lost, disqualified or completed lead is in no stage any more). */
-export function closeVisit(visits: StageVisit[], at: string): void {
+function closeVisit(visits: StageVisit[], at: string): void {
   const last = visits[visits.length - 1];
   if (last && last.leftAt === null) last.leftAt = at;
 }

@@ -104,10 +104,10 @@ export function applyThresholdsPatch(current: ThresholdsBody, patch: Partial<Thr
       delete next.teams[team];
       continue;
     }
-    const merged: Record<string, string> = { ...(next.teams[team] ?? {}) } as Record<string, string>;
+    const merged: Record<string, string> = { ...(next.teams[team] ?? {}) };
     for (const [s, v] of Object.entries(stages)) {
       if (v === null) delete merged[s];
-      else merged[s] = v as string;
+      else merged[s] = v;
     }
     next.teams[team] = merged;
   }

@@ -13,7 +13,7 @@ import { archiveReader, reconcileMetrics } from '../../../activities/metrics/fac
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../context';
 
-export const rebuildQuery = z.strictObject({
+const rebuildQuery = z.strictObject({
   dryRun: z.enum(['true', 'false']).optional(),
 });
 

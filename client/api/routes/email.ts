@@ -2,7 +2,6 @@
  * Email-side routes: named cadences (docs/ARCHITECTURE.md §9; README "HTTP API"), the qualification answers that feed the fit
  * score, the signed inbound-reply webhook (README "HTTP API"), and the RFC 8058 unsubscribe pages.
  */
-import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { cadencesStore } from '../../../store/config/cadences-store';
 import { TEMPLATE_KINDS } from '../../../store/email/templates';
@@ -20,6 +19,7 @@ import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 import { UnauthorizedError } from '../auth';
+import { verifyInbound } from '../inbound-signature';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 
 export function registerEmailRoutes(fastify: FastifyInstance, deps: ApiDeps): void {
@@ -95,7 +95,7 @@ export function registerEmailRoutes(fastify: FastifyInstance, deps: ApiDeps): vo
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
     const inbound = op({
-      summary: 'Inbound reply from a mail provider, signed: X-Dealflow-Signature: sha256=<HMAC of the raw body>. Matched by In-Reply-To, else by the sender address: its newest open lead, else its newest closed one.',
+      summary: 'Inbound reply from a mail provider, signed with its time: X-Dealflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">, refused outside INBOUND_SIGNATURE_TOLERANCE_SECONDS (401 signature_expired). Matched by In-Reply-To, else by the sender address: its newest open lead, else its newest closed one.',
       access: unkeyed('signature'),
       query: noQuery,
       // the signature is over the raw body: it is checked first, then the body is parsed and validated
@@ -103,15 +103,14 @@ export function registerEmailRoutes(fastify: FastifyInstance, deps: ApiDeps): vo
       ok: { 202: '{ matched: { leadId, by: "in-reply-to" | "sender", reason } } or { matched: null, reason }' },
       errors: [401, 403],
     });
-    scope.withTypeProvider<ZodTypeProvider>().post('/v1/inbound/email', { schema: { ...inbound, headers: validatedInHandler(z.object({ 'x-dealflow-signature': z.string().describe('sha256=<hex HMAC-SHA256 of the raw body>') })) } }, async (req, reply) => {
+    scope.withTypeProvider<ZodTypeProvider>().post('/v1/inbound/email', { schema: { ...inbound, headers: validatedInHandler(z.object({ 'x-dealflow-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">') })) } }, async (req, reply) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
-      const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(raw).digest('hex');
-      const given = String(req.headers['x-dealflow-signature'] ?? '');
-      if (!given) throw new UnauthorizedError('missing X-Dealflow-Signature');
-      const a = Buffer.from(expected);
-      const b = Buffer.from(given);
-      if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new ForbiddenError('bad signature');
+      const header = req.headers['x-dealflow-signature'];
+      // signed time and body, refused outside the window: a captured request cannot be replayed later
+      const refused = verifyInbound(secret, typeof header === 'string' ? header : undefined, raw, Date.now() / 1000, deps.config.INBOUND_SIGNATURE_TOLERANCE_SECONDS);
+      if (refused?.problem === 'signature_mismatch') throw new ForbiddenError(refused.message);
+      if (refused) throw new UnauthorizedError(refused.message, refused.problem);
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw);

@@ -14,7 +14,6 @@ import { computeNps } from '../../../workflows/policy/nps';
 import { durationProblem } from '../../../workflows/policy/duration';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { surveyAnsweredSignal } from '../../../workflows/messages';
-import { parseOrThrow } from '../../lead-input';
 import { issuesToProblems } from '../../../store/request-errors';
 import { reportTeam, requireRole } from '../auth';
 import { answerBody, followUpBody, noQuery, npsQuery } from '../schemas';

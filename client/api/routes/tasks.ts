@@ -78,13 +78,15 @@ export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, ros
     const p = who(req);
     const { id } = req.params;
     const body = req.body;
+    // the role first: a role that never claims learns nothing about the task, not even that it exists
+    if (p.role === 'marketing') throw new ForbiddenError('the marketing role has no tasks');
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
     // who may claim is decided by the task's team before its state: the wrong caller gets a 403 even
     // for a task already claimed, and no message names the assignee (README "HTTP API")
     const team = t.assignee.startsWith('queue:') ? t.assignee.slice('queue:'.length) : t.team;
     if (!(p.role === 'admin' || (p.role === 'manager' && p.scope === team) || (p.role === 'rep' && roster().teamOfRep(p.scope!) === team))) {
-      throw new ForbiddenError(`${p.actor} may not claim tasks of team ${team}`);
+      throw new ForbiddenError(`${p.actor} may not claim task ${id}`); // names neither its team nor its assignee
     }
     let to: string;
     if (p.role === 'rep') {

@@ -14,8 +14,8 @@ import { issuesToProblems } from '../../../store/request-errors';
 import { requireRole, seesTeam, type Principal } from '../auth';
 import { noQuery, webhooksPutSchema } from '../schemas';
 
-export { webhooksPutSchema, type WebhooksPut } from '../schemas';
 import { who, type ApiDeps } from '../context';
+import { webhookTargetPolicy, webhookUrlProblem } from '../../../store/tasks/webhook-target';
 import { auditPage } from '../page-token';
 import { ADMIN, allow, auditOp, op, validatedInHandler } from '../openapi';
 
@@ -90,6 +90,13 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void
       .filter((t) => !roster.team(t))
       .map((t) => ({ path: `teams.${t}`, message: 'no such team in the roster' }));
     if (unknown.length) throw invalid(unknown);
+    // production: no private, loopback or link-local target (server-side request forgery; docs/CONFIG.md)
+    const policy = webhookTargetPolicy(deps.config);
+    const badTargets = Object.entries(change.teams).flatMap(([team, next]) => {
+      const problem = next ? webhookUrlProblem(next.url, policy) : null;
+      return problem ? [{ path: `teams.${team}.url`, message: problem }] : [];
+    });
+    if (badTargets.length) throw invalid(badTargets);
 
     const { doc } = await store.update(p.actor, (cur) => {
       const teams: Record<string, TeamWebhook> = { ...cur.teams };

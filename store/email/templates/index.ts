@@ -50,7 +50,7 @@ export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 export const INTERNAL_TEMPLATE_KINDS: readonly TemplateKind[] = ['stall_reminder_owner', 'escalation_manager', 'task_digest'];
 
 export type Locale = 'en' | 'fa';
-export const LOCALES: readonly Locale[] = ['en', 'fa'];
+const LOCALES: readonly Locale[] = ['en', 'fa'];
 
 export interface DigestTask {
   title: string;
@@ -90,7 +90,7 @@ export interface RenderedEmail {
 }
 
 /** A string that is already HTML (template output); everything else interpolated into `html` is escaped. */
-export class SafeHtml {
+class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
@@ -112,7 +112,7 @@ function interpolate(value: unknown): string {
 }
 
 /** Tagged template: literal parts are trusted markup, interpolations are escaped (arrays joined). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
   let out = strings[0];
   for (let i = 0; i < values.length; i++) out += interpolate(values[i]) + strings[i + 1];
   return new SafeHtml(out);
@@ -174,7 +174,7 @@ export interface TemplateKit {
   n(key: string): number | undefined;
 }
 
-export type TemplateFn = (ctx: TemplateContext, kit: TemplateKit) => TemplateParts;
+type TemplateFn = (ctx: TemplateContext, kit: TemplateKit) => TemplateParts;
 
 export interface LocaleBundle {
   locale: Locale;

@@ -117,7 +117,7 @@ describe('the send-email activity', () => {
 
     expect(catcher.messages()).toHaveLength(1);
     const results = outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<{ status: string }>).value.status);
-    const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+    const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => (o).reason);
     expect(results.filter((s) => s === 'sent')).toHaveLength(1);
     expect(results.every((s) => s === 'sent' || s === 'already_sent')).toBe(true);
     // a loser that found the lock taken fails retryably; its retry sees the outcome

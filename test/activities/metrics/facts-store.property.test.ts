@@ -100,7 +100,10 @@ test('every counter equals a recomputation from scratch after any sequence of wr
             break;
           case 'move':
             await next(o.lead, (f) => {
-              if (f.status === 'open') (f.stage = o.to), (f.escalationLevel = 0);
+              if (f.status === 'open') {
+                f.stage = o.to;
+                f.escalationLevel = 0;
+              }
             });
             break;
           case 'won':

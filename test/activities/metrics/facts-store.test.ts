@@ -69,7 +69,7 @@ test('issue 11 input: a lead with value 0 moves without the board going negative
   expect(await store.write(facts({ ...base, seq: 2, escalationLevel: 1 }))).toBe(false);
   expect(await cell('zero', 'presentation')).toMatchObject({ count: 1, value: 0, atRisk: 0, stalled: 0 });
   // a missing value (a lead from before values were defaulted) counts as 0
-  expect(await store.write(facts({ ...base, seq: 3, stage: 'objections', value: undefined as unknown as number }))).toBe(true);
+  expect(await store.write(facts({ ...base, seq: 3, stage: 'objections', value: undefined }))).toBe(true);
   expect(await cell('zero', 'presentation')).toBeUndefined();
   expect(await cell('zero', 'objections')).toMatchObject({ count: 1, value: 0 });
   await store.write(facts({ ...base, seq: 4, stage: 'objections', status: 'lost', closedAt: '2026-02-05T00:00:00.000Z' }));
@@ -171,7 +171,7 @@ describe('bad input is refused with nothing written', () => {
     const original = commands[name].bind(redis);
     const spy = jest.spyOn(commands, name);
     for (const args of badArgs) {
-      spy.mockImplementationOnce(((...keysAndArgs: string[]) => original(...keysAndArgs.slice(0, 6), ...args)) as never);
+      spy.mockImplementationOnce(((...keysAndArgs: string[]) => original(...keysAndArgs.slice(0, 6), ...args)));
       await expect(store.write(facts({ id: 'victim2', seq: 2, team: 'bad' }))).rejects.toThrow(/^INVALID lead facts/);
     }
     expect(spy).toHaveBeenCalledTimes(badArgs.length);

@@ -19,7 +19,7 @@ interface Bar {
 }
 
 /** A horizontal bar chart: one row per bar, label, bar, value text. */
-export function barChart(title: string, bars: Bar[]): SVGSVGElement {
+function barChart(title: string, bars: Bar[]): SVGSVGElement {
   const W = 640;
   const ROW = 30;
   const LABEL = 150;
@@ -44,10 +44,10 @@ export function barChart(title: string, bars: Bar[]): SVGSVGElement {
   return svg;
 }
 
-async function section(id: string, title: string, path: string, body: (v: any) => Node[]): Promise<HTMLElement> {
+async function section<T>(id: string, title: string, path: string, body: (v: T) => Node[]): Promise<HTMLElement> {
   const el = h('section', { class: 'chart-section', attrs: { id, 'aria-labelledby': `${id}-h` } }, heading(title, 'h2', `${id}-h`), loading());
   try {
-    const r = await optional<unknown>(path);
+    const r = await optional<T>(path);
     replace(el, heading(title, 'h2', `${id}-h`), ...(r.ok ? body(r.value) : [unavailable(r.reason)]));
   } catch (e) {
     replace(el, heading(title, 'h2', `${id}-h`), errorBox(e));

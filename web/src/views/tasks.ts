@@ -23,24 +23,26 @@ export function taskRows(ctx: Ctx, tasks: Task[], opts: { showLead: boolean; can
           {
             attrs: { type: 'button', 'data-task-id': task.id, 'aria-label': t('complete_task', { title: task.title }) },
             on: {
-              click: async () => {
-                btn.disabled = true;
-                try {
-                  await api('POST', `/v1/tasks/${encodeURIComponent(task.id)}/complete`);
-                  task.status = 'done';
-                  replace(statusCell, tr('tstatus', 'done'));
-                  statusCell.className = 'tstatus tstatus-done';
-                  btn.remove();
-                  ctx.announce(t('completed', { title: task.title }));
-                } catch (e) {
-                  btn.disabled = false;
-                  ctx.announce(t('error_generic', { message: errorText(e) }), 'error');
-                }
-              },
+              // complete() announces its own failure: nothing is left to catch
+              click: () => void complete(),
             },
           },
           t('complete'),
         );
+        const complete = async (): Promise<void> => {
+          btn.disabled = true;
+          try {
+            await api('POST', `/v1/tasks/${encodeURIComponent(task.id)}/complete`);
+            task.status = 'done';
+            replace(statusCell, tr('tstatus', 'done'));
+            statusCell.className = 'tstatus tstatus-done';
+            btn.remove();
+            ctx.announce(t('completed', { title: task.title }));
+          } catch (e) {
+            btn.disabled = false;
+            ctx.announce(t('error_generic', { message: errorText(e) }), 'error');
+          }
+        };
         action.append(btn);
       }
       return [

@@ -1,6 +1,7 @@
 /** The one control-character rule (workflows/policy/text.ts) and its users. */
-import { CONTROL_CHAR_CLASS, hasControlChars, toOneLine } from '../../../../workflows/policy/text';
-import { oneLine } from '../../../../store/email/templates';
+import { CONTROL_CHAR_CLASS, hasBidiControls, hasControlChars, toOneLine } from '../../../../workflows/policy/text';
+import { headerSafe, oneLine } from '../../../../store/email/templates';
+import { leadInputSchema } from '../../../../client/lead-input';
 
 const CONTROLS = ['\u0000', '\t', '\n', '\r', '\u001f', '\u007f', '\u0085', '\u009f', '\u2028', '\u2029'];
 
@@ -27,5 +28,35 @@ describe('toOneLine', () => {
   it('is what the e-mail templates use for one line (C1 controls included)', () => {
     expect(oneLine('Subject\u0085Bcc: x@y')).toBe('Subject Bcc: x@y');
     expect(oneLine).toBe(toOneLine);
+  });
+});
+
+describe('bidirectional controls (#17 item 12)', () => {
+  const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+
+  it.each(BIDI.map((c) => [c.codePointAt(0)!.toString(16), c]))('finds U+%s', (_label, c) => {
+    expect(hasBidiControls(`Ada${c}Lovelace`)).toBe(true);
+  });
+
+  it('passes right-to-left text itself (Persian, Hebrew, Arabic letters are not controls)', () => {
+    for (const t of ['مینا رضایی', 'שלום', 'Björn', '']) expect(hasBidiControls(t)).toBe(false);
+  });
+
+  it('one line drops them: a right-to-left override cannot make "invoice‮fdp.exe" read as something else', () => {
+    expect(toOneLine('Acme \u202eCorp\u202c')).toBe('Acme Corp');
+    expect(toOneLine('invoice\u202efdp.exe')).toBe('invoicefdp.exe');
+    expect(toOneLine('\u2067Mina\u2069 \u200fR\u200e')).toBe('Mina R');
+  });
+
+  it('an email display name and subject have none left (headerSafe)', () => {
+    expect(headerSafe('Bob \u202eevil\u202c Smith', 120)).toBe('Bob evil Smith');
+    expect(headerSafe('Re: \u2066your\u2069 order\u061c', 250)).toBe('Re: your order');
+  });
+
+  it('lead names and companies that carry one are refused at input (400 naming the field)', () => {
+    const r = leadInputSchema.safeParse({ id: 'bidi-1', email: 'a@b.test', name: 'Ada \u202eecalevoL', company: 'Acme\u2066' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['company', 'name']);
+    expect(leadInputSchema.safeParse({ id: 'bidi-2', email: 'a@b.test', name: 'مینا رضایی', company: 'Acme' }).success).toBe(true);
   });
 });
