@@ -11,11 +11,11 @@ import { CampaignNotFound, CampaignStore, CampaignTransitionError, type Campaign
 import { cadencesStore } from '../store/config/cadences-store';
 import type { campaignControlWorkflow } from '../workflows/campaign.workflow';
 import { ConflictError, NotFoundError, ValidationError } from '../store/request-errors';
-import { oneLineText, parseOrThrow } from './lead-input';
+import { idSchema, oneLineText, parseOrThrow } from './lead-input';
 import type { LeadsClient } from './leads';
 
 export const campaignInputSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
+  id: idSchema().optional(),
   name: z.string().trim().pipe(oneLineText(200).min(1, 'required')),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a cadence name').default('default'),
 });

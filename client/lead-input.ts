@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_LEAD, OPEN_STAGES } from '../config/defaults';
 import { isValidTimeZone } from '../workflows/policy/business-hours';
 import { hasBidiControls, hasControlChars } from '../workflows/policy/text';
+import { ID_MAX_LENGTH, ID_PATTERN, ID_RULE } from '../workflows/policy/ids';
 import { amountProblem, isCurrency } from './metrics/money';
 import { issuesToProblems, ValidationError } from '../store/request-errors';
 
@@ -37,8 +38,16 @@ export const freeText = (max: number) =>
     .refine((s) => !hasControlChars(s.replace(/[\t\n\r\u2028\u2029]/g, '')), 'control characters are not allowed')
     .refine((s) => !s.includes('\uFFFD'), 'contains U+FFFD (\uFFFD), the mark of bytes that were not valid text: send the text in UTF-8');
 
+/**
+ * The one id rule (workflows/policy/ids.ts) as a schema: lead, campaign and batch ids wherever they
+ * are created or named (bodies, query strings, path parameters), so what can be created can be
+ * addressed. `max` is larger for task ids only.
+ */
+export const idSchema = (max = ID_MAX_LENGTH) =>
+  z.string().min(1, `must be ${ID_RULE}`).max(max, `at most ${max} characters`).regex(ID_PATTERN, `must be ${ID_RULE}`);
+
 export const leadInputSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}').optional(),
+  id: idSchema().optional(),
   email: z.string().trim().pipe(z.email('must be an email address').max(254)),
   name: oneLineText(200).optional(),
   company: oneLineText(200).optional(),
@@ -56,7 +65,7 @@ export const leadInputSchema = z.strictObject({
     .describe('ISO 4217 code in capitals (default USD); `value` keeps its minor unit: none for JPY, 2 for EUR, 3 for BHD')
     .optional(),
   tags: z.array(oneLineText(50).min(1)).max(50).optional(),
-  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  campaign: idSchema().optional(),
   cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   stage: z.enum(OPEN_STAGES as unknown as [string, ...string[]]).optional(),
 }).superRefine((b, ctx) => {

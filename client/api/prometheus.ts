@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FactsStore, ReconcileReport } from '../../store/metrics/facts-store';
-import { parseOrThrow } from '../lead-input';
+import { op, unkeyed } from './openapi';
 import { noQuery } from './schemas';
 
 export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Registry {
@@ -95,8 +95,8 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', async (req, reply) => {
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
+  const schema = op({ summary: 'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage, their value per team, stage and currency', access: unkeyed('public'), query: noQuery, ok: { 200: 'text/plain; version=0.0.4' } });
+  app.get('/metrics', { schema }, async (_req, reply) => {
     let text: string;
     try {
       text = await registry.metrics();

@@ -1,13 +1,24 @@
 /** Request schemas of the HTTP API (zod): the one source for validation and the OpenAPI document. */
 import { z } from 'zod';
-import { freeText } from '../lead-input';
-import { ValidationError } from '../../store/request-errors';
+import { freeText, idSchema } from '../lead-input';
+import { TASK_ID_MAX_LENGTH } from '../../workflows/policy/ids';
 import { ACTIVITY_TYPES, STAGES, STATUSES } from '../../config/defaults';
 import { isValidScore } from '../../workflows/policy/nps';
 import { webhookEventsSchema, webhookSecretSchema, webhookUrlSchema } from '../../store/tasks/webhook';
 
-export const leadIdParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a lead id') });
-export const taskIdParam = z.strictObject({ id: z.string().min(1).max(300) });
+/** `{id}` of /v1/leads/{id}…: a lead id (workflows/policy/ids.ts). */
+export const leadIdParam = z.strictObject({ id: idSchema() });
+/** `{id}` of /v1/tasks/{id}…: a task id (a lead id and a suffix). */
+export const taskIdParam = z.strictObject({ id: idSchema(TASK_ID_MAX_LENGTH) });
+/** `{id}` of /v1/campaigns/{id}… and /v1/batches/{id}…. */
+export const campaignIdParam = z.strictObject({ id: idSchema() });
+export const batchIdParam = z.strictObject({ id: idSchema() });
+/**
+ * The longest path parameter the router takes (fastify `maxParamLength`; longer is a 414): the
+ * longest id (a task id) with every character percent-encoded, so every id that can be created
+ * can be addressed however a client encodes it.
+ */
+export const PATH_PARAM_MAX_LENGTH = TASK_ID_MAX_LENGTH * 3;
 
 /**
  * Strictness (README "HTTP API"): every route parses its query string and body with a strict object,
@@ -15,17 +26,6 @@ export const taskIdParam = z.strictObject({ id: z.string().min(1).max(300) });
  */
 export const noQuery = z.strictObject({});
 
-/**
- * The body of a configuration write (every `PUT /v1/config/*` and `PUT /v1/goals`): a JSON
- * object. `null`, a string, a number, a boolean or an array is a 400 naming the body (docs/ERRORS.md).
- */
-export function objectBody(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    const what = body === undefined ? 'no body' : body === null ? 'null' : Array.isArray(body) ? 'an array' : `a JSON ${typeof body}`;
-    throw new ValidationError(`invalid request body: a JSON object is required, not ${what}`, [{ path: '(body)', message: `a JSON object is required, not ${what}` }]);
-  }
-  return body as Record<string, unknown>;
-}
 export const noBody = z.strictObject({});
 export const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a rep id').optional() });
 
@@ -56,11 +56,11 @@ function pageFields(max: number) {
 const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const listLeadsQuery = z.strictObject({
   stage: z.enum(STAGES as unknown as [string, ...string[]]).optional(),
-  owner: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  owner: idSchema().optional(),
   team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   status: z.enum(STATUSES as unknown as [string, ...string[]]).optional(),
   stalled: boolString.optional(),
-  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  campaign: idSchema().optional(),
   count: boolString.optional(),
   ...pageFields(1000),
 });

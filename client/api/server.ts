@@ -1,6 +1,7 @@
 /**
- * The HTTP API (README "HTTP API"): fastify with API-key roles, zod validation, the API's error shape (README "HTTP API"), OpenAPI at
- * /docs, health and readiness, structured logs.
+ * The HTTP API (README "HTTP API"): fastify with API-key roles, zod validation (each route's schema,
+ * openapi.ts), the API's error shape (README "HTTP API"), the OpenAPI document generated from the
+ * routes with a docs UI at /docs, health and readiness, structured logs.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type Redis from 'ioredis';
@@ -8,6 +9,8 @@ import { authenticate } from './auth';
 import type { ApiDeps, RegisteredRoute } from './context';
 import { CodedError } from '../../store/request-errors';
 import { makeErrorHandler, render, sendError } from './errors';
+import { checkRouteRole, registerOpenApi } from './openapi';
+import { PATH_PARAM_MAX_LENGTH } from './schemas';
 import { registerRateLimit } from './rate-limit';
 import { registerSecurityHeaders } from './security-headers';
 import { registerLeadRoutes } from './routes/leads';
@@ -78,11 +81,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, _req, reply) => {
       void sendError(reply, render({ code: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'invalid_input', message: err.message, details: [{ path: '(url)', message: err.message }] }));
     },
+    // every id the API creates fits in a path segment (schemas.ts PATH_PARAM_MAX_LENGTH; README "HTTP API")
+    routerOptions: { maxParamLength: PATH_PARAM_MAX_LENGTH },
   });
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    const hidden = (r.schema)?.hide === true;
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden });
   });
   app.setErrorHandler(makeErrorHandler(() => redisDown(deps.redis)));
   app.setNotFoundHandler((req, reply) => {
@@ -97,6 +103,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
   });
   registerMediaTypes(app);
+  // a role the route's rule refuses is a 403 before its input is read (openapi.ts)
+  app.addHook('preValidation', checkRouteRole);
+  await registerOpenApi(app, deps.config.PUBLIC_BASE_URL);
   await registerRateLimit(app, deps.redis, deps.config.REDIS_PREFIX, deps.config.API_RATE_LIMIT);
   await registerSecurityHeaders(app);
   // first, so its onResponse hook counts every route

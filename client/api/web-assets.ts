@@ -134,16 +134,20 @@ export function readWebAssets(outDir = WEB_OUT): Map<string, WebAsset> | undefin
   return files.has('index.html') ? files : undefined;
 }
 
-let loading: Promise<Map<string, WebAsset>> | undefined;
+/** The page's files; `fromDisk`: they are in WEB_OUT, to be served from there (client/api/routes/web.ts). */
+export type WebAssets = Map<string, WebAsset> & { fromDisk?: boolean };
+
+let loading: Promise<WebAssets> | undefined;
 
 /** The page's files for the API: the built directory if current, else a fresh build (written if possible). */
-export function loadWebAssets(): Promise<Map<string, WebAsset>> {
+export function loadWebAssets(): Promise<WebAssets> {
   loading ??= (async () => {
-    const ready = readWebAssets();
-    if (ready) return ready;
-    const files = await buildWebAssets();
+    const ready: WebAssets | undefined = readWebAssets();
+    if (ready) return Object.assign(ready, { fromDisk: true });
+    const files: WebAssets = await buildWebAssets();
     try {
       writeWebAssets(files);
+      files.fromDisk = true;
     } catch {
       /* read-only install (e.g. the container's /app): serve from memory */
     }

@@ -9,6 +9,7 @@ import { VersionedConfig, type AuditEntry, type Versioned } from '../config/vers
 import { zsetPage } from '../paging';
 
 import type { CampaignControl, CampaignState } from '../../workflows/types';
+import { isId } from '../../workflows/policy/ids';
 
 export type { CampaignControl, CampaignState };
 
@@ -23,7 +24,7 @@ export interface CampaignBody {
 }
 export type Campaign = CampaignBody & Versioned;
 
-const CAMPAIGN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CAMPAIGN_ID = { test: (id: string) => isId(id) };
 
 export class CampaignStore {
   constructor(

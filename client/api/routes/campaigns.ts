@@ -8,24 +8,28 @@ import { z } from 'zod';
 import { BulkEnrolment, readCsv, readJsonArray } from '../../bulk';
 import { delimiterFor, encodingKnown } from '../../csv-import';
 import { CampaignsClient } from '../../campaigns';
-import { parseOrThrow } from '../../lead-input';
 import { ValidationError } from '../../../store/request-errors';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../context';
 import { auditPage, pageOf } from '../page-token';
-import { listCampaignsQuery, listRejectedQuery, noBody, noQuery } from '../schemas';
+import { batchIdParam, campaignIdParam, listCampaignsQuery, listRejectedQuery, noBody, noQuery } from '../schemas';
+import { idSchema, leadInputSchema } from '../../lead-input';
+import { allow, auditOp, MARKETING, op, PAGING_WORDS, validatedInHandler } from '../openapi';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { campaignInputSchema } from '../../campaigns';
 import { NotFoundError } from '../../../store/request-errors';
 
 const ROLES = ['marketing', 'admin'] as const;
-const idParam = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must match [A-Za-z0-9._:-]{1,128}') });
 /** `?campaign=` for every row; for a CSV body also `?encoding=` (default UTF-8) and `?delimiter=` (default: detected). */
 const bulkQuery = z.strictObject({
-  campaign: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
+  campaign: idSchema().optional(),
   encoding: z.string().refine(encodingKnown, 'unknown encoding (for example utf-8, windows-1252, iso-8859-15, utf-16le)').optional(),
   delimiter: z.string().refine((d) => delimiterFor(d) !== undefined, 'must be one of , ; tab | (or comma, semicolon, tab, pipe)').optional(),
 });
 
-export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerCampaignRoutes(fastify: FastifyInstance, deps: ApiDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const onCampaign = { access: allow('all', 'all', 'none', 'none', { pathId: 'campaign' }), params: campaignIdParam };
   const { config, leads, redis } = deps;
   const common = { redis, prefix: config.REDIS_PREFIX, temporal: leads.temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, leads };
   const campaigns = new CampaignsClient(common);
@@ -34,50 +38,67 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
   // a CSV body reaches the route as the raw request stream: it is parsed row by row, never buffered whole
   app.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, payload));
 
-  app.post('/v1/campaigns', async (req, reply) => {
+  const create = op({
+    summary: 'Create a nurture campaign (id optional; cadence must exist). Roles: marketing, admin.',
+    access: MARKETING,
+    query: noQuery,
+    // campaigns.create validates it (and that the cadence exists)
+    body: validatedInHandler(campaignInputSchema),
+    ok: { 201: 'the campaign, created: true', 200: 'the campaign, created: false (it already existed)' },
+  });
+  app.post('/v1/campaigns', { schema: create }, async (req, reply) => {
     const p = who(req);
     requireRole(p, ROLES);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const { campaign, created } = await campaigns.create(req.body ?? {}, p.actor);
     return reply.status(created ? 201 : 200).send({ ...campaign, created });
   });
 
-  app.get('/v1/campaigns', async (req) => {
+  const list = op({ summary: `List campaigns, oldest first (equal creation times by id); paged by (creation time, id). Roles: marketing, admin. ${PAGING_WORDS}`, access: MARKETING, query: listCampaignsQuery });
+  app.get('/v1/campaigns', { schema: list }, async (req) => {
     requireRole(who(req), ROLES);
-    const q = parseOrThrow(listCampaignsQuery, req.query ?? {}, 'query');
+    const q = req.query;
     return pageOf(config.SIGNING_SECRET, JSON.stringify(['campaigns']), q.pageToken, (cursor) => campaigns.list({ limit: q.pageSize, cursor }));
   });
 
-  app.get('/v1/campaigns/:id', async (req) => {
+  app.get('/v1/campaigns/:id', { schema: op({ ...onCampaign, summary: 'A campaign with size and progress', query: noQuery, errors: [404] }) }, async (req) => {
     requireRole(who(req), ROLES);
-    const { id } = parseOrThrow(idParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    const { id } = req.params;
     return campaigns.get(id);
   });
 
-  app.get('/v1/campaigns/:id/history', async (req) => {
+  const history = auditOp("Audit log of the campaign's state changes. Roles: marketing, admin", onCampaign.access, campaignIdParam, [404]);
+  app.get('/v1/campaigns/:id/history', { schema: history }, async (req) => {
     requireRole(who(req), ROLES);
-    const { id } = parseOrThrow(idParam, req.params, 'path');
+    const { id } = req.params;
     await campaigns.get(id);
     return auditPage(config.SIGNING_SECRET, `campaign:${id}`, req.query, { historyPage: (o) => campaigns.store.historyPage(id, o) });
   });
 
   // one route per action, so each is its own operation in the OpenAPI document
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    app.post(`/v1/campaigns/:id/${action}`, async (req) => {
+    const summary = { pause: 'Pause: holds the cadence emails of its leads', resume: 'Resume: releases the held emails', cancel: 'Cancel: ends the cadence of its leads' }[action];
+    app.post(`/v1/campaigns/:id/${action}`, { schema: op({ ...onCampaign, summary, query: noQuery, body: noBody, ok: { 200: 'the campaign' }, errors: [404, 409] }) }, async (req) => {
       const p = who(req);
       requireRole(p, ROLES);
-      const { id } = parseOrThrow(idParam, req.params, 'path');
-      parseOrThrow(noQuery, req.query ?? {}, 'query');
-      parseOrThrow(noBody, req.body ?? {}, 'request body');
+      const { id } = req.params;
       return campaigns.setState(id, action, p.actor);
     });
   }
 
-  app.post('/v1/leads/bulk', { bodyLimit: 64 * 1024 * 1024, config: { accepts: ['text/csv', 'application/csv'] } }, async (req, reply) => {
+  const bulkSchema = op({
+    summary: 'Bulk enrolment: a JSON array of lead inputs or text/csv (streamed; README "Importing a CSV file"); encoding and delimiter apply to CSV only. Roles: marketing, admin.',
+    access: MARKETING,
+    query: bulkQuery,
+    // rows are validated one by one as they stream in (a bad row is rejected, not the batch)
+    body: validatedInHandler(z.union([z.array(leadInputSchema), z.string().describe('a CSV file')])),
+    consumes: ['application/json', 'text/csv'],
+    ok: { 202: 'the batch: { id, status, total, accepted, enrolled, started, rejected: [{ line, reason }], … }' },
+    errors: [404, 413, 415],
+  });
+  app.post('/v1/leads/bulk', { bodyLimit: 64 * 1024 * 1024, config: { accepts: ['text/csv', 'application/csv'] }, schema: bulkSchema }, async (req, reply) => {
     const p = who(req);
     requireRole(p, ROLES);
-    const q = parseOrThrow(bulkQuery, req.query ?? {}, 'query');
+    const q = req.query;
     const [type, ...params] = String(req.headers['content-type'] ?? '').split(';').map((t) => t.trim());
     const csv = type.toLowerCase() === 'text/csv' || type.toLowerCase() === 'application/csv';
     // a CSV's encoding: ?encoding=, else the Content-Type's charset, else UTF-8 (README "Importing a CSV file")
@@ -96,10 +117,17 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
   });
 
   /** A batch's rejected rows, all of them, paged (GET /v1/batches/:id shows the first 1000). */
-  app.get('/v1/batches/:id/rejected', async (req) => {
+  const onBatch = { access: allow('all', 'all', 'none', 'none', { pathId: 'batch' }), params: batchIdParam, errors: [404] };
+  const rejected = op({
+    ...onBatch,
+    summary: `A bulk batch's rejected rows, all of them, in the order read (GET /v1/batches/{id} shows the first 1000); paged by place in that append-only list. Roles: marketing, admin. ${PAGING_WORDS}`,
+    query: listRejectedQuery,
+    ok: { 200: '{ items: [{ line, reason }], nextPageToken? }' },
+  });
+  app.get('/v1/batches/:id/rejected', { schema: rejected }, async (req) => {
     requireRole(who(req), ROLES);
-    const { id } = parseOrThrow(z.strictObject({ id: z.string().max(64) }), req.params, 'path');
-    const q = parseOrThrow(listRejectedQuery, req.query ?? {}, 'query');
+    const { id } = req.params;
+    const q = req.query;
     return pageOf(config.SIGNING_SECRET, JSON.stringify(['batch-rejected', id]), q.pageToken, async (cursor) => {
       const page = await bulk.batches.rejectedPage(id, { limit: q.pageSize, cursor });
       if (!page) throw new NotFoundError(`no batch "${id}"`);
@@ -107,10 +135,9 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: ApiDeps): voi
     });
   });
 
-  app.get('/v1/batches/:id', async (req) => {
+  app.get('/v1/batches/:id', { schema: op({ ...onBatch, summary: 'Batch progress, counts and rejected rows', query: noQuery, ok: { 200: 'batch' } }) }, async (req) => {
     requireRole(who(req), ROLES);
-    const { id } = parseOrThrow(z.strictObject({ id: z.string().max(64) }), req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    const { id } = req.params;
     return bulk.status(id);
   });
 }

@@ -8,9 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import { thresholdsStore } from '../../../store/config/thresholds-store';
 import { ForbiddenError } from '../../../store/request-errors';
 import { changeThresholds } from '../../thresholds';
-import { parseOrThrow } from '../../lead-input';
+import { z } from 'zod';
 import { ownHistory, ownTeams, requireRole } from '../auth';
-import { noQuery, objectBody } from '../schemas';
+import { noQuery } from '../schemas';
+import { allow, auditOp, op, validatedInHandler } from '../openapi';
 import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
@@ -19,14 +20,15 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   // a manager sees the global values and escalation policy (their team inherits them) and only
   // their own team's overrides, in the document and in its audit log
-  app.get('/v1/config/thresholds', async (req) => {
+  const get = op({ summary: "Stall thresholds and escalation policy; a manager sees the global part and their own team's overrides. Roles: manager, admin.", access: allow('all', 'none', 'team', 'none', { filtered: true }), query: noQuery, ok: { 200: 'thresholds document' } });
+  app.get('/v1/config/thresholds', { schema: get }, async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return ownTeams(p, await store.get());
   });
 
-  app.get('/v1/config/thresholds/history', async (req) => {
+  const history = auditOp("Audit log of thresholds: who, when, old, new; a manager sees the global part and their own team's (a page may then hold fewer entries). Roles: manager, admin", allow('all', 'none', 'team', 'none', { filtered: true }));
+  app.get('/v1/config/thresholds/history', { schema: history }, async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
     // a manager's token is bound to their team: the pages they see are filtered (other teams' overrides left out)
@@ -34,11 +36,24 @@ export function registerConfigRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return { ...page, items: ownHistory(p, page.items, (d) => ownTeams(p, d)) };
   });
 
-  app.put('/v1/config/thresholds', async (req) => {
+  const put = op({
+    summary: 'Change thresholds (partial; a manager only teams.<own>); each a duration such as 5d or 36h (at most 3650d); versioned, audited, pushed to running leads',
+    access: allow('all', 'none', 'team', 'none', { scopeBody: true }),
+    query: noQuery,
+    // checked by changeThresholds (durations, stages, teams of the roster) after the caller's scope
+    body: validatedInHandler(
+      z.strictObject({
+        global: z.record(z.string(), z.string()).optional().describe('stage → duration'),
+        teams: z.record(z.string(), z.record(z.string(), z.string()).nullable()).optional().describe('team → stage → duration (null removes the team\'s overrides)'),
+        escalation: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+    ok: { 200: 'the new document' },
+  });
+  app.put('/v1/config/thresholds', { schema: put }, async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = objectBody(req.body);
+    const body = (req.body ?? {}) as Record<string, unknown>;
     if (p.role === 'manager') {
       const teams = body.teams as Record<string, unknown> | undefined;
       // global parts are not a manager's; an unknown field is left to validation (a 400 naming it)

@@ -11,8 +11,11 @@ import { addressFromHeader } from '../../../store/enrichment/normalise';
 import { validateCadence, type Cadence } from '../../../workflows/policy/cadence';
 import { ForbiddenError, ValidationError } from '../../../store/request-errors';
 import { expectedVersion } from '../../../store/config/versioned-config';
-import { inboundBody, leadIdParam, noQuery, objectBody, qualificationBody } from '../schemas';
+import { inboundBody, leadIdParam, noQuery, qualificationBody } from '../schemas';
 import { parseOrThrow } from '../../lead-input';
+import { z } from 'zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { allow, auditOp, MARKETING, op, unkeyed, validatedInHandler } from '../openapi';
 import { requireRole } from '../auth';
 import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
@@ -20,21 +23,33 @@ import { UnauthorizedError } from '../auth';
 import { verifyInbound } from '../inbound-signature';
 import { registerUnsubscribeRoutes } from './unsubscribe';
 
-export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerEmailRoutes(fastify: FastifyInstance, deps: ApiDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const cadences = cadencesStore(deps.redis, deps.config.REDIS_PREFIX);
   const suppression = new SuppressionList(deps.redis, deps.config.REDIS_PREFIX);
 
-  app.get('/v1/config/cadences', async (req) => {
+  app.get('/v1/config/cadences', { schema: op({ summary: 'Named email cadences. Roles: marketing, admin.', access: MARKETING, query: noQuery, ok: { 200: 'cadences document' } }) }, async (req) => {
     requireRole(who(req), ['marketing', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return cadences.get();
   });
 
-  app.put('/v1/config/cadences', async (req) => {
+  const put = op({
+    summary: 'Add or replace named cadences (steps, business hours); validated (each problem named by its path), versioned, audited. Roles: marketing, admin.',
+    access: MARKETING,
+    query: noQuery,
+    // validateCadence checks each cadence (docs/ARCHITECTURE.md §9) and names the field
+    body: validatedInHandler(
+      z.strictObject({
+        cadences: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), z.record(z.string(), z.unknown())).describe('name → { steps, businessHours }'),
+        version: z.number().int().optional(),
+      }),
+    ),
+    ok: { 200: 'the new document' },
+  });
+  app.put('/v1/config/cadences', { schema: put }, async (req) => {
     const p = who(req);
     requireRole(p, ['marketing', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = objectBody(req.body) as { cadences?: unknown };
+    const body = (req.body ?? {}) as { cadences?: unknown };
     const problems: { path: string; message: string }[] = [];
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       problems.push({ path: '(body)', message: 'send { "cadences": { "<name>": { steps, businessHours } } }' });
@@ -58,16 +73,23 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return doc;
   });
 
-  app.get('/v1/config/cadences/history', async (req) => {
+  app.get('/v1/config/cadences/history', { schema: auditOp('Audit log of cadence changes. Roles: marketing, admin', MARKETING) }, async (req) => {
     requireRole(who(req), ['marketing', 'admin']);
     return auditPage(deps.config.SIGNING_SECRET, 'cadences', req.query, cadences);
   });
 
-  app.post('/v1/leads/:id/qualification', async (req) => {
+  const qualify = op({
+    summary: 'Record qualification answers (budget, authority, need, timeline; at least one); re-scores the lead. Answers the lead summary.',
+    access: allow('all', 'none', 'team', 'own', { pathId: 'lead' }),
+    params: leadIdParam,
+    query: noQuery,
+    body: qualificationBody,
+    errors: [404, 409],
+  });
+  app.post('/v1/leads/:id/qualification', { schema: qualify }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(qualificationBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     if (Object.keys(body).length === 0) throw new ValidationError('answer at least one of budget, authority, need, timeline', [{ path: '(body)', message: 'empty' }]);
     return deps.leads.qualify(id, p.actor, body, p); // the update's validator checks owner/team
   });
@@ -75,8 +97,16 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
   // the inbound webhook authenticates by signature over the raw body, not by API key
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
-    scope.post('/v1/inbound/email', async (req, reply) => {
-      parseOrThrow(noQuery, req.query ?? {}, 'query');
+    const inbound = op({
+      summary: 'Inbound reply from a mail provider, signed with its time: X-Dealflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">, refused outside INBOUND_SIGNATURE_TOLERANCE_SECONDS (401 signature_expired). Matched by In-Reply-To, else by the sender address: its newest open lead, else its newest closed one.',
+      access: unkeyed('signature'),
+      query: noQuery,
+      // the signature is over the raw body: it is checked first, then the body is parsed and validated
+      body: validatedInHandler(inboundBody, { raw: true }),
+      ok: { 202: '{ matched: { leadId, by: "in-reply-to" | "sender", reason } } or { matched: null, reason }' },
+      errors: [401, 403],
+    });
+    scope.withTypeProvider<ZodTypeProvider>().post('/v1/inbound/email', { schema: { ...inbound, headers: validatedInHandler(z.object({ 'x-dealflow-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">') })) } }, async (req, reply) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
       const header = req.headers['x-dealflow-signature'];

@@ -2,9 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { ForbiddenError } from '../../../store/request-errors';
 import { AddressTakenError } from '../../../store/start-lead';
-import { parseOrThrow } from '../../lead-input';
 import { assertCanAct, assertCanView, requireRole, type Principal } from '../auth';
 import { activityBody, leadIdParam, listLeadsQuery, lostBody, moveBody, noQuery, repliedBody, timelineQuery, wonBody } from '../schemas';
+import { leadInputSchema } from '../../lead-input';
+import { allow, op, validatedInHandler } from '../openapi';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { who, type ApiDeps } from '../context';
 import { pageOf } from '../page-token';
 import type { ActivityType } from '../../../config/defaults';
@@ -13,17 +15,30 @@ import { TimelineStore } from '../../../store/timeline/timeline-store';
 
 const pick = <T>(teams: Record<string, T> | undefined, team: string): Record<string, T> => (teams?.[team] ? { [team]: teams[team] } : {});
 
-export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster, redis }: ApiDeps): void {
+export function registerLeadRoutes(fastify: FastifyInstance, { leads, config, roster, redis }: ApiDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const timelines = new TimelineStore(redis, config.REDIS_PREFIX);
+  const onLead = { access: allow('all', 'none', 'team', 'own', { pathId: 'lead' }), params: leadIdParam, query: noQuery };
   /** Checks the lead exists (404) and the caller may act on it (403); the change itself then says 409. */
   const actable = async (p: Principal, id: string) => {
     assertCanAct(p, await leads.ownership(id));
   };
 
-  app.post('/v1/leads', async (req, reply) => {
+  const createSchema = op({
+    summary: 'Create and start a lead (idempotent on id / email; one open lead per person, README "One lead per person": 409 with details [{ path: "email" }] naming the open lead for an explicit new id of a person who has one). Roles: marketing, manager (own team), admin.',
+    access: allow('all', 'all', 'team', 'none', { scopeBody: true }),
+    query: noQuery,
+    // validated by leads.prepare (the roster decides team and owner), after the caller's role
+    body: validatedInHandler(leadInputSchema),
+    ok: {
+      201: '{ id, created: true, workflowId, previousLeadId? } (previousLeadId: the closed lead of the same person this new deal follows)',
+      200: '{ id, created: false, workflowId, reason? }: the lead already exists, or the input (without an id) IS the open — else the newest closed — lead of its email address',
+    },
+    errors: [409, 503],
+  });
+  app.post('/v1/leads', { schema: createSchema }, async (req, reply) => {
     const p = who(req);
     requireRole(p, ['marketing', 'manager', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const input = await leads.prepare(req.body);
     if (p.role === 'manager' && input.team !== p.scope) {
       throw new ForbiddenError(`a manager of ${p.scope} may not create leads for team ${input.team}`);
@@ -50,9 +65,14 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
     });
   });
 
-  app.get('/v1/leads', async (req) => {
+  const listSchema = op({
+    summary: 'List leads through Temporal visibility. Reps see their own, managers their team. Paged (README "Paging"): { items: [{ id, stage, status, owner, team, escalationLevel, value, campaign, startedAt, name, company }], nextPageToken? }, with total when count=true.',
+    access: allow('all', 'all', 'team', 'own', { scopeQuery: { team: 'team', rep: 'owner' } }),
+    query: listLeadsQuery,
+  });
+  app.get('/v1/leads', { schema: listSchema }, async (req) => {
     const p = who(req);
-    const q = parseOrThrow(listLeadsQuery, req.query, 'query');
+    const q = { ...req.query };
     if (p.role === 'rep') {
       if (q.owner && q.owner !== p.scope) throw new ForbiddenError('a rep may list only their own leads');
       if (q.team && q.team !== roster().teamOfRep(p.scope!)) throw new ForbiddenError(`${p.scope} is not a rep of team ${q.team}`);
@@ -70,10 +90,9 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
     return count ? { ...page, total: await leads.countMatching(filter) } : page;
   });
 
-  app.get('/v1/leads/:id', async (req) => {
+  app.get('/v1/leads/:id', { schema: op({ ...onLead, access: allow('all', 'all', 'team', 'own', { pathId: 'lead' }), summary: 'The lead: its state, timeline, emails and tasks', errors: [404] }) }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
+    const { id } = req.params;
     const lead = await leads.getWithTasks(id);
     assertCanView(p, lead);
     // the thresholds the lead runs under: the global ones and its own team's, not other teams' overrides
@@ -82,63 +101,65 @@ export function registerLeadRoutes(app: FastifyInstance, { leads, config, roster
   });
 
   /** The lead's whole timeline, oldest → newest, paged (README "A lead's timeline"); running or closed. */
-  app.get('/v1/leads/:id/timeline', async (req) => {
+  const timelineSchema = op({
+    ...onLead,
+    access: allow('all', 'all', 'team', 'own', { pathId: 'lead' }),
+    query: timelineQuery,
+    summary: "The lead's whole timeline, oldest → newest (running or closed, whatever its length); each entry has its seq. total = entries in all; droppedBefore (first page) = oldest entries an older version dropped",
+    ok: { 200: '{ items: [{ seq, at, type, actor, cause, from?, to?, data? }], nextPageToken?, total, droppedBefore? }' },
+    errors: [404],
+  });
+  app.get('/v1/leads/:id/timeline', { schema: timelineSchema }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    const q = parseOrThrow(timelineQuery, req.query ?? {}, 'query');
+    const { id } = req.params;
+    const q = req.query;
     const state = await leads.get(id);
     assertCanView(p, state);
     return pageOf(config.SIGNING_SECRET, JSON.stringify(['timeline', id]), q.pageToken, (cursor) => timelinePage(timelines, state, cursor, q.pageSize ?? 200));
   });
 
-  app.post('/v1/leads/:id/stage', async (req) => {
+  app.post('/v1/leads/:id/stage', { schema: op({ ...onLead, summary: 'Move stage (Temporal update with validator)', body: moveBody, ok: { 200: 'moved' }, errors: [404, 409] }) }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(moveBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     return leads.move(id, body.to, p.actor, body.note, p);
   });
 
-  app.post('/v1/leads/:id/activities', async (req) => {
+  app.post('/v1/leads/:id/activities', { schema: op({ ...onLead, summary: 'Log a call, email, meeting or note', body: activityBody, ok: { 200: 'logged' }, errors: [404, 409] }) }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(activityBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     return leads.logActivity(id, body.type as ActivityType, p.actor, body.note, p);
   });
 
-  app.post('/v1/leads/:id/replied', async (req, reply) => {
+  app.post('/v1/leads/:id/replied', { schema: op({ ...onLead, summary: 'The customer replied', body: repliedBody, ok: { 202: '{ id, accepted: true }' }, errors: [404] }) }, async (req, reply) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(repliedBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     await actable(p, id);
     await leads.replied(id, { actor: p.actor, via: 'api', note: body.note });
     return reply.status(202).send({ id, accepted: true });
   });
 
-  app.post('/v1/leads/:id/won', async (req) => {
+  app.post('/v1/leads/:id/won', { schema: op({ ...onLead, summary: "Mark won → follow_up; amount is in the lead currency and keeps its minor unit (400 naming amount)", body: wonBody, ok: { 200: 'won' }, errors: [404, 409] }) }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(wonBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     return leads.won(id, p.actor, body.amount, body.note, p);
   });
 
-  app.post('/v1/leads/:id/lost', async (req) => {
+  app.post('/v1/leads/:id/lost', { schema: op({ ...onLead, summary: 'Mark lost', body: lostBody, ok: { 200: 'lost' }, errors: [404, 409] }) }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     return leads.lost(id, p.actor, body.reason, p);
   });
 
   /** Not a fit (README "What happens to a lead" status `disqualified`): closes the deal like `lost`, counted apart from it in win rates. */
-  app.post('/v1/leads/:id/disqualify', async (req) => {
+  app.post('/v1/leads/:id/disqualify', { schema: op({ ...onLead, summary: 'Disqualify (not a fit): closes the deal like lost, counted apart from it in win rates', body: lostBody, ok: { 200: 'disqualified' }, errors: [404, 409] }) }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(leadIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(lostBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     return leads.disqualify(id, p.actor, body.reason, p);
   });
 }

@@ -14,11 +14,16 @@ import { computeNps } from '../../../workflows/policy/nps';
 import { durationProblem } from '../../../workflows/policy/duration';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
 import { surveyAnsweredSignal } from '../../../workflows/messages';
-import { parseOrThrow } from '../../lead-input';
 import { issuesToProblems } from '../../../store/request-errors';
 import { reportTeam, requireRole } from '../auth';
-import { answerBody, followUpBody, noQuery, npsQuery, objectBody } from '../schemas';
+import { answerBody, followUpBody, noQuery, npsQuery } from '../schemas';
 import { who, type ApiDeps } from '../context';
+import { z } from 'zod';
+import { ADMIN, allow, auditOp, FROM_BROWSER, op, unkeyed, validatedInHandler } from '../openapi';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+
+/** `/s/{token}`: the signed token (checked by the handler: 403 forged, 404 expired). */
+const tokenPath = validatedInHandler(z.object({ token: z.string().describe('the signed survey token from the email') }));
 import { auditPage } from '../page-token';
 
 const WORDS = {
@@ -54,7 +59,8 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
 
-    scope.get('/s/*', async (req, reply) => {
+    const survey = { access: unkeyed('token', { queryIgnored: FROM_BROWSER }), params: tokenPath };
+    scope.get('/s/*', { schema: op({ ...survey, summary: 'Survey page (signed, expiring, single-use token): HTML', ok: { 200: 'HTML page' }, errors: [403, 404] }) }, async (req, reply) => {
       const token = (req.params as Record<string, string>)['*'];
       const p = tokenOf(token);
       const lang = p.lc === 'fa' ? 'fa' : 'en';
@@ -68,7 +74,8 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
       );
     });
 
-    scope.post('/s/*', async (req, reply) => {
+    const answer = op({ ...survey, summary: 'Survey answer, once (JSON or the page form): score 0–10, comment', body: validatedInHandler(answerBody), consumes: ['application/json', 'application/x-www-form-urlencoded'], ok: { 200: 'recorded (HTML page, or JSON)' }, errors: [403, 404, 409] });
+    scope.post('/s/*', { schema: answer }, async (req, reply) => {
       const token = (req.params as Record<string, string>)['*'];
       const p = tokenOf(token);
       const parsed = answerBody.safeParse(req.body ?? {});
@@ -99,10 +106,15 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
   });
 
   /** NPS over the recorded answers; a manager's is their own team's (README "HTTP API"), like every report. */
-  app.get('/v1/metrics/nps', async (req) => {
+  const nps = op({
+    summary: "NPS over the survey answers recorded in [from, to] (default: all): { from, to, team, nps (−100…100, null without answers), responses, promoters, passives, detractors, surveysSent, responseRate }. A manager's is their own team's. Roles: manager (own team), marketing, admin.",
+    access: allow('all', 'all', 'team', 'none', { scopeQuery: { team: 'team' } }),
+    query: npsQuery,
+  });
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/metrics/nps', { schema: nps }, async (req) => {
     const p = who(req);
     requireRole(p, ['manager', 'marketing', 'admin']);
-    const q = parseOrThrow(npsQuery, req.query ?? {}, 'query');
+    const q = req.query;
     const team = reportTeam(p, q.team);
     const from = q.from ? Date.parse(q.from) : 0;
     const to = q.to ? Date.parse(q.to) : Date.now();
@@ -115,23 +127,30 @@ export function registerSurveyRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), team: team ?? null, ...computeNps(mine.map((a) => a.score), sentCount), surveysSent: sentCount };
   });
 
-  app.get('/v1/config/follow-up', async (req) => {
+  const followUpGet = op({ summary: 'Follow-up timings (thank-you, survey, reminder, check-ins, detractor SLA). Roles: manager, admin.', access: allow('all', 'none', 'all', 'none'), query: noQuery, ok: { 200: 'follow-up document' } });
+  app.get('/v1/config/follow-up', { schema: followUpGet }, async (req) => {
     requireRole(who(req), ['manager', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return followUp.get();
   });
 
-  app.get('/v1/config/follow-up/history', async (req) => {
+  app.get('/v1/config/follow-up/history', { schema: auditOp('Audit log of the follow-up settings. Roles: manager, admin', allow('all', 'none', 'all', 'none')) }, async (req) => {
     requireRole(who(req), ['manager', 'admin']);
     return auditPage(deps.config.SIGNING_SECRET, 'follow-up', req.query, followUp);
   });
 
   /** The follow-up timings are company-wide (no per-team part), so only an admin changes them. */
-  app.put('/v1/config/follow-up', async (req) => {
+  const followUpPut = op({
+    summary: 'Change follow-up timings (company-wide; each a duration such as 3d, at most 3650d); validated, versioned, audited. Role: admin.',
+    access: ADMIN,
+    query: noQuery,
+    // the handler adds the duration checks to the schema's own problems, in one 400
+    body: validatedInHandler(followUpBody),
+    ok: { 200: 'the new document' },
+  });
+  app.put('/v1/config/follow-up', { schema: followUpPut }, async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const r = followUpBody.safeParse(objectBody(req.body));
+    const r = followUpBody.safeParse(req.body ?? {});
     const problems: { path: string; message: string }[] = r.success ? [] : issuesToProblems(r.error.issues);
     if (r.success) {
       const check = (path: string, v: string | undefined, zeroOk: boolean) => {

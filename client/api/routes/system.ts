@@ -3,14 +3,14 @@
  * roster.
  */
 import nodemailer from 'nodemailer';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseOrThrow } from '../../lead-input';
+import type { FastifyInstance } from 'fastify';
 import { ownTeams, requireRole } from '../auth';
-import { noQuery, objectBody } from '../schemas';
+import { noQuery } from '../schemas';
 import { expectedVersion } from '../../../store/config/versioned-config';
 import { rosterStore, validateRoster } from '../../../store/config/roster-store';
 import { loadRoster } from '../../../config/roster';
-import { openApiDocument } from '../openapi';
+import { ADMIN, allow, auditOp, documentOf, op, unkeyed, validatedInHandler } from '../openapi';
+import { rosterSchema } from '../../../config/roster';
 import { who, type ApiDeps } from '../context';
 import { auditPage } from '../page-token';
 
@@ -42,14 +42,13 @@ function smtpChecker(smtpUrl: string): () => Promise<{ ok: boolean; error?: stri
 }
 
 export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/healthz', async (req) => {
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
+  app.get('/healthz', { schema: op({ summary: 'Liveness', access: unkeyed('public'), query: noQuery, ok: { 200: '{ status: "ok" }' } }) }, async () => {
     return { status: 'ok' };
   });
   const smtp = smtpChecker(deps.config.SMTP_URL);
 
-  app.get('/readyz', async (req, reply) => {
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
+  const ready = op({ summary: 'Readiness: Temporal and Redis (SMTP reported, not gating)', access: unkeyed('public'), query: noQuery, ok: { 200: '{ status: "ready" | "degraded", checks }', 503: '{ status: "unavailable", checks }: a dependency is down' } });
+  app.get('/readyz', { schema: ready }, async (_req, reply) => {
     const checks: Record<string, { ok: boolean; error?: string; gating?: boolean }> = {};
     await Promise.all([
       // the API itself sends no email (workers do, and retry while the relay is down), so a relay
@@ -67,36 +66,40 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
     return reply.status(ok ? 200 : 503).send({ status: ok ? (degraded ? 'degraded' : 'ready') : 'unavailable', checks });
   });
 
-  const doc = openApiDocument(deps.config.PUBLIC_BASE_URL);
-  const docs = async (req: FastifyRequest) => {
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    return doc;
-  };
-  app.get('/docs', docs);
-  app.get('/docs/openapi.json', docs);
+  // the document (generated from the routes' schemas, openapi.ts); /docs is its UI
+  const docSchema = op({ summary: 'This OpenAPI document (the UI on it is /docs)', access: unkeyed('public'), query: noQuery, ok: { 200: 'the OpenAPI 3.1 document' } });
+  app.get('/docs/openapi.json', { schema: docSchema }, async () => documentOf(app));
+  app.get('/openapi.json', { schema: docSchema }, async () => documentOf(app));
 
   const rosters = deps.liveRoster?.store ?? rosterStore(deps.redis, deps.config.REDIS_PREFIX, loadRoster(deps.config.ROSTER_FILE));
 
   // a manager sees their own team only (README "HTTP API")
-  app.get('/v1/config/roster', async (req) => {
+  const get = op({ summary: 'Teams, managers, reps; a manager sees their own team. Roles: manager, admin.', access: allow('all', 'none', 'team', 'none', { filtered: true }), query: noQuery, ok: { 200: 'roster' } });
+  app.get('/v1/config/roster', { schema: get }, async (req) => {
     const p = who(req);
     requireRole(p, ['admin', 'manager']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     return ownTeams(p, await rosters.get());
   });
 
-  app.get('/v1/config/roster/history', async (req) => {
+  app.get('/v1/config/roster/history', { schema: auditOp('Audit log of the roster. Role: admin', ADMIN) }, async (req) => {
     requireRole(who(req), ['admin']);
     return auditPage(deps.config.SIGNING_SECRET, 'roster', req.query, rosters);
   });
 
   /** Replaces the roster (the whole document): validated, versioned, audited; every process follows. */
-  app.put('/v1/config/roster', async (req) => {
+  const put = op({
+    summary: 'Replace the roster (validated, versioned, audited); every process follows. Role: admin.',
+    access: ADMIN,
+    query: noQuery,
+    // validateRoster: the roster schema and its cross-checks (a rep in one team only, …)
+    body: validatedInHandler(rosterSchema),
+    ok: { 200: 'the new roster' },
+  });
+  app.put('/v1/config/roster', { schema: put }, async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = objectBody(req.body);
-    const { version: _v, updatedAt: _a, updatedBy: _b, ...rest } = body;
+    const body = req.body as Record<string, unknown> | undefined;
+    const { version: _v, updatedAt: _a, updatedBy: _b, ...rest } = body ?? {};
     const roster = validateRoster(rest);
     const { doc } = await rosters.update(p.actor, () => roster, undefined, { expectedVersion: expectedVersion(body) });
     await deps.liveRoster?.refresh();

@@ -5,14 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../store/request-errors';
-import { parseOrThrow } from '../../lead-input';
 import { claimBody, listTasksQuery, noBody, noQuery, taskIdParam } from '../schemas';
 import { who, type ApiDeps } from '../context';
+import { allow, op, PAGING_WORDS } from '../openapi';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { pageOf } from '../page-token';
 import type { Principal } from '../auth';
 import type { Task } from '../../../store/tasks/task';
 
-export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
+export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, roster, config }: ApiDeps): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const teamOf = (assignee: string): string | undefined => {
     const r = roster();
     if (assignee.startsWith('queue:')) return assignee.slice(6);
@@ -27,9 +29,14 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
   const mayHandle = (p: Principal, t: Task): boolean =>
     p.role === 'admin' || (p.role === 'rep' && t.assignee === p.scope) || (p.role === 'manager' && t.team === p.scope);
 
-  app.get('/v1/tasks', async (req) => {
+  const listSchema = op({
+    summary: `Tasks by due date, earliest first (equal due times by id); assignee or team (a rep: own or their team queue queue:<team>); not marketing. Paged by (due time, id). ${PAGING_WORDS}`,
+    access: allow('all', 'none', 'team', 'own', { scopeQuery: { team: 'team', rep: 'assignee' } }),
+    query: listTasksQuery,
+  });
+  app.get('/v1/tasks', { schema: listSchema }, async (req) => {
     const p = who(req);
-    const q = parseOrThrow(listTasksQuery, req.query, 'query');
+    const q = req.query;
     if (p.role === 'marketing') throw new ForbiddenError('the marketing role has no tasks');
     let assignee = q.assignee;
     let team = q.team;
@@ -59,11 +66,18 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
    * read the lead and act on it. Answers the claimed task. 409 `task_cancelled` / `conflict`: the
    * task is not open, not queued, or claimed first by someone else.
    */
-  app.post('/v1/tasks/:id/claim', async (req) => {
+  const claimSchema = op({
+    summary: 'Claim a task from the team queue (rep of the team; a manager or admin names `assignee`): the lead and its other queued tasks go to the rep. Answers the task.',
+    access: allow('all', 'none', 'team', 'team', { pathId: 'queue-task' }),
+    params: taskIdParam,
+    query: noQuery,
+    body: claimBody,
+    errors: [404, 409],
+  });
+  app.post('/v1/tasks/:id/claim', { schema: claimSchema }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(taskIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = parseOrThrow(claimBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
+    const body = req.body;
     // the role first: a role that never claims learns nothing about the task, not even that it exists
     if (p.role === 'marketing') throw new ForbiddenError('the marketing role has no tasks');
     const t = await tasks.get(id);
@@ -98,11 +112,17 @@ export function registerTaskRoutes(app: FastifyInstance, { tasks, leads, roster,
     return tasks.get(id);
   });
 
-  app.post('/v1/tasks/:id/complete', async (req) => {
+  const completeSchema = op({
+    summary: 'Complete a task (counts as activity on its lead); a cancelled task is 409 task_cancelled. Answers the task.',
+    access: allow('all', 'none', 'team', 'own', { pathId: 'task' }),
+    params: taskIdParam,
+    query: noQuery,
+    body: noBody,
+    errors: [404, 409],
+  });
+  app.post('/v1/tasks/:id/complete', { schema: completeSchema }, async (req) => {
     const p = who(req);
-    const { id } = parseOrThrow(taskIdParam, req.params, 'path');
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    parseOrThrow(noBody, req.body ?? {}, 'request body');
+    const { id } = req.params;
     const t = await tasks.get(id);
     if (!t) throw new NotFoundError(`task ${id} not found`);
     if (!mayHandle(p, t)) throw new ForbiddenError(`${p.actor} may not complete task ${id}`);

@@ -12,6 +12,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config/env';
+import { z } from 'zod';
+import { FROM_BROWSER, op, unkeyed, validatedInHandler } from '../openapi';
 import { InvalidTokenError, verifyToken, type TokenPayload } from '../../../store/email/tokens';
 import type { SuppressionEntry, SuppressionList } from '../../../store/email/suppression';
 import { escapeHtml } from '../../../store/email/templates';
@@ -132,7 +134,9 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Unsubscrib
     });
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, _body, done) => done(null, {}));
 
-    scope.get('/u/*', async (req, reply) => {
+    const params = validatedInHandler(z.object({ token: z.string().describe('the signed unsubscribe token from the email') }));
+    const get = op({ summary: 'Unsubscribe page (signed token): HTML', access: unkeyed('token', { queryIgnored: FROM_BROWSER }), params, ok: { 200: 'HTML page' }, errors: [403] });
+    scope.get('/u/*', { schema: get }, async (req, reply) => {
       const payload = tokenOf(req, reply);
       if (!payload) return reply;
       const lang = langOf(payload);
@@ -142,7 +146,14 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Unsubscrib
       return sendPage(reply, 200, page(lang, w.title, [w.ask(payload.e), w.note], { action: `/u/${token}`, button: w.button }));
     });
 
-    scope.post('/u/*', async (req, reply) => {
+    const oneClick = op({
+      summary: 'RFC 8058 one-click unsubscribe (HTML, or JSON for Accept: application/json)',
+      access: unkeyed('token', { queryIgnored: FROM_BROWSER, bodyIgnored: 'RFC 8058: the signed URL is the request; a mail provider posts List-Unsubscribe=One-Click as a form' }),
+      params,
+      ok: { 200: 'unsubscribed' },
+      errors: [403],
+    });
+    scope.post('/u/*', { schema: oneClick }, async (req, reply) => {
       const payload = tokenOf(req, reply);
       if (!payload) return reply;
       const body = (req.body ?? {}) as Record<string, unknown>;

@@ -10,14 +10,14 @@ import type { FastifyInstance } from 'fastify';
 import { maskSecret, webhooksStore, type TeamWebhook, type WebhooksBody } from '../../../store/tasks/webhook';
 import type { AuditEntry, Versioned } from '../../../store/config/versioned-config';
 import { ForbiddenError, ValidationError } from '../../../store/request-errors';
-import { parseOrThrow } from '../../lead-input';
 import { issuesToProblems } from '../../../store/request-errors';
 import { requireRole, seesTeam, type Principal } from '../auth';
-import { noQuery, objectBody, webhooksPutSchema } from '../schemas';
+import { noQuery, webhooksPutSchema } from '../schemas';
 
 import { who, type ApiDeps } from '../context';
 import { webhookTargetPolicy, webhookUrlProblem } from '../../../store/tasks/webhook-target';
 import { auditPage } from '../page-token';
+import { ADMIN, allow, auditOp, op, validatedInHandler } from '../openapi';
 
 
 
@@ -42,15 +42,15 @@ function invalid(details: { path: string; message: string }[]): ValidationError 
 export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = webhooksStore(deps.redis, deps.config.REDIS_PREFIX);
 
-  app.get('/v1/config/webhooks', async (req): Promise<MaskedDoc> => {
+  const get = op({ summary: 'Per-team task webhooks (secrets masked). Roles: manager (own team), admin.', access: allow('all', 'none', 'team', 'none', { filtered: true }), query: noQuery, ok: { 200: 'webhooks document' } });
+  app.get('/v1/config/webhooks', { schema: get }, async (req): Promise<MaskedDoc> => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
     const doc = await store.get();
     return { ...doc, teams: mask(doc.teams, visibleTo(p)) };
   });
 
-  app.get('/v1/config/webhooks/history', async (req) => {
+  app.get('/v1/config/webhooks/history', { schema: auditOp('Audit log of team webhooks, secrets masked. Role: admin', ADMIN) }, async (req) => {
     const p = who(req);
     requireRole(p, ['admin']);
     const all = () => true;
@@ -63,11 +63,18 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void
     return { ...page, items };
   });
 
-  app.put('/v1/config/webhooks', async (req): Promise<MaskedDoc> => {
+  const put = op({
+    summary: 'Set (object) or remove (null) team webhooks; versioned, audited. A manager only their own team.',
+    access: allow('all', 'none', 'team', 'none', { scopeBody: true }),
+    query: noQuery,
+    // the teams named decide the caller's scope (403) before the body is validated (400)
+    body: validatedInHandler(webhooksPutSchema),
+    ok: { 200: 'the new document (secrets masked)' },
+  });
+  app.put('/v1/config/webhooks', { schema: put }, async (req): Promise<MaskedDoc> => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
-    parseOrThrow(noQuery, req.query ?? {}, 'query');
-    const body = objectBody(req.body);
+    const body = (req.body ?? {}) as Record<string, unknown>;
     if (p.role === 'manager') {
       const teams = body.teams;
       // an unknown field is left to validation (a 400 naming it)
