@@ -13,7 +13,12 @@
  */
 
 /** Modules outside workflows/ that workflow code may import: they import nothing but each other. */
-const PURE_SHARED = ['^config/defaults\\.ts$', '^config/scoring\\.ts$', '^store/errors\\.ts$', '^store/tasks/task\\.ts$'];
+const PURE_SHARED = [
+  '^config/defaults\\.ts$',
+  '^config/scoring\\.ts$',
+  '^store/errors\\.ts$',
+  '^store/tasks/task\\.ts$',
+];
 
 /** Packages workflow code may use: the workflow SDK and pure libraries. */
 const WORKFLOW_PACKAGES = ['^@temporalio/workflow', '^@temporalio/common', '^currency-codes'];
@@ -30,7 +35,8 @@ module.exports = {
     {
       name: 'pure-core-has-no-cycles',
       severity: 'error',
-      comment: 'The pure core (workflows/policy/ and the message types of workflows/types.ts) has no import cycle at all, not even of types.',
+      comment:
+        'The pure core (workflows/policy/ and the message types of workflows/types.ts) has no import cycle at all, not even of types.',
       from: { path: '^workflows/(policy/|types\\.ts$)' },
       to: { circular: true, viaOnly: { path: '^workflows/(policy/|types\\.ts$)' } },
     },
@@ -50,14 +56,21 @@ module.exports = {
       severity: 'error',
       comment: 'Outside the pure modules, workflow code may only name types (erased at run time).',
       from: { path: '^workflows/' },
-      to: { path: '^(store|activities|client|cli|workers|devstack|bench|config/(env|roster|repo-root))', pathNot: PURE_SHARED, dependencyTypesNot: ['type-only', 'type-import'] },
+      to: {
+        path: '^(store|activities|client|cli|workers|devstack|bench|config/(env|roster|repo-root))',
+        pathNot: PURE_SHARED,
+        dependencyTypesNot: ['type-only', 'type-import'],
+      },
     },
     {
       name: 'pure-shared-stays-pure',
       severity: 'error',
       comment: 'The modules workflow code may import import nothing else (they are bundled into the workflow sandbox).',
       from: { path: PURE_SHARED },
-      to: { pathNot: [...PURE_SHARED, '^workflows/policy/', '^node_modules/currency-codes'], dependencyTypesNot: ['type-only', 'type-import'] },
+      to: {
+        pathNot: [...PURE_SHARED, '^workflows/policy/', '^node_modules/currency-codes'],
+        dependencyTypesNot: ['type-only', 'type-import'],
+      },
     },
     {
       name: 'store-below-activities-and-client',
@@ -90,7 +103,8 @@ module.exports = {
     {
       name: 'devstack-is-a-tool',
       severity: 'error',
-      comment: 'Dev services (local Temporal, Redis, mail catcher) are for `dealflow dev`, tests, scripts and the bench only.',
+      comment:
+        'Dev services (local Temporal, Redis, mail catcher) are for `dealflow dev`, tests, scripts and the bench only.',
       from: { pathNot: ['^devstack/', '^cli/dev\\.ts$', '^test/', '^scripts/', '^bench/'] },
       to: { path: '^devstack/' },
     },
@@ -113,6 +127,10 @@ module.exports = {
     exclude: { path: '^(node_modules|dist|web|\\.test-data|\\.data|\\.venv)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+    },
   },
 };

@@ -14,10 +14,21 @@ import { createFactsActivities } from './metrics/facts.activities';
 import { createTimelineActivities } from './timeline/timeline.activities';
 
 export function createActivities(deps: ActivityDeps) {
-  const email = createEmailActivities({ redis: deps.redis, prefix: deps.prefix, config: deps.config, log: deps.log, transport: deps.transport });
+  const email = createEmailActivities({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    config: deps.config,
+    log: deps.log,
+    transport: deps.transport,
+  });
   return {
     ...email,
-    ...createEnrichmentActivities({ redis: deps.redis, prefix: deps.prefix, enrichmentUrl: deps.config.ENRICHMENT_URL, log: deps.log }),
+    ...createEnrichmentActivities({
+      redis: deps.redis,
+      prefix: deps.prefix,
+      enrichmentUrl: deps.config.ENRICHMENT_URL,
+      log: deps.log,
+    }),
     ...createTaskActivities(deps),
     ...createConfigActivities(deps),
     ...createPropagateActivities(deps),

@@ -22,14 +22,20 @@ export interface BaselinePhase {
 
 export const advanceUpdate = defineUpdate<number, [number]>('advance');
 
-const { noop } = proxyActivities<BaselineActivities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } });
+const { noop } = proxyActivities<BaselineActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
 
 async function runPhase(p: BaselinePhase): Promise<void> {
   const waiting = new CancellationScope();
-  const idle = waiting.run(() => Promise.all(Array.from({ length: p.cancelled }, () => sleep('1h')))).catch(() => undefined);
+  const idle = waiting
+    .run(() => Promise.all(Array.from({ length: p.cancelled }, () => sleep('1h'))))
+    .catch(() => undefined);
   for (let i = 0; i < p.activities; i++) await noop();
   const fired: Promise<void>[] = [];
-  for (const t of p.timers) fired.push((t.after >= 0 && t.after < fired.length ? fired[t.after] : Promise.resolve()).then(() => sleep(t.ms)));
+  for (const t of p.timers)
+    fired.push((t.after >= 0 && t.after < fired.length ? fired[t.after] : Promise.resolve()).then(() => sleep(t.ms)));
   await Promise.all(fired);
   waiting.cancel();
   await idle;

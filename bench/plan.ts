@@ -16,10 +16,19 @@ export const BENCH_CADENCE = {
 };
 
 /** Global stall thresholds: only `objections` is short, so each lead stalls there (level 1 after 2 s, level 2 after 4 s; level 3, which would do nothing here, never comes). */
-export const BENCH_THRESHOLDS = { global: { objections: '2s' }, escalation: { multipliers: [1, 2, 1000], autoReassign: false } };
+export const BENCH_THRESHOLDS = {
+  global: { objections: '2s' },
+  escalation: { multipliers: [1, 2, 1000], autoReassign: false },
+};
 
 /** Follow-up after the win: thank-you at once, survey after 1 s, a reminder 1 s later, no response 1 s after that; one check-in after 2 s. */
-export const BENCH_FOLLOW_UP = { thankYou: '0s', surveyAfter: '1s', surveyReminderAfter: '1s', checkIns: ['2s'], detractorSla: '1d' };
+export const BENCH_FOLLOW_UP = {
+  thankYou: '0s',
+  surveyAfter: '1s',
+  surveyReminderAfter: '1s',
+  checkIns: ['2s'],
+  detractorSla: '1d',
+};
 
 /**
  * Lead settings from the creating client's environment: the proposal reminder comes 30 s after
@@ -54,7 +63,11 @@ export const STEPS: Step[] = [
     emails: ['objections:content', 'stall:l1', 'stall:l2'],
   },
   { to: 'closing', entryTask: 'closing', tasks: [], emails: ['closing:proposal', 'closing:reminder'] },
-  { to: 'won', tasks: ['check_in_1'], emails: ['follow_up:thank_you', 'follow_up:survey', 'follow_up:survey_reminder'] },
+  {
+    to: 'won',
+    tasks: ['check_in_1'],
+    emails: ['follow_up:thank_you', 'follow_up:survey', 'follow_up:survey_reminder'],
+  },
 ];
 
 export const TASKS_PER_LEAD = STEPS.reduce((n, s) => n + s.tasks.length + (s.entryTask ? 1 : 0), 0);
@@ -76,7 +89,12 @@ function ms(d: google.protobuf.IDuration | null | undefined): number {
  * the activities scheduled, the timers that fired (each chained after the timer of the phase that
  * fired last before it started) and the timers cancelled or left pending.
  */
-export function baselinePlan(history: temporal.api.history.v1.IHistory): { phases: BaselinePhase[]; updates: number; activities: number; timers: number } {
+export function baselinePlan(history: temporal.api.history.v1.IHistory): {
+  phases: BaselinePhase[];
+  updates: number;
+  activities: number;
+  timers: number;
+} {
   const phases: BaselinePhase[] = [{ activities: 0, timers: [], cancelled: 0 }];
   const started = new Map<string, { phase: number; eventId: number; ms: number }>();
   const fired = new Map<string, number>(); // timer id → fired event id

@@ -30,7 +30,13 @@ import { inParallel } from '../store/in-parallel';
 import { CountProgress } from '../client/progress';
 import type Redis from 'ioredis';
 import { loadConfig, type Config } from '../config/env';
-import { startMailCatcher, startRedis, startTemporalDevServer, type ManagedService, type MailCatcher } from '../devstack/services';
+import {
+  startMailCatcher,
+  startRedis,
+  startTemporalDevServer,
+  type ManagedService,
+  type MailCatcher,
+} from '../devstack/services';
 import { createClientRuntime, type ClientRuntime } from '../client/runtime';
 import { buildApi } from '../client/api/server';
 import { changeThresholds } from '../client/thresholds';
@@ -54,7 +60,6 @@ import {
 } from './plan';
 import type { ReadyMessage, StatsMessage } from './worker-child';
 
-
 const ADMIN_KEY = 'bench-admin-key';
 const WAIT_MS = 600_000;
 
@@ -72,7 +77,11 @@ const load = () => os.loadavg().map((x) => round(x, 2));
 
 /** Runs fn over 0..n-1, `concurrency` at a time (store/in-parallel.ts). */
 function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
-  return inParallel(Array.from({ length: n }, (_, i) => i), concurrency, fn);
+  return inParallel(
+    Array.from({ length: n }, (_, i) => i),
+    concurrency,
+    fn,
+  );
 }
 
 /** Things that happened, by key (`<lead>|task:<kind>`, `<lead>|email:<step>`), with when; and waiters for them. */
@@ -98,7 +107,10 @@ class Events {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const ws = this.waiters.get(key) ?? [];
-        this.waiters.set(key, ws.filter((w) => w !== done));
+        this.waiters.set(
+          key,
+          ws.filter((w) => w !== done),
+        );
         reject(new Error(`waited ${timeoutMs / 1000}s in vain for ${key}`));
       }, timeoutMs);
       const done = (t: number) => {
@@ -122,7 +134,9 @@ function readTaskStream(redis: Redis, key: string, events: Events): { stop(): Pr
   const loop = (async () => {
     let last = '0';
     while (!stopped) {
-      const res: [string, [string, string[]][]][] | null = await redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', key, last).catch(() => null);
+      const res: [string, [string, string[]][]][] | null = await redis
+        .xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', key, last)
+        .catch(() => null);
       if (!res) continue;
       const at = performance.now();
       for (const [, entries] of res) {
@@ -157,7 +171,12 @@ interface WorkerChild {
   logFile: string;
 }
 
-async function startWorkerChild(config: Config, rawQueue: string, dir: string, opts: { cpuProf: boolean; workerOptions?: string }): Promise<WorkerChild> {
+async function startWorkerChild(
+  config: Config,
+  rawQueue: string,
+  dir: string,
+  opts: { cpuProf: boolean; workerOptions?: string },
+): Promise<WorkerChild> {
   const logFile = path.join(dir, 'worker.log');
   const fd = fs.openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
@@ -178,11 +197,16 @@ async function startWorkerChild(config: Config, rawQueue: string, dir: string, o
   const compiled = __filename.endsWith('.js');
   const execArgv = [...(compiled ? [] : ['--require', require.resolve('tsx/cjs')]), '--expose-gc'];
   if (opts.cpuProf) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'cpu-prof')}`);
-  const child = fork(path.join(__dirname, compiled ? 'worker-child.js' : 'worker-child.ts'), [], { env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] });
+  const child = fork(path.join(__dirname, compiled ? 'worker-child.js' : 'worker-child.ts'), [], {
+    env,
+    execArgv,
+    stdio: ['ignore', fd, fd, 'ipc'],
+  });
   fs.closeSync(fd);
   const tail = () => fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the worker process exited (${code}) before it was ready:\n${tail()}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`the worker process exited (${code}) before it was ready:\n${tail()}`));
     child.once('exit', onExit);
     child.on('message', (m: { type: string; message?: string }) => {
       if (m.type === 'ready') {
@@ -248,7 +272,14 @@ export interface BenchResult {
   taskLatencyMs: { p50: number; p95: number; p99: number; samples: number };
   rssPerOpenLeadKb: number | null;
   heapPerOpenLeadKb: number | null;
-  idle: { leads: number; rssBeforeMb: number; rssAfterMb: number; heapBeforeMb: number; heapAfterMb: number; cachedWorkflows: number } | null;
+  idle: {
+    leads: number;
+    rssBeforeMb: number;
+    rssAfterMb: number;
+    heapBeforeMb: number;
+    heapAfterMb: number;
+    cachedWorkflows: number;
+  } | null;
   enrol: {
     bareLoop: { leads: number; seconds: number; perSecond: number } | null;
     bulk: { leads: number; seconds: number; perSecond: number; ratePerSecond: number } | null;
@@ -296,7 +327,10 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     const events = new Events();
     let temporalAddress = process.env.TEMPORAL_ADDRESS;
     let redisUrl = process.env.REDIS_URL;
-    if (!temporalAddress || !redisUrl) log(`starting ${[!temporalAddress && 'Temporal dev server', !redisUrl && 'Redis'].filter(Boolean).join(' and ')} in ${dir}…`);
+    if (!temporalAddress || !redisUrl)
+      log(
+        `starting ${[!temporalAddress && 'Temporal dev server', !redisUrl && 'Redis'].filter(Boolean).join(' and ')} in ${dir}…`,
+      );
     const [t, r] = await Promise.all([
       temporalAddress ? undefined : startTemporalDevServer({ dbFile: path.join(dir, 'temporal.db'), logDir: dir }),
       redisUrl ? undefined : startRedis({ dataDir: path.join(dir, 'redis'), logDir: dir }),
@@ -337,20 +371,33 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     const rawQueue = `bench-raw-${runId}`;
 
     log('starting the worker process…');
-    const worker = await startWorkerChild(config, rawQueue, dir, { cpuProf: !!opts.cpuProf, workerOptions: opts.workerOptions });
+    const worker = await startWorkerChild(config, rawQueue, dir, {
+      cpuProf: !!opts.cpuProf,
+      workerOptions: opts.workerOptions,
+    });
     cleanups.push(() => worker.stop());
     const rt: ClientRuntime = await createClientRuntime(config);
     cleanups.push(() => rt.close());
     // failed requests are logged to <temp dir>/api.log (fastify takes a pino configuration here)
     const apiLogger = { level: 'error', file: path.join(dir, 'api.log') } as unknown as boolean;
-    const app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, logger: apiLogger });
+    const app = await buildApi({
+      config,
+      leads: rt.leads,
+      tasks: rt.tasks,
+      redis: rt.redis,
+      roster: rt.roster,
+      logger: apiLogger,
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     cleanups.push(() => app.close());
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const call = async (method: string, p: string, body?: unknown): Promise<unknown> => {
       const res = await fetch(base + p, {
         method,
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await res.text();
@@ -359,10 +406,21 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     };
 
     // ---- compressed durations, through the versioned configs ----
-    await cadencesStore(rt.redis, config.REDIS_PREFIX).update('bench', (cur) => ({ cadences: { ...cur.cadences, default: BENCH_CADENCE } }));
-    await followUpStore(rt.redis, config.REDIS_PREFIX).update('bench', () => ({ ...BENCH_FOLLOW_UP, checkIns: [...BENCH_FOLLOW_UP.checkIns] }));
+    await cadencesStore(rt.redis, config.REDIS_PREFIX).update('bench', (cur) => ({
+      cadences: { ...cur.cadences, default: BENCH_CADENCE },
+    }));
+    await followUpStore(rt.redis, config.REDIS_PREFIX).update('bench', () => ({
+      ...BENCH_FOLLOW_UP,
+      checkIns: [...BENCH_FOLLOW_UP.checkIns],
+    }));
     await changeThresholds(
-      { redis: rt.redis, prefix: config.REDIS_PREFIX, temporal: rt.client, taskQueue: config.TEMPORAL_TASK_QUEUE, roster: rt.roster() },
+      {
+        redis: rt.redis,
+        prefix: config.REDIS_PREFIX,
+        temporal: rt.client,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        roster: rt.roster(),
+      },
       'bench',
       BENCH_THRESHOLDS,
     );
@@ -396,7 +454,10 @@ export async function runBench(opts: BenchOptions): Promise<number> {
         else await call('POST', `/v1/leads/${id}/stage`, { to: step.to, ...(step.note ? { note: step.note } : {}) });
         const answeredAt = performance.now();
         const waits: Promise<unknown>[] = [];
-        if (step.entryTask) waits.push(events.wait(`${id}|task:${step.entryTask}`).then((at) => latencies.push(Math.max(0, at - answeredAt))));
+        if (step.entryTask)
+          waits.push(
+            events.wait(`${id}|task:${step.entryTask}`).then((at) => latencies.push(Math.max(0, at - answeredAt))),
+          );
         for (const k of step.tasks) waits.push(events.wait(`${id}|task:${k}`));
         for (const e of step.emails) waits.push(events.wait(`${id}|email:${e}`));
         await Promise.all(waits);
@@ -425,23 +486,36 @@ export async function runBench(opts: BenchOptions): Promise<number> {
     const after = await worker.stats();
     const activities = after.dealflow.activities - before.dealflow.activities;
     // the task list a rep sees (GET /v1/tasks) has the tasks the stream reported
-    const listed = (await call('GET', '/v1/tasks?assignee=alice&status=all&pageSize=200')) as { items: { leadId: string }[] };
+    const listed = (await call('GET', '/v1/tasks?assignee=alice&status=all&pageSize=200')) as {
+      items: { leadId: string }[];
+    };
     const apiListedTasks = listed.items.filter((x) => x.leadId.startsWith(`bench-${runId}-`)).length;
 
     // ---- 2. the baseline: the same updates, timers and activities, activities doing nothing ----
-    let plan: { phases: BaselinePhase[]; updates: number; activities: number; timers: number } = { phases: [], updates: 0, activities: 0, timers: 0 };
+    let plan: { phases: BaselinePhase[]; updates: number; activities: number; timers: number } = {
+      phases: [],
+      updates: 0,
+      activities: 0,
+      timers: 0,
+    };
     let baselineSeconds = 0;
     let baselineCompleted = 0;
     let baselineActivities = 0;
     if (sampleLead && N > 0) {
       plan = baselinePlan(await rt.client.workflow.getHandle(`lead-${sampleLead}`).fetchHistory());
-      log(`baseline: ${N} workflows, each ${plan.updates} updates, ${plan.timers} timers, ${plan.activities} activities`);
+      log(
+        `baseline: ${N} workflows, each ${plan.updates} updates, ${plan.timers} timers, ${plan.activities} activities`,
+      );
       const bp = new CountProgress('baseline workflows', N);
       const b0 = await worker.stats();
       const t1 = performance.now();
       await pool(N, CONC, async (i) => {
         try {
-          const h = await rt.client.workflow.start('baselineWorkflow', { taskQueue: rawQueue, workflowId: `bench-raw-${runId}-${i}`, args: [plan.phases] });
+          const h = await rt.client.workflow.start('baselineWorkflow', {
+            taskQueue: rawQueue,
+            workflowId: `bench-raw-${runId}-${i}`,
+            args: [plan.phases],
+          });
           for (let u = 1; u <= plan.updates; u++) await h.executeUpdate<number, [number]>('advance', { args: [u] });
           await h.result();
           baselineCompleted++;
@@ -530,8 +604,16 @@ export async function runBench(opts: BenchOptions): Promise<number> {
         }
       });
       const bulkSeconds = (performance.now() - t3) / 1000;
-      if (done.status !== 'done' || done.started !== IDLE) noteError(new Error(`bulk batch ${done.id} ended ${done.status} with ${done.started} of ${IDLE} leads started`));
-      bulk = { leads: done.started, seconds: round(bulkSeconds), perSecond: round(done.started / bulkSeconds), ratePerSecond: config.BULK_ENROL_RATE };
+      if (done.status !== 'done' || done.started !== IDLE)
+        noteError(
+          new Error(`bulk batch ${done.id} ended ${done.status} with ${done.started} of ${IDLE} leads started`),
+        );
+      bulk = {
+        leads: done.started,
+        seconds: round(bulkSeconds),
+        perSecond: round(done.started / bulkSeconds),
+        ratePerSecond: config.BULK_ENROL_RATE,
+      };
     }
 
     const emails = events.emails;
@@ -552,7 +634,12 @@ export async function runBench(opts: BenchOptions): Promise<number> {
       ratio: 0,
       taskLatencyMs: (() => {
         const s = [...latencies].sort((a, b) => a - b);
-        return { p50: round(percentile(s, 50), 1), p95: round(percentile(s, 95), 1), p99: round(percentile(s, 99), 1), samples: s.length };
+        return {
+          p50: round(percentile(s, 50), 1),
+          p95: round(percentile(s, 95), 1),
+          p99: round(percentile(s, 99), 1),
+          samples: s.length,
+        };
       })(),
       rssPerOpenLeadKb: idle ? round(((idle.rssAfterMb - idle.rssBeforeMb) * 1024) / IDLE) : null,
       heapPerOpenLeadKb: idle ? round(((idle.heapAfterMb - idle.heapBeforeMb) * 1024) / IDLE) : null,
@@ -568,9 +655,21 @@ export async function runBench(opts: BenchOptions): Promise<number> {
         baselineActivities,
         apiListedTasks,
       },
-      perLead: { updates: plan.updates, activities: plan.activities, timers: plan.timers, emails: EMAILS_PER_LEAD, tasks: TASKS_PER_LEAD },
+      perLead: {
+        updates: plan.updates,
+        activities: plan.activities,
+        timers: plan.timers,
+        emails: EMAILS_PER_LEAD,
+        tasks: TASKS_PER_LEAD,
+      },
       worker: worker.options,
-      machine: { cpus: os.availableParallelism(), memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadAtStart, loadAtEnd: load() },
+      machine: {
+        cpus: os.availableParallelism(),
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        loadAtStart,
+        loadAtEnd: load(),
+      },
       errors,
     };
     result.ratio = result.baselinePerSecond > 0 ? round(result.leadsPerSecond / result.baselinePerSecond, 3) : 0;
@@ -599,7 +698,10 @@ function printResult(r: BenchResult, json: boolean): void {
   const out = json ? process.stderr : process.stdout;
   const line = (k: string, v: unknown) => out.write(`  ${k.padEnd(34)} ${v}\n`);
   out.write('\ndealflow bench\n');
-  line('machine', `${r.machine.cpus} cpus, ${r.machine.memoryGb} GB, node ${r.machine.node}, load ${r.machine.loadAtStart.join(' ')} → ${r.machine.loadAtEnd.join(' ')}`);
+  line(
+    'machine',
+    `${r.machine.cpus} cpus, ${r.machine.memoryGb} GB, node ${r.machine.node}, load ${r.machine.loadAtStart.join(' ')} → ${r.machine.loadAtEnd.join(' ')}`,
+  );
   line('leads (completed / failed)', `${r.leads} (${r.completed} / ${r.failed}), ${r.concurrency} at a time`);
   line('seconds', r.seconds);
   line('leads/s end to end', r.leadsPerSecond);
@@ -607,15 +709,32 @@ function printResult(r: BenchResult, json: boolean): void {
   line('activities/s', r.activitiesPerSecond);
   line('emails/s', `${r.emailsPerSecond} (${r.counts.emails} of ${r.counts.expectedEmails} expected)`);
   line('tasks/s', `${r.tasksPerSecond} (${r.counts.tasks} of ${r.counts.expectedTasks} expected)`);
-  line('task latency p50/p95/p99 ms', `${r.taskLatencyMs.p50} / ${r.taskLatencyMs.p95} / ${r.taskLatencyMs.p99} (${r.taskLatencyMs.samples} samples)`);
-  line('baseline (raw Temporal) leads/s', `${r.baselinePerSecond} (${r.baselineSeconds}s; per lead ${r.perLead.updates} updates, ${r.perLead.timers} timers, ${r.perLead.activities} activities)`);
+  line(
+    'task latency p50/p95/p99 ms',
+    `${r.taskLatencyMs.p50} / ${r.taskLatencyMs.p95} / ${r.taskLatencyMs.p99} (${r.taskLatencyMs.samples} samples)`,
+  );
+  line(
+    'baseline (raw Temporal) leads/s',
+    `${r.baselinePerSecond} (${r.baselineSeconds}s; per lead ${r.perLead.updates} updates, ${r.perLead.timers} timers, ${r.perLead.activities} activities)`,
+  );
   line('ratio dealflow ÷ raw', r.ratio);
   if (r.idle) {
-    line('worker RSS per open lead', `${r.rssPerOpenLeadKb} KB (${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB, ${r.idle.leads} idle leads, ${r.idle.cachedWorkflows} cached)`);
+    line(
+      'worker RSS per open lead',
+      `${r.rssPerOpenLeadKb} KB (${r.idle.rssBeforeMb} → ${r.idle.rssAfterMb} MB, ${r.idle.leads} idle leads, ${r.idle.cachedWorkflows} cached)`,
+    );
     line('worker heap per open lead', `${r.heapPerOpenLeadKb} KB (${r.idle.heapBeforeMb} → ${r.idle.heapAfterMb} MB)`);
   }
-  if (r.enrol.bareLoop) line('enrolment, bare start loop', `${r.enrol.bareLoop.perSecond} leads/s (${r.enrol.bareLoop.leads} in ${r.enrol.bareLoop.seconds}s)`);
-  if (r.enrol.bulk) line('enrolment, bulk path', `${r.enrol.bulk.perSecond} leads/s (${r.enrol.bulk.leads} in ${r.enrol.bulk.seconds}s; BULK_ENROL_RATE ${r.enrol.bulk.ratePerSecond})`);
+  if (r.enrol.bareLoop)
+    line(
+      'enrolment, bare start loop',
+      `${r.enrol.bareLoop.perSecond} leads/s (${r.enrol.bareLoop.leads} in ${r.enrol.bareLoop.seconds}s)`,
+    );
+  if (r.enrol.bulk)
+    line(
+      'enrolment, bulk path',
+      `${r.enrol.bulk.perSecond} leads/s (${r.enrol.bulk.leads} in ${r.enrol.bulk.seconds}s; BULK_ENROL_RATE ${r.enrol.bulk.ratePerSecond})`,
+    );
   line('worker options', JSON.stringify(r.worker));
   if (r.cpuProfileDir) line('worker CPU profile', r.cpuProfileDir);
   for (const e of r.errors) out.write(`  error: ${e}\n`);

@@ -63,10 +63,14 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const rawQueue = process.env.BENCH_RAW_TASK_QUEUE;
   if (!rawQueue) throw new Error('BENCH_RAW_TASK_QUEUE is not set');
-  const extra: Partial<WorkerOptions> = process.env.BENCH_WORKER_OPTIONS ? JSON.parse(process.env.BENCH_WORKER_OPTIONS) : {};
+  const extra: Partial<WorkerOptions> = process.env.BENCH_WORKER_OPTIONS
+    ? JSON.parse(process.env.BENCH_WORKER_OPTIONS)
+    : {};
   const dealflowCount = counter();
   const baselineCount = counter();
-  const dealflow = await createWorker(config, { workerOptions: { ...extra, interceptors: { activity: [dealflowCount.factory] } } });
+  const dealflow = await createWorker(config, {
+    workerOptions: { ...extra, interceptors: { activity: [dealflowCount.factory] } },
+  });
   const opts = dealflow.worker.options as unknown as Record<string, unknown>;
   const tuning: Record<string, unknown> = {};
   for (const k of TUNING) if (opts[k] !== undefined) tuning[k] = opts[k];

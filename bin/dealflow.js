@@ -25,11 +25,15 @@ function tsxInstalled() {
 function entry() {
   const mode = process.env.DEALFLOW_RUN || (tsxInstalled() || !fs.existsSync(COMPILED) ? 'sources' : 'dist');
   if (mode === 'dist') {
-    if (!fs.existsSync(COMPILED)) throw new Error(`DEALFLOW_RUN=dist but ${COMPILED} does not exist: run \`npm run build\` first`);
+    if (!fs.existsSync(COMPILED))
+      throw new Error(`DEALFLOW_RUN=dist but ${COMPILED} does not exist: run \`npm run build\` first`);
     return COMPILED;
   }
   if (mode === 'sources') {
-    if (!tsxInstalled()) throw new Error('running from the TypeScript sources needs tsx (a dev dependency): run `npm ci`, or `npm run build` and DEALFLOW_RUN=dist');
+    if (!tsxInstalled())
+      throw new Error(
+        'running from the TypeScript sources needs tsx (a dev dependency): run `npm ci`, or `npm run build` and DEALFLOW_RUN=dist',
+      );
     require('tsx/cjs');
     return SOURCES;
   }

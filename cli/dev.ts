@@ -95,11 +95,16 @@ export async function runDev(values: DevOptions): Promise<number> {
     const running = worker.run();
     running.catch(() => undefined); // awaited below; a failure before then is reported there, not as an unhandled rejection
     started.push({ name: 'worker', url: '', stop: () => worker.shutdown() });
-    const { ensureDigestSchedule, ensureReconcileSchedule } = require('../client/schedules') as typeof import('../client/schedules');
+    const { ensureDigestSchedule, ensureReconcileSchedule } =
+      require('../client/schedules') as typeof import('../client/schedules');
     const api = await startApi(config);
     started.push({ name: 'api', url: api.address, stop: () => api.stop() });
-    await ensureDigestSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`digest schedule: ${e.message}`));
-    await ensureReconcileSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) => console.warn(`metrics reconcile schedule: ${e.message}`));
+    await ensureDigestSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) =>
+      console.warn(`digest schedule: ${e.message}`),
+    );
+    await ensureReconcileSchedule(api.runtime.client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((e: Error) =>
+      console.warn(`metrics reconcile schedule: ${e.message}`),
+    );
 
     lines.unshift(
       `API               ${api.address}   (OpenAPI at ${api.address}/docs, health ${api.address}/readyz)`,
@@ -115,7 +120,9 @@ export async function runDev(values: DevOptions): Promise<number> {
         console.log(`    ${role.padEnd(16)} ${key}`);
       }
     }
-    console.log(`\n  Try:\n    curl -s -H 'Authorization: Bearer demo-manager-alpha' -H 'content-type: application/json' \\\n      -d '{"email":"ada@example.com","name":"Ada","company":"Analytical Engines","team":"alpha"}' ${api.address}/v1/leads`);
+    console.log(
+      `\n  Try:\n    curl -s -H 'Authorization: Bearer demo-manager-alpha' -H 'content-type: application/json' \\\n      -d '{"email":"ada@example.com","name":"Ada","company":"Analytical Engines","team":"alpha"}' ${api.address}/v1/leads`,
+    );
     console.log(`    curl -s -H 'Authorization: Bearer demo-manager-alpha' ${api.address}/v1/leads\n`);
     console.log('  Ctrl-C stops everything dealflow dev started; data stays in ' + dataDir);
     await running;

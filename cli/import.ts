@@ -54,11 +54,14 @@ export async function importCommand(file: string, values: ImportOptions, config:
     const actor = actorOf(values.as);
     let batch: Batch;
     try {
-      batch = await bulk.submit(readCsv(fs.createReadStream(file), { encoding: values.encoding, delimiter: values.delimiter, via: 'cli' }), {
-        campaign: values.campaign,
-        actor,
-        onProgress: (n) => bar.update(bar.render('reading  ', n, null)),
-      });
+      batch = await bulk.submit(
+        readCsv(fs.createReadStream(file), { encoding: values.encoding, delimiter: values.delimiter, via: 'cli' }),
+        {
+          campaign: values.campaign,
+          actor,
+          onProgress: (n) => bar.update(bar.render('reading  ', n, null)),
+        },
+      );
     } catch (err) {
       if (err instanceof ValidationError || err instanceof NotFoundError) {
         bar.end('');
@@ -67,7 +70,9 @@ export async function importCommand(file: string, values: ImportOptions, config:
       }
       throw err;
     }
-    bar.end(bar.render('read     ', batch.total, null, `: ${batch.accepted} accepted, ${batch.rejectedCount} rejected`));
+    bar.end(
+      bar.render('read     ', batch.total, null, `: ${batch.accepted} accepted, ${batch.rejectedCount} rejected`),
+    );
     if (values.wait && batch.status !== 'done') {
       const began = Date.now();
       batch = await bulk.waitDone(batch.id, (b) => {

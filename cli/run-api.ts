@@ -12,7 +12,14 @@ export async function startApi(config: Config) {
   let app: Awaited<ReturnType<typeof buildApi>> | undefined;
   let address: string;
   try {
-    app = await buildApi({ config, leads: rt.leads, tasks: rt.tasks, redis: rt.redis, roster: rt.roster, liveRoster: rt.liveRoster });
+    app = await buildApi({
+      config,
+      leads: rt.leads,
+      tasks: rt.tasks,
+      redis: rt.redis,
+      roster: rt.roster,
+      liveRoster: rt.liveRoster,
+    });
     address = await app.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
   } catch (err) {
     await app?.close().catch(() => undefined);

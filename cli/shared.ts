@@ -69,7 +69,8 @@ export function finiteNumber(v: string): number {
 /** A TCP port 0–65535 (`dealflow dev --temporal-port …`). */
 export function port(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('Must be a port number from 0 to 65535.');
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('Must be a port number from 0 to 65535.');
   return n;
 }
 
@@ -83,7 +84,8 @@ export function trueOrFalse(v: string): boolean {
 /** A comma-separated list of numbers (`--multipliers 1,2,4`); the service checks count and order. */
 export function numberList(v: string): number[] {
   const parts = v.split(',').map((p) => p.trim());
-  if (parts.some((p) => p === '' || !Number.isFinite(Number(p)))) throw new InvalidArgumentError('Must be numbers separated by commas, e.g. 1,2,4.');
+  if (parts.some((p) => p === '' || !Number.isFinite(Number(p))))
+    throw new InvalidArgumentError('Must be numbers separated by commas, e.g. 1,2,4.');
   return parts.map(Number);
 }
 
@@ -124,10 +126,19 @@ export function metricsOf(rt: ClientRuntime) {
 }
 
 /** Adds `--as NAME` to a command that changes something. */
-export const withActor = (cmd: Command): Command => cmd.option('--as <name>', 'the actor recorded in the history and audit log (default cli:<os user>)');
+export const withActor = (cmd: Command): Command =>
+  cmd.option('--as <name>', 'the actor recorded in the history and audit log (default cli:<os user>)');
 
 export function table(rows: Record<string, unknown>[], cols: string[]): string {
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n');
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(cols),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(cols.map((c) => String(r[c] ?? '')))),
+  ].join('\n');
 }

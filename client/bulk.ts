@@ -48,11 +48,19 @@ export interface SubmitOptions {
 
 /** JSON array elements as rows (line = position from 1). */
 export function* readJsonArray(body: unknown): Generator<SourceRow> {
-  if (!Array.isArray(body)) throw new ValidationError('the body must be a JSON array of leads', [{ path: '(body)', message: 'expected an array' }]);
-  if (body.length > MAX_ROWS) throw new ValidationError(`at most ${MAX_ROWS} rows per batch`, [{ path: '(body)', message: `${body.length} rows` }]);
+  if (!Array.isArray(body))
+    throw new ValidationError('the body must be a JSON array of leads', [
+      { path: '(body)', message: 'expected an array' },
+    ]);
+  if (body.length > MAX_ROWS)
+    throw new ValidationError(`at most ${MAX_ROWS} rows per batch`, [
+      { path: '(body)', message: `${body.length} rows` },
+    ]);
   for (let i = 0; i < body.length; i++) {
     const el = body[i];
-    yield el && typeof el === 'object' && !Array.isArray(el) ? { line: i + 1, row: el as Record<string, unknown> } : { line: i + 1, error: 'not a JSON object' };
+    yield el && typeof el === 'object' && !Array.isArray(el)
+      ? { line: i + 1, row: el as Record<string, unknown> }
+      : { line: i + 1, error: 'not a JSON object' };
   }
 }
 
@@ -61,8 +69,23 @@ export class BulkEnrolment {
   private readonly campaigns: CampaignStore;
 
   /** The usual wiring: the runtime's clients, the configured task queue, prefix and rate (override the rate with `ratePerSecond`). */
-  static fromRuntime(rt: { leads: LeadsClient; redis: Redis; client: Client; config: { REDIS_PREFIX: string; TEMPORAL_TASK_QUEUE: string; BULK_ENROL_RATE: number } }, ratePerSecond = rt.config.BULK_ENROL_RATE): BulkEnrolment {
-    return new BulkEnrolment({ leads: rt.leads, redis: rt.redis, temporal: rt.client, prefix: rt.config.REDIS_PREFIX, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, ratePerSecond });
+  static fromRuntime(
+    rt: {
+      leads: LeadsClient;
+      redis: Redis;
+      client: Client;
+      config: { REDIS_PREFIX: string; TEMPORAL_TASK_QUEUE: string; BULK_ENROL_RATE: number };
+    },
+    ratePerSecond = rt.config.BULK_ENROL_RATE,
+  ): BulkEnrolment {
+    return new BulkEnrolment({
+      leads: rt.leads,
+      redis: rt.redis,
+      temporal: rt.client,
+      prefix: rt.config.REDIS_PREFIX,
+      taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+      ratePerSecond,
+    });
   }
 
   constructor(private readonly d: BulkDeps) {
@@ -80,7 +103,10 @@ export class BulkEnrolment {
     if (o.campaign) {
       campaign = await this.campaigns.get(o.campaign);
       if (!campaign) throw new NotFoundError(`no campaign "${o.campaign}"`);
-      if (campaign.state === 'cancelled') throw new ValidationError(`campaign "${o.campaign}" is cancelled`, [{ path: 'campaign', message: 'cancelled' }]);
+      if (campaign.state === 'cancelled')
+        throw new ValidationError(`campaign "${o.campaign}" is cancelled`, [
+          { path: 'campaign', message: 'cancelled' },
+        ]);
     }
     const cadences = (await cadencesStore(this.d.redis, this.d.prefix).get()).cadences;
     const knownCampaigns = new Map<string, Campaign | null>();
@@ -102,10 +128,14 @@ export class BulkEnrolment {
         total += 1;
         if (total > MAX_ROWS) {
           total -= 1;
-          rejected.push({ line: r.line, reason: `the batch stops at ${MAX_ROWS} rows; this row and the ones after it were not read` });
+          rejected.push({
+            line: r.line,
+            reason: `the batch stops at ${MAX_ROWS} rows; this row and the ones after it were not read`,
+          });
           break;
         }
-        const reason = r.error ?? (await this.check(r.row!, campaign, knownCampaigns, cadences, seen, r.line, accepted));
+        const reason =
+          r.error ?? (await this.check(r.row!, campaign, knownCampaigns, cadences, seen, r.line, accepted));
         if (reason) rejected.push({ line: r.line, reason });
         if (accepted.length + rejected.length >= SLICE) await flush();
       }
@@ -126,7 +156,12 @@ export class BulkEnrolment {
       await this.batches.setStatus(id, 'done');
     } else {
       await this.batches.setStatus(id, 'running');
-      const input: EnrolBatchInput = { batchId: id, total: b.accepted, ratePerSecond: this.d.ratePerSecond, actor: o.actor };
+      const input: EnrolBatchInput = {
+        batchId: id,
+        total: b.accepted,
+        ratePerSecond: this.d.ratePerSecond,
+        actor: o.actor,
+      };
       await this.d.temporal.workflow.start<typeof enrolBatchWorkflow>('enrolBatchWorkflow', {
         taskQueue: this.d.taskQueue,
         workflowId: `batch-${id}`,
@@ -152,11 +187,13 @@ export class BulkEnrolment {
     try {
       lead = await this.d.leads.prepare(body);
     } catch (err) {
-      if (err instanceof ValidationError) return err.details.length ? err.details.map((p) => `${p.path}: ${p.message}`).join('; ') : err.message;
+      if (err instanceof ValidationError)
+        return err.details.length ? err.details.map((p) => `${p.path}: ${p.message}`).join('; ') : err.message;
       throw err;
     }
     if (lead.campaign) {
-      if (!knownCampaigns.has(lead.campaign)) knownCampaigns.set(lead.campaign, await this.campaigns.get(lead.campaign));
+      if (!knownCampaigns.has(lead.campaign))
+        knownCampaigns.set(lead.campaign, await this.campaigns.get(lead.campaign));
       const c = knownCampaigns.get(lead.campaign);
       if (!c) return `campaign: no campaign "${lead.campaign}"`;
       if (c.state === 'cancelled') return `campaign: "${lead.campaign}" is cancelled`;
@@ -168,11 +205,13 @@ export class BulkEnrolment {
     const first = seen.get(`id:${lead.id}`);
     if (first !== undefined) return `duplicate of line ${first} (the same lead)`;
     const sameAddress = seen.get(`email:${lead.email}`);
-    if (sameAddress !== undefined) return `email: duplicate of line ${sameAddress} (the same person: one email address, one open lead)`;
+    if (sameAddress !== undefined)
+      return `email: duplicate of line ${sameAddress} (the same person: one email address, one open lead)`;
     if (hasExplicitId(lead)) {
       const entries = await this.d.leads.addresses.entries(lead.email);
       const open = entries.filter((e) => e.status !== 'closed').pop();
-      if (open && !entries.some((e) => e.id === lead.id)) return `email: the address of open lead ${open.id} (one person, one open lead: leave the id out to enrol that lead)`;
+      if (open && !entries.some((e) => e.id === lead.id))
+        return `email: the address of open lead ${open.id} (one person, one open lead: leave the id out to enrol that lead)`;
     }
     seen.set(`id:${lead.id}`, line);
     seen.set(`email:${lead.email}`, line);

@@ -7,7 +7,13 @@
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { z } from 'zod';
-import { CampaignNotFound, CampaignStore, CampaignTransitionError, type Campaign, type CampaignState } from '../store/campaigns/campaign-store';
+import {
+  CampaignNotFound,
+  CampaignStore,
+  CampaignTransitionError,
+  type Campaign,
+  type CampaignState,
+} from '../store/campaigns/campaign-store';
 import { cadencesStore } from '../store/config/cadences-store';
 import type { campaignControlWorkflow } from '../workflows/campaign.workflow';
 import { ConflictError, NotFoundError, ValidationError } from '../store/request-errors';
@@ -17,7 +23,10 @@ import type { LeadsClient } from './leads';
 export const campaignInputSchema = z.strictObject({
   id: idSchema().optional(),
   name: z.string().trim().pipe(oneLineText(200).min(1, 'required')),
-  cadence: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a cadence name').default('default'),
+  cadence: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a cadence name')
+    .default('default'),
 });
 
 export interface CampaignView extends Campaign {
@@ -39,15 +48,30 @@ export class CampaignsClient {
   async create(body: unknown, actor: string): Promise<{ campaign: Campaign; created: boolean }> {
     const b = parseOrThrow(campaignInputSchema, body, 'campaign');
     const cadences = (await cadencesStore(this.d.redis, this.d.prefix).get()).cadences;
-    if (!(b.cadence in cadences)) throw new ValidationError(`no cadence "${b.cadence}"`, [{ path: 'cadence', message: `known: ${Object.keys(cadences).join(', ')}` }]);
-    const id = b.id ?? `c-${b.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'campaign'}-${Date.now().toString(36)}`;
-    return this.store.create({ id, name: b.name, cadence: b.cadence, state: 'active', createdAt: new Date().toISOString(), createdBy: actor }, actor);
+    if (!(b.cadence in cadences))
+      throw new ValidationError(`no cadence "${b.cadence}"`, [
+        { path: 'cadence', message: `known: ${Object.keys(cadences).join(', ')}` },
+      ]);
+    const id =
+      b.id ??
+      `c-${
+        b.name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '')
+          .slice(0, 60) || 'campaign'
+      }-${Date.now().toString(36)}`;
+    return this.store.create(
+      { id, name: b.name, cadence: b.cadence, state: 'active', createdAt: new Date().toISOString(), createdBy: actor },
+      actor,
+    );
   }
 
   async get(id: string): Promise<CampaignView> {
     const c = await this.store.get(id);
     if (!c) throw new NotFoundError(`no campaign "${id}"`);
-    const count = (f: Parameters<LeadsClient['countMatching']>[0]) => this.d.leads.countMatching({ campaign: id, ...f });
+    const count = (f: Parameters<LeadsClient['countMatching']>[0]) =>
+      this.d.leads.countMatching({ campaign: id, ...f });
     const [size, open, inApproach, won, lost, disqualified, completed] = await Promise.all([
       this.store.size(id),
       count({ status: 'open' }),

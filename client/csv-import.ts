@@ -57,7 +57,16 @@ const HEADER_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** The delimiters a file may use, by the names `?delimiter=` / `--delimiter` also accept. */
-const DELIMITERS: Readonly<Record<string, string>> = { ',': ',', comma: ',', ';': ';', semicolon: ';', '\t': '\t', tab: '\t', '|': '|', pipe: '|' };
+const DELIMITERS: Readonly<Record<string, string>> = {
+  ',': ',',
+  comma: ',',
+  ';': ';',
+  semicolon: ';',
+  '\t': '\t',
+  tab: '\t',
+  '|': '|',
+  pipe: '|',
+};
 const CANDIDATES = [',', ';', '\t', '|'];
 /** The header line must end within this many characters (it is read before parsing starts). */
 const MAX_HEADER_CHARS = 64 * 1024;
@@ -104,11 +113,27 @@ const isUtf8Name = (name: string) => matchName(name) === 'utf8';
  * or ASCII are nearly always Windows-1252, whose 0x80–0x9F are letters and signs (€ ‚ “ ” …), not
  * the control characters ISO-8859-1 puts there.
  */
-const WINDOWS_1252_LABELS = new Set(['latin1', 'iso88591', 'isoir100', 'l1', 'cp819', 'ibm819', 'ascii', 'usascii', 'iso646us', 'cp1252', 'windows1252', 'xcp1252']);
+const WINDOWS_1252_LABELS = new Set([
+  'latin1',
+  'iso88591',
+  'isoir100',
+  'l1',
+  'cp819',
+  'ibm819',
+  'ascii',
+  'usascii',
+  'iso646us',
+  'cp1252',
+  'windows1252',
+  'xcp1252',
+]);
 
 /** The header name → the lead input field it means, or undefined. */
 function headerField(name: string): string | undefined {
-  const key = name.trim().toLowerCase().replace(/[\s_.-]+/g, '');
+  const key = name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_.-]+/g, '');
   if (CSV_COLUMNS.includes(key)) return key;
   return HEADER_ALIASES[key];
 }
@@ -119,7 +144,7 @@ function headerField(name: string): string | undefined {
  * of `b` counts as bad; callers hold back an incomplete tail first (utf8CompleteLength).
  */
 export function utf8ErrorAt(b: Uint8Array): number {
-  for (let i = 0; i < b.length; ) {
+  for (let i = 0; i < b.length;) {
     const c = b[i];
     if (c < 0x80) {
       i += 1;
@@ -178,10 +203,16 @@ function countLf(s: string): number {
  * byte-order mark. Throws CsvFileError, naming the line, for a byte the encoding cannot decode or a
  * NUL character.
  */
-export async function* decodeCsvText(input: AsyncIterable<Buffer | string>, o: CsvReadOptions = {}): AsyncGenerator<string> {
+export async function* decodeCsvText(
+  input: AsyncIterable<Buffer | string>,
+  o: CsvReadOptions = {},
+): AsyncGenerator<string> {
   const via = o.via ?? 'query';
   if (o.encoding !== undefined && !encodingKnown(o.encoding)) {
-    throw new CsvFileError(`unknown encoding "${o.encoding}" (for example utf-8, windows-1252, iso-8859-15, utf-16le)`, via === 'cli' ? '--encoding' : 'encoding');
+    throw new CsvFileError(
+      `unknown encoding "${o.encoding}" (for example utf-8, windows-1252, iso-8859-15, utf-16le)`,
+      via === 'cli' ? '--encoding' : 'encoding',
+    );
   }
   let line = 1; // the line the next emitted character is on
   let endedWithCr = false;
@@ -192,7 +223,9 @@ export async function* decodeCsvText(input: AsyncIterable<Buffer | string>, o: C
     t = t.replace(/\r\n?/g, '\n');
     const nul = t.indexOf('\0');
     if (nul !== -1) {
-      throw new CsvFileError(`line ${line + countLf(t.slice(0, nul))}: a NUL character; the file looks like UTF-16 — pass ${flag(via, 'encoding', 'utf-16le')} if it is`);
+      throw new CsvFileError(
+        `line ${line + countLf(t.slice(0, nul))}: a NUL character; the file looks like UTF-16 — pass ${flag(via, 'encoding', 'utf-16le')} if it is`,
+      );
     }
     line += countLf(t);
     return t;
@@ -230,7 +263,9 @@ export async function* decodeCsvText(input: AsyncIterable<Buffer | string>, o: C
     const bad = text.indexOf('\uFFFD');
     if (bad === -1) return emit(text);
     emit(text.slice(0, bad)); // counts the lines before it
-    throw new CsvFileError(`line ${line}: a byte that is not a character in ${encodingName}; check the file's encoding`);
+    throw new CsvFileError(
+      `line ${line}: a byte that is not a character in ${encodingName}; check the file's encoding`,
+    );
   };
 
   const utf8 = (b: Buffer, final: boolean): string => {
@@ -242,9 +277,18 @@ export async function* decodeCsvText(input: AsyncIterable<Buffer | string>, o: C
     const at = utf8ErrorAt(body);
     emit(body.subarray(0, at).toString('utf8')); // counts the lines before the bad byte
     const byte = body[at].toString(16).toUpperCase().padStart(2, '0');
-    const cutOff = final && body[at] >= 0xc2 && body[at] <= 0xf4 && body.length - at <= 3 && body.subarray(at + 1).every((c) => (c & 0xc0) === 0x80);
-    const what = cutOff ? `the file ends inside a UTF-8 character (byte 0x${byte})` : `byte 0x${byte} is not valid UTF-8`;
-    throw new CsvFileError(`line ${line}: ${what}; pass ${flag(via, 'encoding', 'windows-1252')} if the file is Windows-1252 (or name its encoding)`);
+    const cutOff =
+      final &&
+      body[at] >= 0xc2 &&
+      body[at] <= 0xf4 &&
+      body.length - at <= 3 &&
+      body.subarray(at + 1).every((c) => (c & 0xc0) === 0x80);
+    const what = cutOff
+      ? `the file ends inside a UTF-8 character (byte 0x${byte})`
+      : `byte 0x${byte} is not valid UTF-8`;
+    throw new CsvFileError(
+      `line ${line}: ${what}; pass ${flag(via, 'encoding', 'windows-1252')} if the file is Windows-1252 (or name its encoding)`,
+    );
   };
 
   for await (const chunk of chunksOf(input)) {
@@ -273,9 +317,16 @@ export function detectDelimiter(header: string, o: CsvReadOptions = {}): string 
   const found = [...counts].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   if (o.delimiter !== undefined) {
     const d = delimiterFor(o.delimiter);
-    if (!d) throw new CsvFileError(`unknown delimiter "${o.delimiter}" (one of , ; tab |)`, o.via === 'cli' ? '--delimiter' : 'delimiter');
+    if (!d)
+      throw new CsvFileError(
+        `unknown delimiter "${o.delimiter}" (one of , ; tab |)`,
+        o.via === 'cli' ? '--delimiter' : 'delimiter',
+      );
     if (!counts.get(d) && found.length) {
-      throw new CsvFileError(`the header line is separated by ${showDelimiter(found[0][0])}, not ${showDelimiter(d)}; pass ${flag(o.via, 'delimiter', found[0][0])} or leave the delimiter out`, 'header');
+      throw new CsvFileError(
+        `the header line is separated by ${showDelimiter(found[0][0])}, not ${showDelimiter(d)}; pass ${flag(o.via, 'delimiter', found[0][0])} or leave the delimiter out`,
+        'header',
+      );
     }
     return d;
   }
@@ -312,7 +363,10 @@ export function headerColumns(header: string[]): string[] {
       : `repeated CSV column(s): ${problems.map((p) => `${p.path.slice(7)} ${p.message}`).join('; ')}`;
     throw new ValidationError(msg, problems);
   }
-  if (!cols.includes('email')) throw new ValidationError('the CSV header has no "email" column', [{ path: 'header.email', message: 'required column' }]);
+  if (!cols.includes('email'))
+    throw new ValidationError('the CSV header has no "email" column', [
+      { path: 'header.email', message: 'required column' },
+    ]);
   return cols;
 }
 
@@ -326,7 +380,11 @@ export function csvRecordToInput(rec: Record<string, string>): Record<string, un
     const v = raw.replace(/[ \t]*[\r\n]+[ \t]*/g, ' ').trim();
     if (v === '') continue;
     if (k === 'value') out[k] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-    else if (k === 'tags') out[k] = v.split(/[;|]/).map((t) => t.trim()).filter(Boolean);
+    else if (k === 'tags')
+      out[k] = v
+        .split(/[;|]/)
+        .map((t) => t.trim())
+        .filter(Boolean);
     else out[k] = v;
   }
   return out;
@@ -353,13 +411,17 @@ function syntaxReason(err: CsvError & { lines?: number }): string {
  * becomes an error row and reading goes on. Throws ValidationError (CsvFileError for the bytes,
  * encoding and delimiter) for a problem with the file as a whole.
  */
-export async function* readCsv(input: Readable | AsyncIterable<Buffer | string>, o: CsvReadOptions = {}): AsyncGenerator<SourceRow> {
+export async function* readCsv(
+  input: Readable | AsyncIterable<Buffer | string>,
+  o: CsvReadOptions = {},
+): AsyncGenerator<SourceRow> {
   const text = decodeCsvText(input, o);
   // the header line first: it decides the delimiter
   let first = '';
   let done = false;
   while (!first.replace(/^\n+/, '').includes('\n')) {
-    if (first.length > MAX_HEADER_CHARS) throw new CsvFileError(`the header line is longer than ${MAX_HEADER_CHARS} characters`, 'header');
+    if (first.length > MAX_HEADER_CHARS)
+      throw new CsvFileError(`the header line is longer than ${MAX_HEADER_CHARS} characters`, 'header');
     const next = await text.next();
     if (next.done) {
       done = true;
@@ -403,7 +465,9 @@ export async function* readCsv(input: Readable | AsyncIterable<Buffer | string>,
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
   try {
-    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; empty_lines: number } } | { skipped: SourceRow }>) {
+    for await (const item of parser as AsyncIterable<
+      { record: Record<string, string>; info: { lines: number; empty_lines: number } } | { skipped: SourceRow }
+    >) {
       if ('skipped' in item) {
         yield item.skipped;
         continue;

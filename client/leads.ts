@@ -12,7 +12,10 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { decodeFromPayloadsAtIndex, decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import {
+  decodeFromPayloadsAtIndex,
+  decodeMapFromPayloads,
+} from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type Redis from 'ioredis';
 import { DEFAULT_LEAD, type ActivityType, type OpenStage, type Stage, type Status } from '../config/defaults';
 import { RosterIndex } from '../config/roster';
@@ -37,7 +40,15 @@ import {
   leadIdFromWorkflowId,
 } from '../workflows/messages';
 import { SA } from '../workflows/search-attributes';
-import type { LeadInput, LeadSettings, LeadState, LeadSummary, LeadWorkflowInput, Qualification, RepliedSignal } from '../workflows/types';
+import type {
+  LeadInput,
+  LeadSettings,
+  LeadState,
+  LeadSummary,
+  LeadWorkflowInput,
+  Qualification,
+  RepliedSignal,
+} from '../workflows/types';
 import type { leadWorkflow } from '../workflows/lead.workflow';
 import { CodedError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../store/request-errors';
 import { accessOf, canActOn, type Access } from '../workflows/policy/access';
@@ -118,23 +129,33 @@ export class LeadsClient {
     try {
       email = normaliseEmail(b.email);
     } catch (err) {
-      if (err instanceof InvalidInputError) throw new ValidationError('invalid lead: email: must be an email address', [{ path: 'email', message: 'must be an email address' }]);
+      if (err instanceof InvalidInputError)
+        throw new ValidationError('invalid lead: email: must be an email address', [
+          { path: 'email', message: 'must be an email address' },
+        ]);
       throw err;
     }
     let team = b.team;
     let owner = b.owner;
     if (owner) {
       const ownerTeam = roster.teamOfRep(owner);
-      if (!ownerTeam) throw new ValidationError(`unknown owner "${owner}"`, [{ path: 'owner', message: 'not a rep in the roster' }]);
+      if (!ownerTeam)
+        throw new ValidationError(`unknown owner "${owner}"`, [{ path: 'owner', message: 'not a rep in the roster' }]);
       if (team && team !== ownerTeam) {
-        throw new ValidationError(`owner "${owner}" is not in team "${team}"`, [{ path: 'team', message: `owner ${owner} belongs to ${ownerTeam}` }]);
+        throw new ValidationError(`owner "${owner}" is not in team "${team}"`, [
+          { path: 'team', message: `owner ${owner} belongs to ${ownerTeam}` },
+        ]);
       }
       team = ownerTeam;
     } else {
       team = team ?? roster.teams()[0] ?? DEFAULT_LEAD.team;
       const t = roster.team(team);
-      if (!t) throw new ValidationError(`unknown team "${team}"`, [{ path: 'team', message: 'not a team in the roster' }]);
-      owner = await this.roundRobin(team, t.reps.map((r) => r.id));
+      if (!t)
+        throw new ValidationError(`unknown team "${team}"`, [{ path: 'team', message: 'not a team in the roster' }]);
+      owner = await this.roundRobin(
+        team,
+        t.reps.map((r) => r.id),
+      );
     }
     return {
       id: b.id ?? leadIdFromEmail(email),
@@ -176,7 +197,12 @@ export class LeadsClient {
   }
 
   async start(lead: LeadInput, actor: string, cause: string): Promise<StartLeadResult> {
-    return startLeadWorkflow({ client: this.o.client, taskQueue: this.o.taskQueue, addresses: this.addresses }, lead, { actor, cause }, this.o.settings);
+    return startLeadWorkflow(
+      { client: this.o.client, taskQueue: this.o.taskQueue, addresses: this.addresses },
+      lead,
+      { actor, cause },
+      this.o.settings,
+    );
   }
 
   /**
@@ -186,7 +212,9 @@ export class LeadsClient {
    * start event (no worker needed), the status from the `DealflowStatus` search attribute.
    * Idempotent; a lead whose start event cannot be read is counted as unreadable.
    */
-  async reindexAddresses(onProgress?: (read: number) => void): Promise<{ leads: number; changed: number; unreadable: number }> {
+  async reindexAddresses(
+    onProgress?: (read: number) => void,
+  ): Promise<{ leads: number; changed: number; unreadable: number }> {
     const converter = this.o.client.options.loadedDataConverter;
     const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${this.o.taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'`;
     let token: Uint8Array | undefined;
@@ -194,18 +222,32 @@ export class LeadsClient {
     let changed = 0;
     let unreadable = 0;
     do {
-      const page = await this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query, pageSize: 200, nextPageToken: token });
+      const page = await this.o.client.workflowService.listWorkflowExecutions({
+        namespace: this.o.namespace,
+        query,
+        pageSize: 200,
+        nextPageToken: token,
+      });
       for (const e of page.executions ?? []) {
         leads += 1;
         const id = leadIdFromWorkflowId(e.execution?.workflowId ?? '');
         // open only while it runs with status open (a terminated lead keeps its last search attributes)
         const running = !e.closeTime;
-        const status = running && decodeTypedSearchAttributes(e.searchAttributes?.indexedFields).get(SA.status) === 'open' ? 'open' : 'closed';
+        const status =
+          running && decodeTypedSearchAttributes(e.searchAttributes?.indexedFields).get(SA.status) === 'open'
+            ? 'open'
+            : 'closed';
         try {
-          const first = await this.o.client.workflowService.getWorkflowExecutionHistory({ namespace: this.o.namespace, execution: e.execution, maximumPageSize: 1 });
+          const first = await this.o.client.workflowService.getWorkflowExecutionHistory({
+            namespace: this.o.namespace,
+            execution: e.execution,
+            maximumPageSize: 1,
+          });
           const payloads = first.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
           const input = await decodeFromPayloadsAtIndex<LeadWorkflowInput>(converter, 0, payloads);
-          const started = e.startTime?.seconds ? Number(e.startTime.seconds) * 1000 + Math.floor((e.startTime.nanos ?? 0) / 1e6) : Date.now();
+          const started = e.startTime?.seconds
+            ? Number(e.startTime.seconds) * 1000 + Math.floor((e.startTime.nanos ?? 0) / 1e6)
+            : Date.now();
           const createdAt = Date.parse(input.state?.createdAt ?? '') || started;
           if (await this.addresses.setStatus(input.lead.email, id, status, createdAt)) changed += 1;
         } catch {
@@ -268,44 +310,66 @@ export class LeadsClient {
   async list(f: ListFilter): Promise<{ items: LeadListItem[]; nextPageToken?: string }> {
     const query = this.visibilityQuery(f);
     const pageSize = Math.min(Math.max(f.pageSize ?? 100, 1), 1000);
-    if (f.pageToken !== undefined && !/^[A-Za-z0-9_-]{1,8000}$/.test(f.pageToken)) throw new InvalidPageTokenError('the page token is malformed');
+    if (f.pageToken !== undefined && !/^[A-Za-z0-9_-]{1,8000}$/.test(f.pageToken))
+      throw new InvalidPageTokenError('the page token is malformed');
     const page = (nextPageToken?: Uint8Array, size = pageSize) =>
-      this.o.client.workflowService.listWorkflowExecutions({ namespace: this.o.namespace, query, pageSize: size, nextPageToken });
-    const res = await page(f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined).catch(async (err: unknown) => {
-      // Temporal answers a token it cannot read with INVALID_ARGUMENT or, on SQL visibility, UNKNOWN:
-      // when the same query without the token works, the token was the problem
-      if (!f.pageToken) throw err;
-      const withoutToken = await page(undefined, 1).then(() => true, () => false);
-      throw withoutToken ? new InvalidPageTokenError('the page token is not valid for this list') : err;
-    });
-    if ((res.executions?.length ?? 0) > pageSize) throw new Error(`visibility returned ${res.executions.length} leads for a page of ${pageSize}`);
+      this.o.client.workflowService.listWorkflowExecutions({
+        namespace: this.o.namespace,
+        query,
+        pageSize: size,
+        nextPageToken,
+      });
+    const res = await page(f.pageToken ? Buffer.from(f.pageToken, 'base64url') : undefined).catch(
+      async (err: unknown) => {
+        // Temporal answers a token it cannot read with INVALID_ARGUMENT or, on SQL visibility, UNKNOWN:
+        // when the same query without the token works, the token was the problem
+        if (!f.pageToken) throw err;
+        const withoutToken = await page(undefined, 1).then(
+          () => true,
+          () => false,
+        );
+        throw withoutToken ? new InvalidPageTokenError('the page token is not valid for this list') : err;
+      },
+    );
+    if ((res.executions?.length ?? 0) > pageSize)
+      throw new Error(`visibility returned ${res.executions.length} leads for a page of ${pageSize}`);
     const converter = this.o.client.options.loadedDataConverter;
-    const items: LeadListItem[] = await Promise.all((res.executions ?? []).map(async (e) => {
-      const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
-      const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as { name?: unknown; company?: unknown; currency?: unknown };
-      const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
-      return {
-        id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
-        stage: (sa.get(SA.stage) as Stage | undefined) ?? null,
-        status: (sa.get(SA.status) as Status | undefined) ?? null,
-        owner: sa.get(SA.owner) ?? null,
-        team: sa.get(SA.team) ?? null,
-        escalationLevel: Number(sa.get(SA.escalationLevel) ?? 0),
-        value: sa.get(SA.value) ?? null,
-        currency: typeof memo.currency === 'string' ? memo.currency : null,
-        campaign: sa.get(SA.campaign) ?? null,
-        startedAt: start,
-        name: typeof memo.name === 'string' ? memo.name : null,
-        company: typeof memo.company === 'string' ? memo.company : null,
-      };
-    }));
-    const token = res.nextPageToken && res.nextPageToken.length ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
+    const items: LeadListItem[] = await Promise.all(
+      (res.executions ?? []).map(async (e) => {
+        const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+        const memo = ((await decodeMapFromPayloads(converter, e.memo?.fields).catch(() => undefined)) ?? {}) as {
+          name?: unknown;
+          company?: unknown;
+          currency?: unknown;
+        };
+        const start = e.startTime?.seconds ? new Date(Number(e.startTime.seconds) * 1000).toISOString() : null;
+        return {
+          id: leadIdFromWorkflowId(e.execution?.workflowId ?? ''),
+          stage: (sa.get(SA.stage) as Stage | undefined) ?? null,
+          status: (sa.get(SA.status) as Status | undefined) ?? null,
+          owner: sa.get(SA.owner) ?? null,
+          team: sa.get(SA.team) ?? null,
+          escalationLevel: Number(sa.get(SA.escalationLevel) ?? 0),
+          value: sa.get(SA.value) ?? null,
+          currency: typeof memo.currency === 'string' ? memo.currency : null,
+          campaign: sa.get(SA.campaign) ?? null,
+          startedAt: start,
+          name: typeof memo.name === 'string' ? memo.name : null,
+          company: typeof memo.company === 'string' ? memo.company : null,
+        };
+      }),
+    );
+    const token =
+      res.nextPageToken && res.nextPageToken.length ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
     return { items, nextPageToken: token };
   }
 
   /** How many leads match a filter (Temporal's count over the same query as list). */
   async countMatching(f: ListFilter): Promise<number> {
-    const res = await this.o.client.workflowService.countWorkflowExecutions({ namespace: this.o.namespace, query: this.visibilityQuery(f) });
+    const res = await this.o.client.workflowService.countWorkflowExecutions({
+      namespace: this.o.namespace,
+      query: this.visibilityQuery(f),
+    });
     return Number(res.count ?? 0);
   }
 
@@ -313,7 +377,8 @@ export class LeadsClient {
     const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
     const kw = (field: string, name: string, v: string | undefined) => {
       if (v === undefined) return;
-      if (!KEYWORD.test(v)) throw new ValidationError(`invalid ${name}`, [{ path: name, message: 'letters, digits and . _ : - only' }]);
+      if (!KEYWORD.test(v))
+        throw new ValidationError(`invalid ${name}`, [{ path: name, message: 'letters, digits and . _ : - only' }]);
       clauses.push(`${field} = '${v}'`);
     };
     kw('DealflowStage', 'stage', f.stage);
@@ -338,27 +403,45 @@ export class LeadsClient {
   // Only `{role, scope}` goes into the update (accessOf): its payload stays in Temporal's event
   // history, so the caller's API key digest and anything else of the principal never does.
   async move(id: string, to: string, actor: string, note?: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor, access: accessOf(access) }] }));
+    return this.update(id, access, () =>
+      this.handle(id).executeUpdate(moveStageUpdate, { args: [{ to, note, actor, access: accessOf(access) }] }),
+    );
   }
 
-  async logActivity(id: string, type: ActivityType, actor: string, note?: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor, access: accessOf(access) }] }));
+  async logActivity(
+    id: string,
+    type: ActivityType,
+    actor: string,
+    note?: string,
+    access?: Access,
+  ): Promise<LeadSummary> {
+    return this.update(id, access, () =>
+      this.handle(id).executeUpdate(logActivityUpdate, { args: [{ type, note, actor, access: accessOf(access) }] }),
+    );
   }
 
   async won(id: string, actor: string, amount?: number, note?: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note, access: accessOf(access) }] }));
+    return this.update(id, access, () =>
+      this.handle(id).executeUpdate(markWonUpdate, { args: [{ amount, actor, note, access: accessOf(access) }] }),
+    );
   }
 
   async lost(id: string, actor: string, reason: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor, access: accessOf(access) }] }));
+    return this.update(id, access, () =>
+      this.handle(id).executeUpdate(markLostUpdate, { args: [{ reason, actor, access: accessOf(access) }] }),
+    );
   }
 
   async disqualify(id: string, actor: string, reason: string, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor, access: accessOf(access) }] }));
+    return this.update(id, access, () =>
+      this.handle(id).executeUpdate(disqualifyUpdate, { args: [{ reason, actor, access: accessOf(access) }] }),
+    );
   }
 
   async qualify(id: string, actor: string, q: Qualification, access?: Access): Promise<LeadSummary> {
-    return this.update(id, access, () => this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor, access: accessOf(access) }] }));
+    return this.update(id, access, () =>
+      this.handle(id).executeUpdate(qualifyUpdate, { args: [{ ...q, actor, access: accessOf(access) }] }),
+    );
   }
 
   async unsubscribed(id: string, email: string, reason: 'unsubscribed' | 'bounced' | 'complained'): Promise<void> {
@@ -391,7 +474,10 @@ export class LeadsClient {
       throw err;
     }
     if (res.task.status === 'cancelled') {
-      throw new ConflictError(`task ${taskId} was cancelled${res.task.cancelReason ? `: ${res.task.cancelReason}` : ''}; it cannot be completed`, 'task_cancelled');
+      throw new ConflictError(
+        `task ${taskId} was cancelled${res.task.cancelReason ? `: ${res.task.cancelReason}` : ''}; it cannot be completed`,
+        'task_cancelled',
+      );
     }
     try {
       await this.handle(res.task.leadId).signal(taskCompletedSignal, { taskId, actor });
@@ -407,9 +493,18 @@ export class LeadsClient {
    * workflow (which serialises racing claims: the first wins, the next gets a ConflictError). A lead
    * whose workflow has ended answers `{ handedOver: false }` (its task may still be claimed alone).
    */
-  async claimLead(id: string, req: { taskId: string; rep: string; actor: string }, access?: Access): Promise<{ handedOver: boolean; lead?: LeadSummary }> {
+  async claimLead(
+    id: string,
+    req: { taskId: string; rep: string; actor: string },
+    access?: Access,
+  ): Promise<{ handedOver: boolean; lead?: LeadSummary }> {
     try {
-      return { handedOver: true, lead: await this.writes.run(id, () => this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access: accessOf(access) }] })) };
+      return {
+        handedOver: true,
+        lead: await this.writes.run(id, () =>
+          this.handle(id).executeUpdate(claimTaskUpdate, { args: [{ ...req, access: accessOf(access) }] }),
+        ),
+      };
     } catch (err) {
       if (workflowGone(err)) return { handedOver: false };
       throw this.mapError(err, id);

@@ -20,7 +20,12 @@ export class ProgressBar {
   render(label: string, done: number, total: number | null, extra = ''): string {
     if (total === null) return `${label} ${done.toLocaleString('en')} rows${extra}`;
     const ratio = total > 0 ? Math.min(1, done / total) : 1;
-    const bar = Format.BarFormat(ratio, { barsize: this.width, barCompleteString: '#'.repeat(this.width), barIncompleteString: '-'.repeat(this.width), barGlue: '' });
+    const bar = Format.BarFormat(ratio, {
+      barsize: this.width,
+      barCompleteString: '#'.repeat(this.width),
+      barIncompleteString: '-'.repeat(this.width),
+      barGlue: '',
+    });
     return `${label} [${bar}] ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${(ratio * 100).toFixed(0).padStart(3)}%${extra}`;
   }
 
@@ -56,11 +61,7 @@ export class CountProgress {
   private readonly started = Date.now();
   private readonly bar: SingleBar;
 
-  constructor(
-    label: string,
-    total: number,
-    out: NodeJS.WriteStream = process.stderr,
-  ) {
+  constructor(label: string, total: number, out: NodeJS.WriteStream = process.stderr) {
     this.bar = new SingleBar({
       stream: out,
       format: `[{bar}] ${label.padEnd(22)} {n}/{total}{failed}  {rate}/s  {duration}s`,
@@ -86,6 +87,10 @@ export class CountProgress {
 
   private payload(): { n: number; failed: string; rate: string } {
     const secs = (Date.now() - this.started) / 1000;
-    return { n: this.done + this.failed, failed: this.failed ? ` (${this.failed} failed)` : '', rate: (secs > 0 ? this.done / secs : 0).toFixed(1) };
+    return {
+      n: this.done + this.failed,
+      failed: this.failed ? ` (${this.failed} failed)` : '',
+      rate: (secs > 0 ? this.done / secs : 0).toFixed(1),
+    };
   }
 }

@@ -43,13 +43,21 @@ export interface ClientRuntime {
  * answers within a few seconds, failing when the service is down (the API then answers 503:
  * docs/ERRORS.md) — see connectClient and API_REDIS_OPTIONS.
  */
-export async function createClientRuntime(config: Config, opts: { followRoster?: boolean; bounded?: boolean } = {}): Promise<ClientRuntime> {
+export async function createClientRuntime(
+  config: Config,
+  opts: { followRoster?: boolean; bounded?: boolean } = {},
+): Promise<ClientRuntime> {
   const client = await connectClient(config, { bounded: opts.bounded });
-  const redis = new Redis(config.REDIS_URL, opts.bounded ? API_REDIS_OPTIONS : { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = new Redis(
+    config.REDIS_URL,
+    opts.bounded ? API_REDIS_OPTIONS : { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+  );
   redis.on('error', () => undefined); // surfaced per request (503) and by /readyz
   let liveRoster: LiveRoster;
   try {
-    liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE), { follow: opts.followRoster ?? true });
+    liveRoster = await LiveRoster.start(redis, config.REDIS_PREFIX, loadRoster(config.ROSTER_FILE), {
+      follow: opts.followRoster ?? true,
+    });
   } catch (err) {
     // a bad roster file or an unreachable Redis: close what is open, so a failed start can exit
     redis.disconnect();

@@ -56,7 +56,10 @@ const RECONCILE_CRON = '30 3 * * *';
  * when there is none (and run once right away, so a store from an earlier version gets its board
  * built), an existing one left as it is.
  */
-export async function ensureReconcileSchedule(client: Client, opts: { taskQueue: string; scheduleId?: string; cron?: string }): Promise<ScheduleHandle> {
+export async function ensureReconcileSchedule(
+  client: Client,
+  opts: { taskQueue: string; scheduleId?: string; cron?: string },
+): Promise<ScheduleHandle> {
   const scheduleId = opts.scheduleId ?? RECONCILE_SCHEDULE_ID;
   try {
     return await client.schedule.create<typeof metricsReconcileWorkflow>({

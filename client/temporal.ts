@@ -1,6 +1,12 @@
 /** Connecting to Temporal as a client: local dev server, self-hosted with mTLS, or Temporal Cloud with an API key. */
 import fs from 'node:fs';
-import { Client, Connection, defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  isRetryableError,
+  makeGrpcRetryInterceptor,
+} from '@temporalio/client';
 import { InterceptingCall, status as GrpcStatus, type Interceptor } from '@grpc/grpc-js';
 import type { Config } from '../config/env';
 
@@ -37,7 +43,11 @@ export function boundedInterceptors(): Interceptor[] {
   const deadline: Interceptor = (options, nextCall) => {
     const method = options.method_definition.path.split('/').pop() ?? '';
     if (options.deadline === undefined && !LONG_POLLS.has(method)) {
-      options = { ...options, deadline: Date.now() + (method === 'UpdateWorkflowExecution' ? BOUNDED_UPDATE_DEADLINE_MS : BOUNDED_CALL_DEADLINE_MS) };
+      options = {
+        ...options,
+        deadline:
+          Date.now() + (method === 'UpdateWorkflowExecution' ? BOUNDED_UPDATE_DEADLINE_MS : BOUNDED_CALL_DEADLINE_MS),
+      };
     }
     return new InterceptingCall(nextCall(options));
   };
@@ -63,7 +73,12 @@ export async function connectClient(config: Config, opts: { bounded?: boolean } 
     apiKey: config.TEMPORAL_API_KEY,
     connectTimeout: '10s',
     // reconnect within two seconds of the server coming back (gRPC's own backoff grows to 2 minutes)
-    ...(opts.bounded ? { interceptors: boundedInterceptors(), channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 } } : {}),
+    ...(opts.bounded
+      ? {
+          interceptors: boundedInterceptors(),
+          channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 },
+        }
+      : {}),
   });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }

@@ -6,7 +6,13 @@
 import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { thresholdsStore } from '../store/config/thresholds-store';
-import { applyThresholdsPatch, shortenedScopes, validateThresholdsPatch, type ThresholdsBody, type ThresholdsDoc } from '../workflows/policy/thresholds';
+import {
+  applyThresholdsPatch,
+  shortenedScopes,
+  validateThresholdsPatch,
+  type ThresholdsBody,
+  type ThresholdsDoc,
+} from '../workflows/policy/thresholds';
 import type { RosterIndex } from '../config/roster';
 import { ValidationError } from '../store/request-errors';
 import { expectedVersion } from '../store/config/versioned-config';
@@ -21,17 +27,29 @@ export interface ThresholdsContext {
 
 /** @public the CLI loads it lazily with require() (eslint.config.mjs), which knip does not follow */
 export async function getThresholds(ctx: Pick<ThresholdsContext, 'redis' | 'prefix'>): Promise<ThresholdsDoc> {
-  return (await thresholdsStore(ctx.redis, ctx.prefix).get());
+  return await thresholdsStore(ctx.redis, ctx.prefix).get();
 }
 
-export async function changeThresholds(ctx: ThresholdsContext, actor: string, patch: unknown): Promise<{ doc: ThresholdsDoc; propagation?: string }> {
+export async function changeThresholds(
+  ctx: ThresholdsContext,
+  actor: string,
+  patch: unknown,
+): Promise<{ doc: ThresholdsDoc; propagation?: string }> {
   const problems = validateThresholdsPatch(patch);
-  if (problems.length) throw new ValidationError(`invalid thresholds: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, problems);
+  if (problems.length)
+    throw new ValidationError(
+      `invalid thresholds: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`,
+      problems,
+    );
   const store = thresholdsStore(ctx.redis, ctx.prefix);
   // a `version` sent with the patch is the version it was read at: another one is a 409 (docs/ERRORS.md)
   const { doc, previous } = await store.update(
     actor,
-    (cur) => applyThresholdsPatch({ global: cur.global, teams: cur.teams, escalation: cur.escalation }, patch as Partial<ThresholdsBody>),
+    (cur) =>
+      applyThresholdsPatch(
+        { global: cur.global, teams: cur.teams, escalation: cur.escalation },
+        patch as Partial<ThresholdsBody>,
+      ),
     undefined,
     { expectedVersion: expectedVersion(patch) },
   );
@@ -39,8 +57,14 @@ export async function changeThresholds(ctx: ThresholdsContext, actor: string, pa
   return { doc: doc, propagation };
 }
 
-async function propagate(ctx: ThresholdsContext, before: ThresholdsBody, after: ThresholdsDoc): Promise<string | undefined> {
-  const teams = [...new Set([...ctx.roster.teams(), ...Object.keys(before.teams), ...Object.keys(after.teams), 'default'])];
+async function propagate(
+  ctx: ThresholdsContext,
+  before: ThresholdsBody,
+  after: ThresholdsDoc,
+): Promise<string | undefined> {
+  const teams = [
+    ...new Set([...ctx.roster.teams(), ...Object.keys(before.teams), ...Object.keys(after.teams), 'default']),
+  ];
   const scopes = shortenedScopes(before, after, teams);
   if (scopes.length === 0) return undefined;
   const byTeam = new Map<string, string[]>();

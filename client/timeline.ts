@@ -23,7 +23,12 @@ export interface TimelinePage {
 }
 
 /** Reads one page of `state`'s timeline after `cursor` (undefined: from the first), at most `pageSize` entries. */
-export async function timelinePage(store: TimelineStore, state: LeadState, cursor: string | undefined, pageSize: number): Promise<TimelinePage> {
+export async function timelinePage(
+  store: TimelineStore,
+  state: LeadState,
+  cursor: string | undefined,
+  pageSize: number,
+): Promise<TimelinePage> {
   const after = decodeSeqCursor(cursor);
   const total = state.historyTrimmed + state.history.length;
   const items = await store.after(state.id, after, pageSize);

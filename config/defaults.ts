@@ -98,4 +98,3 @@ export const DEFAULT_LEAD = {
 
 /** How many history entries the workflow keeps in its state before trimming the oldest into an archive count. */
 export const HISTORY_KEEP = 500;
-

@@ -23,7 +23,10 @@ const duration = z.string().superRefine((v, ctx) => {
 /** API_KEYS parsed; each malformed entry is reported through `problem` (and left out). */
 function parseApiKeys(raw: string, problem: (message: string) => void): ApiKey[] {
   const out: ApiKey[] = [];
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([^=]+)=(admin|marketing|manager|rep)(?::([A-Za-z0-9._-]+))?$/.exec(part);
     if (!m) {
       problem(`"${part.replace(/=.*/, '=…')}" is not key=role[:scope]`);
@@ -73,7 +76,10 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
     /** host:port for the worker's Prometheus exporter (Temporal SDK metrics + dealflow counters); unset = off */
-    WORKER_METRICS_ADDRESS: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464').optional(),
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464')
+      .optional(),
     ENRICHMENT_RETRY: duration.default('5m'),
     PROPOSAL_VALIDITY: duration.default('14d'),
     PROPOSAL_REMINDER_BEFORE: duration.default('2d'),
@@ -85,7 +91,11 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['SIGNING_SECRET'], message: 'must be set in production' });
     }
     if ((v.TEMPORAL_TLS_CERT && !v.TEMPORAL_TLS_KEY) || (!v.TEMPORAL_TLS_CERT && v.TEMPORAL_TLS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY'], message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_TLS_KEY'],
+        message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+      });
     }
     parseApiKeys(v.API_KEYS, (message) => ctx.addIssue({ code: 'custom', message, path: ['API_KEYS'] }));
   });

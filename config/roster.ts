@@ -36,7 +36,9 @@ export function loadRoster(file: string): Roster {
   }
   const parsed = rosterSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`ROSTER_FILE ${full}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `ROSTER_FILE ${full}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

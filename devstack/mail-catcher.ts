@@ -54,7 +54,10 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 function toCaught(id: string, parsed: ParsedMail, raw: string, session: SMTPServerSession): CaughtMessage {
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {
-    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
     headers[key] = key in headers ? `${headers[key]}\n${value}` : value;
   }
   const envelope = {
@@ -184,7 +187,11 @@ export async function startMailCatcher(opts: {
     } else if (url.pathname === '/' && req.method === 'GET') {
       send(200, 'text/html; charset=utf-8', messagesPage(caught));
     } else {
-      send(404, 'application/json; charset=utf-8', JSON.stringify({ error: { code: 'not_found', message: 'GET /, GET /messages, DELETE /messages' } }));
+      send(
+        404,
+        'application/json; charset=utf-8',
+        JSON.stringify({ error: { code: 'not_found', message: 'GET /, GET /messages, DELETE /messages' } }),
+      );
     }
   });
 
@@ -230,9 +237,16 @@ export async function startMailCatcher(opts: {
           }
         }
         const timer = setTimeout(() => {
-          const subjects = caught.slice(-5).map((m) => JSON.stringify(m.subject)).join(', ');
+          const subjects = caught
+            .slice(-5)
+            .map((m) => JSON.stringify(m.subject))
+            .join(', ');
           finish(() =>
-            reject(new Error(`mail catcher: condition not met within ${timeoutMs} ms; ${caught.length} message(s) caught${subjects ? `, the last: ${subjects}` : ''}`)),
+            reject(
+              new Error(
+                `mail catcher: condition not met within ${timeoutMs} ms; ${caught.length} message(s) caught${subjects ? `, the last: ${subjects}` : ''}`,
+              ),
+            ),
           );
         }, timeoutMs);
         changes.on('change', check);

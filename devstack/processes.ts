@@ -55,7 +55,6 @@ export function findTemporalCli(): string | undefined {
   return findBinary('TEMPORAL_CLI_PATH', 'temporal');
 }
 
-
 /** Resolve redis-server: env REDIS_SERVER_PATH, then PATH, then Debian's /usr/bin and /usr/sbin. */
 export function findRedisServer(): string | undefined {
   if (process.env.REDIS_SERVER_PATH) return process.env.REDIS_SERVER_PATH;
@@ -113,7 +112,12 @@ export class PermanentError extends Error {}
  * service that died will not become ready) or on a PermanentError. The last error thrown by `check`
  * ends up in the timeout's message.
  */
-export async function pollUntil(what: string, timeoutMs: number, check: () => Promise<boolean>, child?: Child): Promise<void> {
+export async function pollUntil(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  child?: Child,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -189,7 +193,13 @@ export interface Child {
 }
 
 /** Spawns a service with stdout/stderr appended to logFile; resolves once the process exists. */
-export async function spawnService(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv): Promise<Child> {
+export async function spawnService(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Child> {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   fs.appendFileSync(logFile, `\n=== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
   const logStart = fs.statSync(logFile).size;
@@ -278,7 +288,8 @@ export async function startOnPort<T>(
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort ?? (await freePort());
     if (await canConnect('127.0.0.1', port)) {
-      if (fixedPort !== undefined || attempt >= PORT_RACE_ATTEMPTS) throw new Error(`${name}: port ${port} on 127.0.0.1 is already in use`);
+      if (fixedPort !== undefined || attempt >= PORT_RACE_ATTEMPTS)
+        throw new Error(`${name}: port ${port} on 127.0.0.1 is already in use`);
       continue;
     }
     const child = await start(port);

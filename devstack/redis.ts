@@ -2,7 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { SETUP_HINT, type ManagedService, PermanentError, canConnect, findRedisServer, pollUntil, spawnService, startOnPort } from './processes';
+import {
+  SETUP_HINT,
+  type ManagedService,
+  PermanentError,
+  canConnect,
+  findRedisServer,
+  pollUntil,
+  spawnService,
+  startOnPort,
+} from './processes';
 
 const REDIS_START_TIMEOUT_MS = 30_000;
 
@@ -26,7 +35,8 @@ async function redisAnswers(url: string, port: number, pid: number): Promise<boo
     await client.connect();
     if ((await client.ping()) !== 'PONG') return false;
     const answering = /^process_id:(\d+)/m.exec(await client.info('server'))?.[1];
-    if (answering !== String(pid)) throw new PermanentError(`redis-server: another process (pid ${answering}) answers on ${url}`);
+    if (answering !== String(pid))
+      throw new PermanentError(`redis-server: another process (pid ${answering}) answers on ${url}`);
     return true;
   } finally {
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
@@ -61,7 +71,12 @@ export async function startRedis(opts: {
       ),
     async (child, port) => {
       const url = `redis://127.0.0.1:${port}`;
-      await pollUntil(`redis-server to answer PING on ${url}`, REDIS_START_TIMEOUT_MS, () => redisAnswers(url, port, child.pid), child);
+      await pollUntil(
+        `redis-server to answer PING on ${url}`,
+        REDIS_START_TIMEOUT_MS,
+        () => redisAnswers(url, port, child.pid),
+        child,
+      );
       if (child.hasExited()) throw child.exitError();
       return { name: 'redis', url, port, pid: child.pid, stop: child.stop };
     },

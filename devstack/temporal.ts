@@ -6,7 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
-import { type ManagedService, PermanentError, SETUP_HINT, canConnect, findTemporalCli, pollUntil, spawnService, startOnPort } from './processes';
+import {
+  type ManagedService,
+  PermanentError,
+  SETUP_HINT,
+  canConnect,
+  findTemporalCli,
+  pollUntil,
+  spawnService,
+  startOnPort,
+} from './processes';
 
 const TEMPORAL_START_TIMEOUT_MS = 90_000;
 type SearchAttributeTypeName = 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'Text' | 'KeywordList';
@@ -80,7 +89,10 @@ export async function startTemporalDevServer(opts: {
   sqlitePragmas?: Record<string, string>;
 }): Promise<ManagedService & { address: string; uiUrl?: string; pid: number }> {
   const cli = findTemporalCli();
-  if (!cli) throw new Error(`temporal CLI not found: ${SETUP_HINT} (or set TEMPORAL_CLI_PATH, or TEMPORAL_ADDRESS to use a running server)`);
+  if (!cli)
+    throw new Error(
+      `temporal CLI not found: ${SETUP_HINT} (or set TEMPORAL_CLI_PATH, or TEMPORAL_ADDRESS to use a running server)`,
+    );
   const dbFile = path.resolve(opts.dbFile);
   fs.mkdirSync(path.dirname(dbFile), { recursive: true });
   const logFile = path.join(path.resolve(opts.logDir), 'temporal.log');
@@ -93,8 +105,14 @@ export async function startTemporalDevServer(opts: {
     ...(opts.uiPort !== undefined ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
     ...['--namespace', 'default', '--log-level', 'warn'],
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-    ...Object.entries(dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
-    ...Object.entries(opts.sqlitePragmas ?? DEV_SQLITE_PRAGMAS).flatMap(([key, value]) => ['--sqlite-pragma', `${key}=${value}`]),
+    ...Object.entries(dynamicConfig).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
+    ...Object.entries(opts.sqlitePragmas ?? DEV_SQLITE_PRAGMAS).flatMap(([key, value]) => [
+      '--sqlite-pragma',
+      `${key}=${value}`,
+    ]),
   ];
 
   return startOnPort(
@@ -112,7 +130,12 @@ export async function startTemporalDevServer(opts: {
       const address = `127.0.0.1:${port}`;
       const deadline = Date.now() + TEMPORAL_START_TIMEOUT_MS;
       const left = () => Math.max(deadline - Date.now(), 1);
-      await pollUntil(`the temporal dev server to listen on ${address}`, left(), () => canConnect('127.0.0.1', port), child);
+      await pollUntil(
+        `the temporal dev server to listen on ${address}`,
+        left(),
+        () => canConnect('127.0.0.1', port),
+        child,
+      );
       let connection: Connection | undefined;
       try {
         await pollUntil(

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const files = await buildWebAssets();
   writeWebAssets(files);
   const size = [...files.values()].reduce((n, f) => n + f.body.length, 0);
-  console.log(`[build-web] ${files.size} files, ${(size / 1024).toFixed(1)} KiB → ${WEB_OUT} in ${Date.now() - started} ms`);
+  console.log(
+    `[build-web] ${files.size} files, ${(size / 1024).toFixed(1)} KiB → ${WEB_OUT} in ${Date.now() - started} ms`,
+  );
 }
 
 main().catch((e: Error) => {

@@ -17,7 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../config/env';
-import { startMailCatcher, startRedis, startTemporalDevServer, type CaughtMessage, type MailCatcher } from '../devstack/services';
+import {
+  startMailCatcher,
+  startRedis,
+  startTemporalDevServer,
+  type CaughtMessage,
+  type MailCatcher,
+} from '../devstack/services';
 import { createClientRuntime, type ClientRuntime } from '../client/runtime';
 import { cadencesStore } from '../store/config/cadences-store';
 import { mailDomain, messageIdFor } from '../store/email/mailer';
@@ -29,7 +35,14 @@ const DIR = process.env.FAULT_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'deal
 const PATH = ['presentation', 'objections', 'closing'] as const;
 /** the tasks each lead's automation makes: the call after the cadence, then one per stage */
 const TASK_KINDS = ['call', 'demo', 'objection', 'closing'];
-const CADENCE = { steps: [{ after: '0s', template: 'approach_intro' }, { after: '5s', template: 'approach_followup_1' }, { after: '5s', template: 'approach_breakup' }], businessHours: null };
+const CADENCE = {
+  steps: [
+    { after: '0s', template: 'approach_intro' },
+    { after: '5s', template: 'approach_followup_1' },
+    { after: '5s', template: 'approach_breakup' },
+  ],
+  businessHours: null,
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
@@ -76,7 +89,9 @@ async function main(): Promise<void> {
     workers.push(await spawnWorker(config));
     rt = await createClientRuntime(config);
     const runtime = rt;
-    await cadencesStore(runtime.redis, config.REDIS_PREFIX).update('faults', (cur) => ({ cadences: { ...cur.cadences, faults: CADENCE } }));
+    await cadencesStore(runtime.redis, config.REDIS_PREFIX).update('faults', (cur) => ({
+      cadences: { ...cur.cadences, faults: CADENCE },
+    }));
     const ids = Array.from({ length: N }, (_, i) => `fault-${i}`);
     const L = runtime.leads;
 
@@ -84,7 +99,19 @@ async function main(): Promise<void> {
     let finished = 0;
     const drive = ids.map(async (id, i) => {
       await sleep((i % 50) * 100);
-      await persist(`create ${id}`, () => L.create({ id, email: `${id}@customer.test`, owner: i % 2 ? 'alice' : 'bob', team: 'alpha', stage: 'approach', cadence: 'faults' }, 'faults'));
+      await persist(`create ${id}`, () =>
+        L.create(
+          {
+            id,
+            email: `${id}@customer.test`,
+            owner: i % 2 ? 'alice' : 'bob',
+            team: 'alpha',
+            stage: 'approach',
+            cadence: 'faults',
+          },
+          'faults',
+        ),
+      );
       const deadline = Date.now() + 900_000;
       for (;;) {
         const s = await L.get(id).catch(() => undefined);
@@ -93,7 +120,11 @@ async function main(): Promise<void> {
         await sleep(2000);
       }
       for (const to of PATH) {
-        await persist(`move ${id} to ${to}`, () => L.move(id, to, 'alice'), async () => (await L.get(id)).stage === to);
+        await persist(
+          `move ${id} to ${to}`,
+          () => L.move(id, to, 'alice'),
+          async () => (await L.get(id)).stage === to,
+        );
         await sleep(300);
       }
       finished++;
@@ -138,7 +169,11 @@ async function main(): Promise<void> {
       'Temporal server (SIGTERM, restart)',
       () => temporal.stop(),
       async () => {
-        temporal = await startTemporalDevServer({ dbFile: path.join(DIR, 'temporal.db'), logDir: DIR, port: temporalPort });
+        temporal = await startTemporalDevServer({
+          dbFile: path.join(DIR, 'temporal.db'),
+          logDir: DIR,
+          port: temporalPort,
+        });
       },
     );
     await killWorker(3);
@@ -152,7 +187,11 @@ async function main(): Promise<void> {
     for (const id of ids) {
       for (;;) {
         const s = await L.get(id).catch(() => undefined);
-        if ((s && s.stage === 'closing' && TASK_KINDS.every((k) => s.tasks.some((t) => t.kind === k))) || Date.now() > settleBy) break;
+        if (
+          (s && s.stage === 'closing' && TASK_KINDS.every((k) => s.tasks.some((t) => t.kind === k))) ||
+          Date.now() > settleBy
+        )
+          break;
         await sleep(1000);
       }
     }
@@ -168,7 +207,13 @@ async function main(): Promise<void> {
     for (const id of ids) {
       CADENCE.steps.forEach((_, i) => expectedMail.add(messageIdFor(id, `1:approach:${i}`, domain)));
       // the task ids are deterministic: `<lead>.<stage entry>.<kind>` (entry 1 approach, 2–4 the moves)
-      for (const [entry, kind] of [[1, 'call'], [2, 'demo'], [3, 'objection'], [4, 'closing']] as const) expectedTasks.add(`${id}.${entry}.${kind}`);
+      for (const [entry, kind] of [
+        [1, 'call'],
+        [2, 'demo'],
+        [3, 'objection'],
+        [4, 'closing'],
+      ] as const)
+        expectedTasks.add(`${id}.${entry}.${kind}`);
     }
     const leadMail = caught.filter((m) => m.to.some((t) => t.includes('@customer.test')));
     const byId = new Map<string, number>();
@@ -179,13 +224,21 @@ async function main(): Promise<void> {
     const mailOther = [...byId.keys()].filter((k) => !expectedMail.has(k)).length;
 
     const events = await runtime.redis.xrange(runtime.tasks.streamKey, '-', '+');
-    const created = events.filter(([, f]) => f[f.indexOf('type') + 1] === 'task.created').map(([, f]) => f[f.indexOf('taskId') + 1]);
+    const created = events
+      .filter(([, f]) => f[f.indexOf('type') + 1] === 'task.created')
+      .map(([, f]) => f[f.indexOf('taskId') + 1]);
     const stored = new Set<string>();
     for (const id of ids) for (const t of await runtime.tasks.forLead(id)) stored.add(t.id);
     const tasksDelivered = [...expectedTasks].filter((t) => stored.has(t)).length;
     const tasksDuplicated = created.length - new Set(created).size;
 
-    const failedLeads = (await Promise.all(ids.map(async (id) => ((await rt!.client.workflow.getHandle(`lead-${id}`).describe()).status.name === 'FAILED' ? id : undefined)))).filter(Boolean);
+    const failedLeads = (
+      await Promise.all(
+        ids.map(async (id) =>
+          (await rt!.client.workflow.getHandle(`lead-${id}`).describe()).status.name === 'FAILED' ? id : undefined,
+        ),
+      )
+    ).filter(Boolean);
     // a workflow task that keeps failing (a nondeterminism error) leaves the lead running but stuck
     const stuck = (await runtime.client.workflow.count('TemporalReportedProblems IS NOT NULL')).count;
     const summary = {
@@ -195,16 +248,38 @@ async function main(): Promise<void> {
       workflowsFailed: failedLeads.length,
       workflowsStuck: stuck,
       faults,
-      emails: { expected: mailExpected, delivered: mailDelivered, duplicated: mailDuplicated, otherStageEmails: mailOther, caught: leadMail.length },
-      tasks: { expected: expectedTasks.size, delivered: tasksDelivered, duplicated: tasksDuplicated, createdEvents: created.length },
+      emails: {
+        expected: mailExpected,
+        delivered: mailDelivered,
+        duplicated: mailDuplicated,
+        otherStageEmails: mailOther,
+        caught: leadMail.length,
+      },
+      tasks: {
+        expected: expectedTasks.size,
+        delivered: tasksDelivered,
+        duplicated: tasksDuplicated,
+        createdEvents: created.length,
+      },
       seconds: Math.round((Date.now() - t0) / 1000),
     };
     console.log('\n                         expected  delivered  duplicated');
-    console.log(`cadence emails (by Message-ID) ${String(mailExpected).padStart(6)} ${String(mailDelivered).padStart(10)} ${String(mailDuplicated).padStart(11)}`);
-    console.log(`tasks (by id)                  ${String(expectedTasks.size).padStart(6)} ${String(tasksDelivered).padStart(10)} ${String(tasksDuplicated).padStart(11)}`);
+    console.log(
+      `cadence emails (by Message-ID) ${String(mailExpected).padStart(6)} ${String(mailDelivered).padStart(10)} ${String(mailDuplicated).padStart(11)}`,
+    );
+    console.log(
+      `tasks (by id)                  ${String(expectedTasks.size).padStart(6)} ${String(tasksDelivered).padStart(10)} ${String(tasksDuplicated).padStart(11)}`,
+    );
     console.log(`faults: ${faults.join('; ')}`);
     console.log(JSON.stringify(summary));
-    const ok = mailDelivered === mailExpected && mailDuplicated === 0 && tasksDelivered === expectedTasks.size && tasksDuplicated === 0 && failed.length === 0 && failedLeads.length === 0 && stuck === 0;
+    const ok =
+      mailDelivered === mailExpected &&
+      mailDuplicated === 0 &&
+      tasksDelivered === expectedTasks.size &&
+      tasksDuplicated === 0 &&
+      failed.length === 0 &&
+      failedLeads.length === 0 &&
+      stuck === 0;
     process.exitCode = ok ? 0 : 1;
   } finally {
     await rt?.close().catch(() => undefined);

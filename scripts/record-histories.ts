@@ -27,7 +27,13 @@ async function main(): Promise<void> {
   const temporal = await startTemporalDevServer({ dbFile: path.join(dir, 't.db'), logDir: dir });
   const redis = await startRedis({ dataDir: path.join(dir, 'redis'), logDir: dir });
   const mail = await startMailCatcher({});
-  const config = loadConfig({ TEMPORAL_ADDRESS: temporal.address, REDIS_URL: redis.url, SMTP_URL: mail.smtpUrl, TEMPORAL_TASK_QUEUE: 'record', LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: temporal.address,
+    REDIS_URL: redis.url,
+    SMTP_URL: mail.smtpUrl,
+    TEMPORAL_TASK_QUEUE: 'record',
+    LOG_LEVEL: 'warn',
+  });
   const worker = await createWorker(config);
   const running = worker.run();
   const rt = await createClientRuntime(config);
@@ -36,7 +42,10 @@ async function main(): Promise<void> {
   const tag = process.env.RECORD_TAG ?? 'v1';
   try {
     // 1. every stage, a skip, a step back, activity, a reply, a completed task, won
-    const a = await L.create({ id: 'replay-walk', email: 'walk@example.com', name: 'Ada', company: 'Engines', owner: 'alice', value: 5000 }, 'mia');
+    const a = await L.create(
+      { id: 'replay-walk', email: 'walk@example.com', name: 'Ada', company: 'Engines', owner: 'alice', value: 5000 },
+      'mia',
+    );
     await L.move(a.id, 'preparation', 'alice');
     await wait(300);
     await L.move(a.id, 'presentation', 'alice', 'skip: demo requested');
@@ -71,11 +80,37 @@ async function main(): Promise<void> {
     await L.move(c.id, 'approach', 'carol');
     await wait(500);
     // 4. a campaign lead: enrolled by a batch, paused (the cadence email held), resumed (released), enrolled again
-    await cadencesStore(rt.redis, config.REDIS_PREFIX).update('record', (cur) => ({ cadences: { ...cur.cadences, quick: { steps: [{ after: '0s', template: 'approach_intro' }, { after: '2s', template: 'approach_followup_1' }], businessHours: null } } }));
-    const campaigns = new CampaignsClient({ redis: rt.redis, prefix: config.REDIS_PREFIX, temporal: rt.client, taskQueue: config.TEMPORAL_TASK_QUEUE, leads: L });
+    await cadencesStore(rt.redis, config.REDIS_PREFIX).update('record', (cur) => ({
+      cadences: {
+        ...cur.cadences,
+        quick: {
+          steps: [
+            { after: '0s', template: 'approach_intro' },
+            { after: '2s', template: 'approach_followup_1' },
+          ],
+          businessHours: null,
+        },
+      },
+    }));
+    const campaigns = new CampaignsClient({
+      redis: rt.redis,
+      prefix: config.REDIS_PREFIX,
+      temporal: rt.client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      leads: L,
+    });
     await campaigns.create({ id: 'replay', name: 'Replay', cadence: 'quick' }, 'marketing');
-    const bulk = new BulkEnrolment({ leads: L, redis: rt.redis, temporal: rt.client, prefix: config.REDIS_PREFIX, taskQueue: config.TEMPORAL_TASK_QUEUE, ratePerSecond: 50 });
-    const rows = [{ line: 1, row: { id: 'replay-campaign', email: 'campaign@example.com', owner: 'alice', stage: 'approach' } }];
+    const bulk = new BulkEnrolment({
+      leads: L,
+      redis: rt.redis,
+      temporal: rt.client,
+      prefix: config.REDIS_PREFIX,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      ratePerSecond: 50,
+    });
+    const rows = [
+      { line: 1, row: { id: 'replay-campaign', email: 'campaign@example.com', owner: 'alice', stage: 'approach' } },
+    ];
     await bulk.waitDone((await bulk.submit(rows, { campaign: 'replay', actor: 'marketing' })).id);
     await wait(500);
     await campaigns.setState('replay', 'pause', 'marketing');
@@ -86,7 +121,10 @@ async function main(): Promise<void> {
     await wait(500);
 
     // 5. a lead with no value walks every open stage and is lost (its facts carry value 0)
-    const d = await L.create({ id: 'replay-novalue', email: 'novalue@example.com', owner: 'carol', team: 'beta' }, 'max');
+    const d = await L.create(
+      { id: 'replay-novalue', email: 'novalue@example.com', owner: 'carol', team: 'beta' },
+      'max',
+    );
     for (const to of ['preparation', 'approach', 'presentation', 'objections', 'closing'] as const) {
       await L.move(d.id, to, 'carol');
       await wait(300);
@@ -96,8 +134,22 @@ async function main(): Promise<void> {
 
     // 6. a stall (escalation task), activity that resets it, a longer stall (levels 1 and 2), then
     // won: the closing task and the escalation tasks no longer apply and are cancelled
-    await thresholdsStore(rt.redis, config.REDIS_PREFIX).update('record', (cur) => ({ ...cur, teams: { ...cur.teams, alpha: { ...(cur.teams.alpha ?? {}), closing: '2s' } } }));
-    const e = await L.create({ id: 'replay-tasks', email: 'tasks@example.com', company: 'Tasks Co', owner: 'alice', team: 'alpha', stage: 'closing', value: 900 }, 'mia');
+    await thresholdsStore(rt.redis, config.REDIS_PREFIX).update('record', (cur) => ({
+      ...cur,
+      teams: { ...cur.teams, alpha: { ...(cur.teams.alpha ?? {}), closing: '2s' } },
+    }));
+    const e = await L.create(
+      {
+        id: 'replay-tasks',
+        email: 'tasks@example.com',
+        company: 'Tasks Co',
+        owner: 'alice',
+        team: 'alpha',
+        stage: 'closing',
+        value: 900,
+      },
+      'mia',
+    );
     await wait(3000);
     await L.logActivity(e.id, 'call', 'alice', 'still interested');
     await wait(5000);
@@ -108,7 +160,17 @@ async function main(): Promise<void> {
     // task and ends), the objections note travelling with its entry; the caller's access is a whole
     // API principal, of which only {role, scope} may reach the update's arguments
     const caller = { role: 'rep' as const, scope: 'alice', actor: 'alice', key: 'recorded-key-digest-must-not-appear' };
-    const f = await L.create({ id: 'replay-rapid', email: 'rapid@example.com', company: 'Rapid Ltd', owner: 'alice', team: 'alpha', value: 700 }, 'mia');
+    const f = await L.create(
+      {
+        id: 'replay-rapid',
+        email: 'rapid@example.com',
+        company: 'Rapid Ltd',
+        owner: 'alice',
+        team: 'alpha',
+        value: 700,
+      },
+      'mia',
+    );
     await wait(300);
     await L.move(f.id, 'presentation', 'alice', undefined, caller);
     await L.move(f.id, 'objections', 'alice', 'too expensive for now', caller);
@@ -122,10 +184,27 @@ async function main(): Promise<void> {
     // watcher records its error and carries on; lowered (and pushed, as the propagation does), the
     // lead escalates; then it is lost
     const thresholds = thresholdsStore(rt.redis, config.REDIS_PREFIX);
-    await thresholds.update('record', (cur) => ({ ...cur, teams: { ...cur.teams, beta: { ...(cur.teams.beta ?? {}), approach: '100000000d' } } }));
-    const g = await L.create({ id: 'replay-watcher', email: 'watcher@example.com', company: 'Watch Co', owner: 'carol', team: 'beta', stage: 'approach', value: 300 }, 'max');
+    await thresholds.update('record', (cur) => ({
+      ...cur,
+      teams: { ...cur.teams, beta: { ...(cur.teams.beta ?? {}), approach: '100000000d' } },
+    }));
+    const g = await L.create(
+      {
+        id: 'replay-watcher',
+        email: 'watcher@example.com',
+        company: 'Watch Co',
+        owner: 'carol',
+        team: 'beta',
+        stage: 'approach',
+        value: 300,
+      },
+      'max',
+    );
     await wait(1500);
-    const lowered = await thresholds.update('record', (cur) => ({ ...cur, teams: { ...cur.teams, beta: { ...(cur.teams.beta ?? {}), approach: '1s' } } }));
+    const lowered = await thresholds.update('record', (cur) => ({
+      ...cur,
+      teams: { ...cur.teams, beta: { ...(cur.teams.beta ?? {}), approach: '1s' } },
+    }));
     await rt.client.workflow.getHandle(`lead-${g.id}`).signal(thresholdsChangedSignal, lowered.doc);
     await wait(3000);
     await L.lost(g.id, 'carol', 'went quiet');
@@ -134,7 +213,11 @@ async function main(): Promise<void> {
     fs.mkdirSync(OUT, { recursive: true });
     for (const id of [a.id, b.id, r.id, c.id, 'replay-campaign', d.id, e.id, f.id, g.id]) {
       // the CLI's JSON is the canonical history format that historyFromJSON reads
-      const json = execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'], { encoding: 'utf8' });
+      const json = execFileSync(
+        findTemporalCli()!,
+        ['workflow', 'show', '--address', temporal.address, '-w', `lead-${id}`, '-o', 'json'],
+        { encoding: 'utf8' },
+      );
       const file = path.join(OUT, `${tag}-${id}.json`);
       fs.writeFileSync(file, json);
       console.log(`recorded ${file} (${JSON.parse(json).events.length} events)`);

@@ -66,7 +66,10 @@ function decodeZPosition(cursor: string): ZPosition {
  * cursor among them is found by a binary search over their ranks, so equal due times cost O(log n).
  * Read-only; its inputs are checked before the first call.
  */
-const ZSET_PAGE_AFTER = redisScript('df_paging_ZSET_PAGE_AFTER', 1, `
+const ZSET_PAGE_AFTER = redisScript(
+  'df_paging_ZSET_PAGE_AFTER',
+  1,
+  `
 local n = tonumber(ARGV[3])
 if not n or n < 1 or n > 10000 then return redis.error_reply('ERR count out of range') end
 local start = 0
@@ -93,11 +96,24 @@ if ARGV[1] ~= '' then
   start = below + lo
 end
 return redis.call('ZRANGE', KEYS[1], start, start + n - 1, 'WITHSCORES')
-`);
+`,
+);
 
 /** Up to `count` members of a sorted set strictly after `after` (from the start without one), in order. */
-export async function zsetPageAfter(redis: Redis, key: string, after: ZPosition | undefined, count: number): Promise<ZPosition[]> {
-  const flat = (await runScript(redis, ZSET_PAGE_AFTER, key, after ? String(after.score) : '', after?.member ?? '', String(count))) as string[];
+export async function zsetPageAfter(
+  redis: Redis,
+  key: string,
+  after: ZPosition | undefined,
+  count: number,
+): Promise<ZPosition[]> {
+  const flat = (await runScript(
+    redis,
+    ZSET_PAGE_AFTER,
+    key,
+    after ? String(after.score) : '',
+    after?.member ?? '',
+    String(count),
+  )) as string[];
   const out: ZPosition[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i], score: Number(flat[i + 1]) });
   return out;
@@ -174,6 +190,7 @@ export function decodeVersionCursor(cursor: string, latest: number): number {
   const m = /^v([1-9][0-9]{0,15})$/.exec(cursor);
   if (!m) throw new InvalidPageTokenError('the page token is malformed');
   const before = Number(m[1]);
-  if (!Number.isSafeInteger(before) || before > latest + 1) throw new InvalidPageTokenError('the page token is out of range for this list');
+  if (!Number.isSafeInteger(before) || before > latest + 1)
+    throw new InvalidPageTokenError('the page token is out of range for this list');
   return before;
 }

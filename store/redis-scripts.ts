@@ -34,7 +34,11 @@ export function notAutoPipelined(redis: Redis, ...names: string[]): void {
 }
 
 /** Runs `script` on `redis` with its keys then its arguments; defines the command on first use. */
-export function runScript(redis: Redis, script: RedisScript, ...keysAndArgs: (string | number | Buffer)[]): Promise<unknown> {
+export function runScript(
+  redis: Redis,
+  script: RedisScript,
+  ...keysAndArgs: (string | number | Buffer)[]
+): Promise<unknown> {
   const commands = redis as unknown as Commands;
   if (typeof commands[script.name] !== 'function') {
     notAutoPipelined(redis, script.name);

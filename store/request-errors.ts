@@ -72,7 +72,10 @@ export class DependencyError extends CodedError {
 }
 
 /** zod issues → field problems; an unknown key becomes a problem at that key's path. */
-export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): FieldProblem[] {
+export function issuesToProblems(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: (string | number)[] = [],
+): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const i of issues) {
     const base = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];

@@ -51,9 +51,11 @@ export interface StartLeadResult {
 /** An explicit new id for an address another open lead has (409, field `email`, naming that lead). */
 export class AddressTakenError extends ConflictError {
   constructor(readonly openLeadId: string) {
-    super(`lead ${openLeadId} is open for this email address; one person has one open lead (update it, or close it before starting a new deal)`, 'address_taken', [
-      { path: 'email', message: `the address of open lead ${openLeadId}` },
-    ]);
+    super(
+      `lead ${openLeadId} is open for this email address; one person has one open lead (update it, or close it before starting a new deal)`,
+      'address_taken',
+      [{ path: 'email', message: `the address of open lead ${openLeadId}` }],
+    );
   }
 }
 
@@ -84,15 +86,18 @@ export async function startLeadWorkflow(
       throw new AddressTakenError(r.id);
     }
     if (r.kind === 'existing' && (r.id !== lead.id || r.status === 'closed')) {
-      const reason = r.status === 'closed'
-        ? 'the newest lead for this email address, closed and not re-opened: send a new id to start a new deal for this person'
-        : 'the open lead for this email address';
+      const reason =
+        r.status === 'closed'
+          ? 'the newest lead for this email address, closed and not re-opened: send a new id to start a new deal for this person'
+          : 'the open lead for this email address';
       return { id: r.id, created: false, reason };
     }
     if (r.kind === 'same' && r.status === 'closed') return { id: r.id, created: false, reason: 'this lead is closed' };
     const previousLeadId = r.kind === 'new' ? r.previousLeadId : undefined;
     const toStart: LeadInput = previousLeadId ? { ...lead, previousLeadId } : lead;
-    const cause = previousLeadId ? `${createdBy.cause} (a new deal for the person of closed lead ${previousLeadId})` : createdBy.cause;
+    const cause = previousLeadId
+      ? `${createdBy.cause} (a new deal for the person of closed lead ${previousLeadId})`
+      : createdBy.cause;
     let created: boolean;
     try {
       created = await start(d, { lead: toStart, createdBy: { actor: createdBy.actor, cause }, settings }, extraMemo);
@@ -128,13 +133,20 @@ async function settleStaleClaim(d: StartLeadDeps, email: string, id: string): Pr
 /** Starts the workflow; false when one with its id exists (running, or closed within retention). */
 /** True (and the index updated) when the lead's workflow says it is no longer open. */
 async function closedMeanwhile(d: StartLeadDeps, email: string, id: string): Promise<boolean> {
-  const desc = await d.client.workflow.getHandle(workflowIdFor(id)).describe().catch(() => undefined);
+  const desc = await d.client.workflow
+    .getHandle(workflowIdFor(id))
+    .describe()
+    .catch(() => undefined);
   if (!desc || (desc.status.name === 'RUNNING' && desc.typedSearchAttributes.get(SA.status) === 'open')) return false;
   await d.addresses.setStatus(email, id, 'closed', desc.startTime.getTime());
   return true;
 }
 
-async function start(d: StartLeadDeps, input: LeadWorkflowInput & { lead: LeadInput }, extraMemo?: Record<string, string>): Promise<boolean> {
+async function start(
+  d: StartLeadDeps,
+  input: LeadWorkflowInput & { lead: LeadInput },
+  extraMemo?: Record<string, string>,
+): Promise<boolean> {
   const { lead } = input;
   try {
     await d.client.workflow.start<typeof leadWorkflow>('leadWorkflow', {

@@ -17,18 +17,24 @@ let installedAt: string | undefined;
 export function installWorkerTelemetry(bindAddress: string | undefined, log: Pick<Logger, 'warn' | 'info'>): boolean {
   if (!bindAddress) return false;
   if (installedAt) {
-    if (installedAt !== bindAddress) log.warn({ installedAt, bindAddress }, 'worker metrics are already exported on another address in this process');
+    if (installedAt !== bindAddress)
+      log.warn({ installedAt, bindAddress }, 'worker metrics are already exported on another address in this process');
     return installedAt === bindAddress;
   }
   try {
     Runtime.install({
-      telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true } } },
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true } },
+      },
     });
     installedAt = bindAddress;
     log.info({ bindAddress }, 'worker metrics for Prometheus');
     return true;
   } catch (e) {
-    log.warn({ err: (e as Error).message }, 'worker metrics are off: the Temporal runtime of this process was set up before');
+    log.warn(
+      { err: (e as Error).message },
+      'worker metrics are off: the Temporal runtime of this process was set up before',
+    );
     return false;
   }
 }

@@ -41,7 +41,10 @@ export async function createWorker(
   // what is open, closed in reverse order when the worker stops or when a later step of the start fails
   const opened: (() => unknown)[] = [() => connection.close()];
   const closeAll = async () => {
-    for (const close of opened.splice(0).reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    for (const close of opened.splice(0).reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
   };
   try {
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });

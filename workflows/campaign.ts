@@ -21,7 +21,12 @@ export function applyCampaignControl(state: LeadState, record: RecordFn, c: Camp
   const changed = (cur?.state ?? 'active') !== c.state;
   if (changed) {
     const what = c.state === 'active' ? 'resumed' : c.state;
-    record({ type: 'automation', actor: 'system', cause: `campaign ${c.campaign} ${what} (version ${c.version}, ${how})`, data: { campaign: c.campaign, campaignState: c.state, campaignVersion: c.version } });
+    record({
+      type: 'automation',
+      actor: 'system',
+      cause: `campaign ${c.campaign} ${what} (version ${c.version}, ${how})`,
+      data: { campaign: c.campaign, campaignState: c.state, campaignVersion: c.version },
+    });
   }
   return changed;
 }
@@ -30,14 +35,23 @@ export function applyCampaignControl(state: LeadState, record: RecordFn, c: Camp
  * Before a cadence send: 'go', 'held' (the campaign was paused and has been resumed since — the
  * caller re-plans the send time), 'cancelled', or 'stopped' (stop() held while waiting).
  */
-export async function campaignGate(ctx: StageContext, template: string, stop: () => boolean): Promise<'go' | 'held' | 'cancelled' | 'stopped'> {
+export async function campaignGate(
+  ctx: StageContext,
+  template: string,
+  stop: () => boolean,
+): Promise<'go' | 'held' | 'cancelled' | 'stopped'> {
   const s = ctx.state;
   if (!s.campaign) return 'go';
   const read = await reads.getCampaignControl({ campaign: s.campaign });
   if (read) applyCampaignControl(s, ctx.record, read, 'read before a send');
   if (s.campaignControl?.state === 'cancelled') return 'cancelled';
   if (s.campaignControl?.state !== 'paused') return 'go';
-  ctx.record({ type: 'automation', actor: 'system', cause: `${template} held: campaign ${s.campaign} is paused`, data: { campaign: s.campaign, template } });
+  ctx.record({
+    type: 'automation',
+    actor: 'system',
+    cause: `${template} held: campaign ${s.campaign} is paused`,
+    data: { campaign: s.campaign, template },
+  });
   s.next = { kind: `held:${template}`, at: null };
   try {
     await condition(() => s.campaignControl?.state !== 'paused' || stop());

@@ -14,7 +14,12 @@ import { nowMs } from './clock';
 
 const { enrolChunk, finishBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
+  },
 });
 const { signalCampaignLeads } = proxyActivities<Activities>({
   startToCloseTimeout: '30m',
@@ -53,6 +58,10 @@ export async function enrolBatchWorkflow(input: EnrolBatchInput): Promise<{ enro
   return { enrolled: from };
 }
 
-export async function campaignControlWorkflow({ control }: { control: CampaignControl }): Promise<{ signalled: number }> {
+export async function campaignControlWorkflow({
+  control,
+}: {
+  control: CampaignControl;
+}): Promise<{ signalled: number }> {
   return { signalled: await signalCampaignLeads({ control }) };
 }

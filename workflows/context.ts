@@ -40,13 +40,26 @@ export interface StageContext {
   /** runs fn once per stage entry under `key` */
   once<T>(key: string, fn: () => Promise<T>): Promise<T | undefined>;
   /** creates a task (once per stage entry and kind) with a deterministic id; in a superseded entry the stage ends after it */
-  task(t: { kind: string; title: string; details: string; assignee?: string; due?: string; priority?: TaskPriority; data?: Record<string, unknown> }): Promise<void>;
+  task(t: {
+    kind: string;
+    title: string;
+    details: string;
+    assignee?: string;
+    due?: string;
+    priority?: TaskPriority;
+    data?: Record<string, unknown>;
+  }): Promise<void>;
   /** sleeps until an absolute time, showing it as the lead's next scheduled action */
   sleepUntil(kind: string, atMs: number): Promise<void>;
   /** waits until an absolute time or until stop() holds; true when stopped early */
   waitUntil(kind: string, atMs: number, stop: () => boolean): Promise<boolean>;
   /** sends an email to the lead once per (stage entry, key); the result says sent or why not */
-  email(e: { key: string; template: string; vars?: Record<string, string | number | null>; plannedAtMs?: number }): Promise<'sent' | 'suppressed' | 'done_before'>;
+  email(e: {
+    key: string;
+    template: string;
+    vars?: Record<string, string | number | null>;
+    plannedAtMs?: number;
+  }): Promise<'sent' | 'suppressed' | 'done_before'>;
 }
 
 /**
@@ -57,11 +70,21 @@ export interface StageContext {
 export async function createLeadTask(
   state: LeadState,
   record: StageContext['record'],
-  t: { id: string; kind: string; assignee: string; title: string; details: string; dueAt: string; priority: TaskPriority; data?: Record<string, unknown> },
+  t: {
+    id: string;
+    kind: string;
+    assignee: string;
+    title: string;
+    details: string;
+    dueAt: string;
+    priority: TaskPriority;
+    data?: Record<string, unknown>;
+  },
   cause: string,
 ): Promise<void> {
   await CancellationScope.nonCancellable(() => acts.createTask({ ...t, leadId: state.id, team: state.team }));
-  if (!state.tasks.some((x) => x.id === t.id)) state.tasks.push({ id: t.id, kind: t.kind, assignee: t.assignee, dueAt: t.dueAt });
+  if (!state.tasks.some((x) => x.id === t.id))
+    state.tasks.push({ id: t.id, kind: t.kind, assignee: t.assignee, dueAt: t.dueAt });
   record({ type: 'task_created', cause, actor: 'system', data: { taskId: t.id, assignee: t.assignee } });
   deliverTask(t.id, record);
 }
@@ -70,7 +93,12 @@ export async function createLeadTask(
 function deliverTask(taskId: string, record: StageContext['record']): void {
   inBackground(
     () => acts.deliverTaskWebhook({ taskId, event: 'task.created' }),
-    (err) => record({ type: 'automation_failed', cause: `task ${taskId} could not be delivered to the team webhook: ${err.message}`, actor: 'system' }),
+    (err) =>
+      record({
+        type: 'automation_failed',
+        cause: `task ${taskId} could not be delivered to the team webhook: ${err.message}`,
+        actor: 'system',
+      }),
   );
 }
 
@@ -130,7 +158,16 @@ export function makeContext(lead: Lead, head: PendingEntry, settings: LeadSettin
         await createLeadTask(
           state,
           record,
-          { id: taskIdFor(state.id, entry, kind), kind, assignee: assignee ?? state.owner, title, details, dueAt, priority: priority ?? 'normal', data },
+          {
+            id: taskIdFor(state.id, entry, kind),
+            kind,
+            assignee: assignee ?? state.owner,
+            title,
+            details,
+            dueAt,
+            priority: priority ?? 'normal',
+            data,
+          },
           `${stage} automation: ${title}`,
         );
       });
@@ -149,7 +186,11 @@ export function makeContext(lead: Lead, head: PendingEntry, settings: LeadSettin
     },
     async email({ key, template, vars, plannedAtMs }) {
       if (state.suppressed) {
-        record({ type: 'email_skipped', cause: `${template} not sent: the address is ${state.suppressed}`, actor: 'system' });
+        record({
+          type: 'email_skipped',
+          cause: `${template} not sent: the address is ${state.suppressed}`,
+          actor: 'system',
+        });
         return 'suppressed';
       }
       const done = await ctx.once(`email:${key}`, async (): Promise<'sent' | 'suppressed'> => {
@@ -174,11 +215,22 @@ export function makeContext(lead: Lead, head: PendingEntry, settings: LeadSettin
         );
         if (res.status === 'suppressed') {
           state.suppressed = res.reason;
-          record({ type: 'email_skipped', cause: `${template} not sent: ${res.reason}`, actor: 'system', data: { step, template } });
+          record({
+            type: 'email_skipped',
+            cause: `${template} not sent: ${res.reason}`,
+            actor: 'system',
+            data: { step, template },
+          });
           return 'suppressed';
         }
         if (!state.emails.some((e) => e.step === step)) {
-          state.emails.push({ step, template, messageId: res.messageId, sentAt: res.sentAt, plannedAt: plannedAtMs ? new Date(plannedAtMs).toISOString() : undefined });
+          state.emails.push({
+            step,
+            template,
+            messageId: res.messageId,
+            sentAt: res.sentAt,
+            plannedAt: plannedAtMs ? new Date(plannedAtMs).toISOString() : undefined,
+          });
         }
         record({
           type: 'email_sent',
@@ -227,4 +279,3 @@ function noteFromHistory(state: LeadState, stage: Stage): string | null {
   const moved = [...state.history].reverse().find((h) => h.type === 'stage_changed' && h.to === stage);
   return moved?.data?.note ? String(moved.data.note) : null;
 }
-

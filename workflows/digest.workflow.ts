@@ -33,7 +33,12 @@ function digestDate(now: Date, timezone?: string): string {
   if (timezone) {
     try {
       // en-CA formats as YYYY-MM-DD
-      return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+      return new Intl.DateTimeFormat('en-CA', {
+        timeZone: timezone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(now);
     } catch {
       /* an unknown zone: fall back to UTC */
     }
@@ -41,7 +46,9 @@ function digestDate(now: Date, timezone?: string): string {
   return now.toISOString().slice(0, 10);
 }
 
-export async function taskDigestWorkflow(input: TaskDigestInput = {}): Promise<{ date: string; sent: number; reps: string[] }> {
+export async function taskDigestWorkflow(
+  input: TaskDigestInput = {},
+): Promise<{ date: string; sent: number; reps: string[] }> {
   const date = input.date ?? digestDate(new Date(), input.timezone);
   const { sent, reps } = await sendTaskDigests({ date });
   return { date, sent, reps };

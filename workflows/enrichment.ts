@@ -40,11 +40,20 @@ export async function enrichWhenPossible(
       if (res.status === 'ok') {
         state.enrichment = { ...(state.enrichment ?? {}), company: res.company };
         state.enrichmentStatus = 'ok';
-        record({ type: 'automation', cause: `company profile for ${domain} from the enrichment provider${res.company.name ? `: ${res.company.name}` : ''}` });
+        record({
+          type: 'automation',
+          cause: `company profile for ${domain} from the enrichment provider${res.company.name ? `: ${res.company.name}` : ''}`,
+        });
         rescore(state, record);
       } else {
         state.enrichmentStatus = res.status;
-        record({ type: 'automation', cause: res.status === 'not_found' ? `the enrichment provider knows no company at ${domain}` : 'no enrichment provider is configured' });
+        record({
+          type: 'automation',
+          cause:
+            res.status === 'not_found'
+              ? `the enrichment provider knows no company at ${domain}`
+              : 'no enrichment provider is configured',
+        });
       }
       delay = firstDelayMs;
     } catch (err) {

@@ -17,7 +17,14 @@
  * and the lead goes on; the next change writes a fresh snapshot, and the daily reconcile repairs
  * the counters meanwhile.
  */
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  patched,
+  proxyActivities,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_ERRORS } from '../store/errors';
 import { acts } from './proxies';
@@ -79,7 +86,11 @@ export function startFactsSync(state: LeadState, record?: Record_): FactsSync {
         await CancellationScope.nonCancellable(() => write(facts));
       } catch (err) {
         // the metrics never stop the lead: the failure goes on its timeline, the next change writes again
-        record?.({ type: 'automation_failed', actor: 'system', cause: `metrics facts (seq ${facts.seq}) not recorded: ${reasonOf(err)}` });
+        record?.({
+          type: 'automation_failed',
+          actor: 'system',
+          cause: `metrics facts (seq ${facts.seq}) not recorded: ${reasonOf(err)}`,
+        });
       }
       written = sig;
     }

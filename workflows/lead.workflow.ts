@@ -40,7 +40,13 @@ export function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummary> {
 
     if (!input.state) {
       const by = input.createdBy ?? { actor: 'system', cause: 'lead created' };
-      record({ type: 'created', to: state.stage, actor: by.actor, cause: by.cause, ...(state.previousLeadId ? { data: { previousLeadId: state.previousLeadId } } : {}) });
+      record({
+        type: 'created',
+        to: state.stage,
+        actor: by.actor,
+        cause: by.cause,
+        ...(state.previousLeadId ? { data: { previousLeadId: state.previousLeadId } } : {}),
+      });
     } else {
       record({ type: 'continued_as_new', actor: 'system', cause: `history compacted (run ${state.runs})` });
     }
@@ -56,14 +62,19 @@ export function leadWorkflow(input: LeadWorkflowInput): Promise<LeadSummary> {
 
     // ---- the address index learns the deal closed, once (README "One lead per person") ----
     // called only when due (an `await` of nothing would still reorder the commands of older histories)
-    const indexDue = (): boolean => state.status !== 'open' && !state.addressIndexedClosed && patched(ADDRESS_INDEX_ON_CLOSE);
+    const indexDue = (): boolean =>
+      state.status !== 'open' && !state.addressIndexedClosed && patched(ADDRESS_INDEX_ON_CLOSE);
     const indexClosed = async (): Promise<void> => {
       state.addressIndexedClosed = true;
       try {
         await acts.indexLeadClosed({ leadId: state.id, email: state.email, createdAt: state.createdAt });
       } catch (err) {
         // only a non-retryable error gets here (a bad address): the deal closes all the same
-        record({ type: 'automation_failed', actor: 'system', cause: `the address index could not record the closed deal: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}` });
+        record({
+          type: 'automation_failed',
+          actor: 'system',
+          cause: `the address index could not record the closed deal: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+        });
       }
     };
 

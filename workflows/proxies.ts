@@ -21,9 +21,16 @@ export const acts = proxyActivities<Activities>({
  * Read-only activities (config, roster): when their stage is cancelled they are simply abandoned —
  * there is nothing to undo, so no cancel request goes to the server.
  */
-export const reads = proxyActivities<Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople' | 'getFollowUp' | 'getCampaignControl'>>({
+export const reads = proxyActivities<
+  Pick<Activities, 'getCadence' | 'getThresholds' | 'lookupPeople' | 'getFollowUp' | 'getCampaignControl'>
+>({
   startToCloseTimeout: '10s',
   cancellationType: ActivityCancellationType.ABANDON,
   // an outage is retried; an error retrying cannot fix (store/errors.ts) is not
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
+  },
 });

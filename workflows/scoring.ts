@@ -2,10 +2,13 @@
 import { scoreLead } from './policy/scoring';
 import type { HistoryEntry, LeadState } from './types';
 
-export function rescore(state: LeadState, record: (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }) => void): void {
+export function rescore(
+  state: LeadState,
+  record: (e: Omit<HistoryEntry, 'at' | 'actor'> & { actor?: string }) => void,
+): void {
   const e = state.enrichment ?? {};
   if (!e.domain) return;
-  const company = (e.company ?? null);
+  const company = e.company ?? null;
   const { score, reasons } = scoreLead({
     email: state.email,
     domain: String(e.domain),
@@ -21,5 +24,9 @@ export function rescore(state: LeadState, record: (e: Omit<HistoryEntry, 'at' | 
   const before = state.score;
   state.score = score;
   state.scoreReasons = reasons;
-  record({ type: 'automation', cause: `fit score ${before === null ? '' : `${before} → `}${score}: ${reasons.join('; ')}`, data: { score } });
+  record({
+    type: 'automation',
+    cause: `fit score ${before === null ? '' : `${before} → `}${score}: ${reasons.join('; ')}`,
+    data: { score },
+  });
 }

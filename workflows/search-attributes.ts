@@ -24,4 +24,3 @@ export const SA = {
   campaign: defineSearchAttributeKey('DealflowCampaign', SearchAttributeType.KEYWORD),
   value: defineSearchAttributeKey('DealflowValue', SearchAttributeType.DOUBLE),
 };
-

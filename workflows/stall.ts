@@ -57,14 +57,16 @@ export async function watchStalls({ lead, closed }: StallDeps): Promise<void> {
       if (!state.thresholds) {
         const doc = await reads.getThresholds();
         // a pushed document may have arrived meanwhile: keep the newer
-        if (!state.thresholds || doc.version > (state.thresholds as { version: number }).version) state.thresholds = doc;
+        if (!state.thresholds || doc.version > (state.thresholds as { version: number }).version)
+          state.thresholds = doc;
         continue;
       }
       const seq = state.activitySeq;
       const version = state.thresholds.version;
       const level = state.escalation.level;
       const at = nextEscalationAt(state.thresholds, state.team, state.stage, Date.parse(state.lastActivityAt), level);
-      const changed = () => closed() || state.status !== 'open' || state.activitySeq !== seq || state.thresholds?.version !== version;
+      const changed = () =>
+        closed() || state.status !== 'open' || state.activitySeq !== seq || state.thresholds?.version !== version;
       if (at === undefined) {
         state.escalation.nextAt = null;
         await condition(changed);
@@ -93,14 +95,25 @@ export async function watchStalls({ lead, closed }: StallDeps): Promise<void> {
       log.warn('stall watcher error; it carries on', { leadId: state.id, error: message });
       if (message !== lastError) {
         lastError = message;
-        record({ type: 'automation_failed', cause: `stall detection error: ${message}; it carries on when the thresholds change, on activity, or within ${formatDuration(RETRY_AFTER_ERROR_MS)}` });
+        record({
+          type: 'automation_failed',
+          cause: `stall detection error: ${message}; it carries on when the thresholds change, on activity, or within ${formatDuration(RETRY_AFTER_ERROR_MS)}`,
+        });
       }
-      await condition(() => closed() || state.status !== status || state.activitySeq !== seq || state.thresholds?.version !== version, RETRY_AFTER_ERROR_MS);
+      await condition(
+        () => closed() || state.status !== status || state.activitySeq !== seq || state.thresholds?.version !== version,
+        RETRY_AFTER_ERROR_MS,
+      );
     }
   }
 }
 
-export function applyThresholds(state: LeadState, doc: NonNullable<LeadState['thresholds']>, record: RecordFn, how: string): void {
+export function applyThresholds(
+  state: LeadState,
+  doc: NonNullable<LeadState['thresholds']>,
+  record: RecordFn,
+  how: string,
+): void {
   if (state.thresholds && doc.version <= state.thresholds.version) return;
   const before = state.thresholds ? thresholdMs(state.thresholds, state.team, state.stage) : undefined;
   state.thresholds = doc;
@@ -127,7 +140,17 @@ interface FiredAt {
 }
 
 function firedAt(state: LeadState): FiredAt {
-  return { id: state.id, stage: state.stage, stageEntry: state.stageEntry, activitySeq: state.activitySeq, owner: state.owner, team: state.team, name: state.name, company: state.company, email: state.email };
+  return {
+    id: state.id,
+    stage: state.stage,
+    stageEntry: state.stageEntry,
+    activitySeq: state.activitySeq,
+    owner: state.owner,
+    team: state.team,
+    name: state.name,
+    company: state.company,
+    email: state.email,
+  };
 }
 
 async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<void> {
@@ -141,7 +164,8 @@ async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<v
   const idle = nowMs() - Date.parse(state.lastActivityAt);
   state.escalation = { level, since: nowIso(), thresholdVersion: doc.version, nextAt: null };
   const base = `${state.id}.${state.stageEntry}.stall${state.activitySeq}`;
-  const what = ['', 'owner reminded', 'manager escalation, deal at risk', 'deal flagged stalled'][level] ?? `level ${level}`;
+  const what =
+    ['', 'owner reminded', 'manager escalation, deal at risk', 'deal flagged stalled'][level] ?? `level ${level}`;
   record({
     type: 'escalation',
     cause: `no activity in ${state.stage} for ${formatDuration(idle)} (threshold ${formatDuration(threshold)} × ${doc.escalation.multipliers[level - 1]}, v${doc.version}): ${what}`,
@@ -152,11 +176,25 @@ async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<v
     const people = await reads.lookupPeople({ owner: at().owner, team: at().team });
     const manager = people.manager?.id ?? `manager:${at().team}`;
     const who = at().company ?? at().name ?? at().id;
-    const task = async (kind: string, assignee: string, title: string, details: string, priority: 'normal' | 'high' | 'urgent') => {
+    const task = async (
+      kind: string,
+      assignee: string,
+      title: string,
+      details: string,
+      priority: 'normal' | 'high' | 'urgent',
+    ) => {
       const dueAt = new Date(nowMs() + 86_400_000).toISOString();
-      await createLeadTask(state, record, { id: `${base}.l${level}.${kind}`, kind, assignee, title, details, dueAt, priority }, `escalation level ${level}: ${title}`);
+      await createLeadTask(
+        state,
+        record,
+        { id: `${base}.l${level}.${kind}`, kind, assignee, title, details, dueAt, priority },
+        `escalation level ${level}: ${title}`,
+      );
     };
-    const notify = (template: 'stall_reminder_owner' | 'escalation_manager', to: { name: string; email: string } | null) => {
+    const notify = (
+      template: 'stall_reminder_owner' | 'escalation_manager',
+      to: { name: string; email: string } | null,
+    ) => {
       if (!to?.email) return;
       const s = at();
       inBackground(
@@ -177,10 +215,22 @@ async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<v
       );
     };
     if (level === 1) {
-      await task('stall', at().owner, `Stalled: ${who} has had no activity in ${at().stage}`, `No activity for ${formatDuration(idle)}. Log a call, email or meeting, or move the deal.`, 'high');
+      await task(
+        'stall',
+        at().owner,
+        `Stalled: ${who} has had no activity in ${at().stage}`,
+        `No activity for ${formatDuration(idle)}. Log a call, email or meeting, or move the deal.`,
+        'high',
+      );
       notify('stall_reminder_owner', people.owner);
     } else if (level === 2) {
-      await task('escalation', manager, `At risk: ${who} (owner ${at().owner}) stalled in ${at().stage}`, `No activity for ${formatDuration(idle)}; the owner was reminded at level 1.`, 'urgent');
+      await task(
+        'escalation',
+        manager,
+        `At risk: ${who} (owner ${at().owner}) stalled in ${at().stage}`,
+        `No activity for ${formatDuration(idle)}; the owner was reminded at level 1.`,
+        'urgent',
+      );
       notify('escalation_manager', people.manager);
     } else if (level === 3 && doc.escalation.autoReassign && !at().owner.startsWith('queue:')) {
       const queue = `queue:${at().team}`;
@@ -188,8 +238,22 @@ async function escalate(lead: Lead, level: number, snapshot: boolean): Promise<v
       // only the leaving owner's tasks go to the queue: the manager's escalation task stays theirs
       // (an activity's input is not part of replay, so running leads need no patch for this)
       const moved = await acts.reassignLeadTasks({ leadId: state.id, to: queue, actor: 'system', from });
-      lead.reassign(queue, { type: 'automation', cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`, data: { from, to: queue } }, { openTasksOnly: false });
-      await task('reassigned', manager, `Reassigned: ${who} moved from ${from} to ${queue}`, `The deal stalled for ${formatDuration(idle)} in ${at().stage}; any rep of ${at().team} may claim its tasks.`, 'high');
+      lead.reassign(
+        queue,
+        {
+          type: 'automation',
+          cause: `reassigned from ${from} to the team queue ${queue} (${moved} open task(s) moved)`,
+          data: { from, to: queue },
+        },
+        { openTasksOnly: false },
+      );
+      await task(
+        'reassigned',
+        manager,
+        `Reassigned: ${who} moved from ${from} to ${queue}`,
+        `The deal stalled for ${formatDuration(idle)} in ${at().stage}; any rep of ${at().team} may claim its tasks.`,
+        'high',
+      );
     }
   });
 }

@@ -52,7 +52,8 @@ function whyNoLongerApplies(state: LeadState, ref: TaskRef): string | undefined 
   }
   if (closedAs) return `the deal is ${closedAs}`;
   if (origin.entry === state.stageEntry) return undefined;
-  if (state.status === 'won' || state.status === 'completed') return origin.entry < state.stageEntry ? 'the deal was won' : undefined;
+  if (state.status === 'won' || state.status === 'completed')
+    return origin.entry < state.stageEntry ? 'the deal was won' : undefined;
   return `the lead left the stage that made it (now in ${state.stage})`;
 }
 
@@ -98,14 +99,25 @@ export function startTaskSweeper(state: LeadState, record: Record_): { settle():
   };
 }
 
-async function cancelBatch(state: LeadState, record: Record_, batch: { ref: TaskRef; reason: string }[]): Promise<void> {
+async function cancelBatch(
+  state: LeadState,
+  record: Record_,
+  batch: { ref: TaskRef; reason: string }[],
+): Promise<void> {
   let result: Awaited<ReturnType<typeof acts.cancelTasks>>;
   try {
-    result = await acts.cancelTasks({ leadId: state.id, actor: 'system', tasks: batch.map((b) => ({ id: b.ref.id, reason: b.reason })) });
+    result = await acts.cancelTasks({
+      leadId: state.id,
+      actor: 'system',
+      tasks: batch.map((b) => ({ id: b.ref.id, reason: b.reason })),
+    });
   } catch (err) {
     // only a non-retryable error gets here (retryable ones are retried): record it, never loop on it
     for (const b of batch) b.ref.closed = 'missing';
-    record({ type: 'automation_failed', cause: `${batch.length} task(s) that no longer apply could not be cancelled: ${(err as Error).message}` });
+    record({
+      type: 'automation_failed',
+      cause: `${batch.length} task(s) that no longer apply could not be cancelled: ${(err as Error).message}`,
+    });
     return;
   }
   for (const { id, status } of result) {
@@ -113,10 +125,18 @@ async function cancelBatch(state: LeadState, record: Record_, batch: { ref: Task
     if (!b || b.ref.closed) continue;
     b.ref.closed = status;
     if (status !== 'cancelled') continue;
-    record({ type: 'task_cancelled', cause: `task ${id} (${b.ref.kind}) cancelled: ${b.reason}`, data: { taskId: id, kind: b.ref.kind, assignee: b.ref.assignee } });
+    record({
+      type: 'task_cancelled',
+      cause: `task ${id} (${b.ref.kind}) cancelled: ${b.reason}`,
+      data: { taskId: id, kind: b.ref.kind, assignee: b.ref.assignee },
+    });
     inBackground(
       () => acts.deliverTaskWebhook({ taskId: id, event: 'task.cancelled' }),
-      (err) => record({ type: 'automation_failed', cause: `task ${id} cancellation could not be delivered to the team webhook: ${err.message}` }),
+      (err) =>
+        record({
+          type: 'automation_failed',
+          cause: `task ${id} cancellation could not be delivered to the team webhook: ${err.message}`,
+        }),
     );
   }
 }
@@ -129,13 +149,21 @@ async function cancelBatch(state: LeadState, record: Record_, batch: { ref: Task
  */
 export function validateClaim(state: LeadState, { taskId, rep, actor, access }: ClaimTaskRequest): void {
   if (access) {
-    const ok = access.role === 'admin' || (access.role === 'manager' && access.scope === state.team) || (access.role === 'rep' && access.scope === rep);
+    const ok =
+      access.role === 'admin' ||
+      (access.role === 'manager' && access.scope === state.team) ||
+      (access.role === 'rep' && access.scope === rep);
     if (!ok) throw failure('forbidden', `${actor} may not claim tasks of lead ${state.id}`);
   }
-  if (!taskId || !rep || !actor) throw failure('invalid_input', 'a task, a rep and an actor are required', { field: !taskId ? 'taskId' : !rep ? 'rep' : 'actor' });
-  if (!state.tasks.some((t) => t.id === taskId)) throw failure('task_not_open', `task ${taskId} is not a task of lead ${state.id}`);
+  if (!taskId || !rep || !actor)
+    throw failure('invalid_input', 'a task, a rep and an actor are required', {
+      field: !taskId ? 'taskId' : !rep ? 'rep' : 'actor',
+    });
+  if (!state.tasks.some((t) => t.id === taskId))
+    throw failure('task_not_open', `task ${taskId} is not a task of lead ${state.id}`);
   if (!acceptsActivity(state.status)) throw failure('closed', `the deal is ${state.status}; it cannot be claimed`);
-  if (state.owner !== rep && state.owner !== `queue:${state.team}`) throw failure('claimed_first', `lead ${state.id} is no longer in the team queue: it was claimed first`);
+  if (state.owner !== rep && state.owner !== `queue:${state.team}`)
+    throw failure('claimed_first', `lead ${state.id} is no longer in the team queue: it was claimed first`);
 }
 
 /**
@@ -147,6 +175,17 @@ export async function claimLead(lead: Lead, { taskId, rep, actor }: ClaimTaskReq
   const { state } = lead;
   if (state.owner === rep) return;
   const from = state.owner;
-  lead.reassign(rep, { type: 'reassigned', from, to: rep, actor, cause: `claimed task ${taskId}: the lead moves from ${from} to ${rep}`, data: { taskId, from, to: rep } }, { openTasksOnly: true });
+  lead.reassign(
+    rep,
+    {
+      type: 'reassigned',
+      from,
+      to: rep,
+      actor,
+      cause: `claimed task ${taskId}: the lead moves from ${from} to ${rep}`,
+      data: { taskId, from, to: rep },
+    },
+    { openTasksOnly: true },
+  );
   await CancellationScope.nonCancellable(() => acts.handOverQueueTasks({ leadId: state.id, from, to: rep, actor }));
 }

@@ -125,7 +125,13 @@ export interface LeadState {
   enrichmentStatus?: 'pending' | 'ok' | 'not_found' | 'not_configured' | 'gap';
   qualification?: Qualification;
   /** the satisfaction survey after the sale */
-  survey?: { sentAt?: string; reminderAt?: string; answer?: SurveyAnswer; outcome?: 'answered' | 'no_response'; followUpVersion?: number };
+  survey?: {
+    sentAt?: string;
+    reminderAt?: string;
+    answer?: SurveyAnswer;
+    outcome?: 'answered' | 'no_response';
+    followUpVersion?: number;
+  };
   /** why the lead gets no more email (unsubscribed, bounced) */
   suppressed?: string;
   history: HistoryEntry[];

@@ -16,7 +16,6 @@ import { signalEachMatching } from '../signal-matching';
 /** How many starts/signals of one chunk are in flight at once. */
 const CONCURRENCY = 16;
 
-
 export function createCampaignActivities(deps: ActivityDeps) {
   const campaigns = new CampaignStore(deps.redis, deps.prefix);
   const batches = new BatchStore(deps.redis, deps.prefix);
@@ -44,7 +43,17 @@ export function createCampaignActivities(deps: ActivityDeps) {
      * Safe to retry: a start is refused for a running lead, and a lead this batch started in an
      * earlier attempt is still counted as started (the batch id is in its memo).
      */
-    async enrolChunk({ batchId, from, to, actor }: { batchId: string; from: number; to: number; actor: string }): Promise<{ started: number; existing: number }> {
+    async enrolChunk({
+      batchId,
+      from,
+      to,
+      actor,
+    }: {
+      batchId: string;
+      from: number;
+      to: number;
+      actor: string;
+    }): Promise<{ started: number; existing: number }> {
       const client = temporal();
       const ctx = Context.current();
       const retry = ctx.info.attempt > 1;
@@ -57,12 +66,21 @@ export function createCampaignActivities(deps: ActivityDeps) {
       await inParallel(rows, CONCURRENCY, async (lead) => {
         let r: StartLeadResult;
         try {
-          r = await startLeadWorkflow(start, lead, { actor, cause: `enrolled by batch ${batchId}${lead.campaign ? ` (campaign ${lead.campaign})` : ''}` }, settings, { batch: batchId });
+          r = await startLeadWorkflow(
+            start,
+            lead,
+            { actor, cause: `enrolled by batch ${batchId}${lead.campaign ? ` (campaign ${lead.campaign})` : ''}` },
+            settings,
+            { batch: batchId },
+          );
         } catch (err) {
           if (!(err instanceof AddressTakenError)) throw err;
           // an explicit new id for a person with another open lead (the submit check missed it: a
           // lead created meanwhile): nothing starts (README "One lead per person")
-          deps.log.warn({ batchId, leadId: lead.id, reason: err.message }, 'batch row not enrolled: the person has another open lead');
+          deps.log.warn(
+            { batchId, leadId: lead.id, reason: err.message },
+            'batch row not enrolled: the person has another open lead',
+          );
           existing += 1;
           return;
         }
@@ -75,7 +93,9 @@ export function createCampaignActivities(deps: ActivityDeps) {
             mine = d?.memo?.batch === batchId;
           }
           if (!mine) {
-            await handle.signal(enrolledSignal, { campaign: lead.campaign, cadence: lead.cadence, batchId, actor }).catch(() => undefined); // closed: nothing to tell
+            await handle
+              .signal(enrolledSignal, { campaign: lead.campaign, cadence: lead.cadence, batchId, actor })
+              .catch(() => undefined); // closed: nothing to tell
           }
         }
         if (mine) started += 1;
@@ -91,7 +111,15 @@ export function createCampaignActivities(deps: ActivityDeps) {
       return { started, existing };
     },
 
-    async finishBatch({ batchId, status, error }: { batchId: string; status: 'done' | 'failed'; error?: string }): Promise<void> {
+    async finishBatch({
+      batchId,
+      status,
+      error,
+    }: {
+      batchId: string;
+      status: 'done' | 'failed';
+      error?: string;
+    }): Promise<void> {
       await batches.setStatus(batchId, status, error ? { error } : {});
     },
   };

@@ -19,7 +19,7 @@ export function createConfigActivities(deps: ActivityDeps) {
   return {
     async getThresholds(): Promise<ThresholdsDoc> {
       if (cached && Date.now() - cached.at < 1000) return cached.doc;
-      const doc = (await thresholds.get());
+      const doc = await thresholds.get();
       cached = { at: Date.now(), doc };
       return doc;
     },
@@ -27,7 +27,9 @@ export function createConfigActivities(deps: ActivityDeps) {
     async getCadence({ name }: { name: string }): Promise<{ name: string; version: number; cadence: Cadence }> {
       const doc = await cadences.get();
       const found = doc.cadences[name];
-      return found ? { name, version: doc.version, cadence: found } : { name: 'default', version: doc.version, cadence: doc.cadences.default };
+      return found
+        ? { name, version: doc.version, cadence: found }
+        : { name: 'default', version: doc.version, cadence: doc.cadences.default };
     },
     /** The follow-up timings at their current version (read when a deal is won). */
     async getFollowUp(): Promise<FollowUpBody & { version: number }> {
@@ -38,7 +40,13 @@ export function createConfigActivities(deps: ActivityDeps) {
       await deps.redis.zadd(`${deps.prefix}survey:sent`, 'NX', Date.now(), `${leadId}|${team}`);
     },
     /** The owner and the team's manager from the roster (null when not in it, e.g. a team queue). */
-    async lookupPeople({ owner, team }: { owner: string; team: string }): Promise<{ owner: Person | null; manager: Person | null }> {
+    async lookupPeople({
+      owner,
+      team,
+    }: {
+      owner: string;
+      team: string;
+    }): Promise<{ owner: Person | null; manager: Person | null }> {
       const r = deps.roster();
       return { owner: r.person(owner) ?? null, manager: r.managerOf(team) ?? null };
     },
@@ -48,7 +56,17 @@ export function createConfigActivities(deps: ActivityDeps) {
      * task, stay where they are. Without `from` (an input scheduled by an earlier version) every open
      * task moves, as it did then.
      */
-    async reassignLeadTasks({ leadId, to, actor, from }: { leadId: string; to: string; actor: string; from?: string }): Promise<number> {
+    async reassignLeadTasks({
+      leadId,
+      to,
+      actor,
+      from,
+    }: {
+      leadId: string;
+      to: string;
+      actor: string;
+      from?: string;
+    }): Promise<number> {
       return deps.tasks.reassignForLead(leadId, to, actor, new Date(), from);
     },
   };

@@ -54,7 +54,14 @@ import { createMailTransport, mailDomain, messageIdFor, SendRateLimiter, sendGat
 import { workerCounter } from '../metrics/facts.activities';
 import { normaliseEmail } from '../../store/enrichment/normalise';
 import { SuppressionList } from '../../store/email/suppression';
-import { headerSafe, INTERNAL_TEMPLATE_KINDS, renderTemplate, type DigestTask, type TemplateKind, hasTemplate } from '../../store/email/templates';
+import {
+  headerSafe,
+  INTERNAL_TEMPLATE_KINDS,
+  renderTemplate,
+  type DigestTask,
+  type TemplateKind,
+  hasTemplate,
+} from '../../store/email/templates';
 import { signToken, type TokenPayload } from '../../store/email/tokens';
 import { redisScript, runScript } from '../../store/redis-scripts';
 
@@ -114,7 +121,10 @@ const SURVEY_LINK_TTL_MS = 60 * 24 * 60 * 60 * 1000;
 const ADDRESS = /^[^\s@<>()[\],;:\\"]{1,64}@[^\s@<>()[\],;:\\"]{1,253}$/;
 
 /** KEYS: record, lock; ARGV: token, json, ttl → 1 if written (we hold the lock), else 0. */
-const WRITE_IF_LOCKED = redisScript('df_send_email_activity_WRITE_IF_LOCKED', 2, `
+const WRITE_IF_LOCKED = redisScript(
+  'df_send_email_activity_WRITE_IF_LOCKED',
+  2,
+  `
 if ARGV[1] == '' or ARGV[2] == '' or not string.find(ARGV[3], '^[1-9]%d*$') then
   return redis.error_reply('INVALID send record: token, record and a ttl in seconds are required')
 end
@@ -122,17 +132,26 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
   return 1
 end
-return 0`);
+return 0`,
+);
 /** KEYS: record, lock; ARGV: token → deletes the record if we hold the lock. */
-const DELETE_IF_LOCKED = redisScript('df_send_email_activity_DELETE_IF_LOCKED', 2, `
+const DELETE_IF_LOCKED = redisScript(
+  'df_send_email_activity_DELETE_IF_LOCKED',
+  2,
+  `
 if ARGV[1] == '' then return redis.error_reply('INVALID lock token') end
 if redis.call('GET', KEYS[2]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`);
+return 0`,
+);
 /** KEYS: lock; ARGV: token */
-const RELEASE_LOCK = redisScript('df_send_email_activity_RELEASE_LOCK', 1, `
+const RELEASE_LOCK = redisScript(
+  'df_send_email_activity_RELEASE_LOCK',
+  1,
+  `
 if ARGV[1] == '' then return redis.error_reply('INVALID lock token') end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`);
+return 0`,
+);
 
 /** The activity's cancellation signal and heartbeat when running as a Temporal activity; nothing otherwise. */
 function activityContext(): { signal?: AbortSignal; heartbeat: () => void } {
@@ -150,7 +169,10 @@ function parseTasks(raw: string | number | null | undefined): DigestTask[] | und
     const list = JSON.parse(raw) as unknown;
     if (!Array.isArray(list)) return undefined;
     return list
-      .filter((t): t is Record<string, unknown> => typeof t === 'object' && t !== null && typeof (t as { title?: unknown }).title === 'string')
+      .filter(
+        (t): t is Record<string, unknown> =>
+          typeof t === 'object' && t !== null && typeof (t as { title?: unknown }).title === 'string',
+      )
       .map((t) => ({
         title: String(t.title),
         ...(typeof t.dueAt === 'string' ? { dueAt: t.dueAt } : {}),
@@ -208,19 +230,34 @@ export function createEmailActivities(deps: EmailDeps) {
   const writeRecord = (key: string, rec: SendRecord) => redis.set(key, JSON.stringify(rec), 'EX', RECORD_TTL_SECONDS);
 
   /** The at-most-once answer for a step whose message was released but whose outcome was never recorded. */
-  async function settleUncertain(key: string, rec: Extract<SendRecord, { state: 'committing' }>, req: SendEmailRequest): Promise<SendEmailResult> {
+  async function settleUncertain(
+    key: string,
+    rec: Extract<SendRecord, { state: 'committing' }>,
+    req: SendEmailRequest,
+  ): Promise<SendEmailResult> {
     log.warn(
       { leadId: req.leadId, step: req.step, messageId: rec.messageId },
       'an earlier attempt released this message to SMTP and stopped before the outcome was recorded; not sending again (at-most-once)',
     );
-    await writeRecord(key, { state: 'sent', messageId: rec.messageId, sentAt: rec.at, template: req.template, uncertain: true });
+    await writeRecord(key, {
+      state: 'sent',
+      messageId: rec.messageId,
+      sentAt: rec.at,
+      template: req.template,
+      uncertain: true,
+    });
     return { status: 'already_sent', messageId: rec.messageId, sentAt: rec.at, uncertain: true };
   }
 
   /** Answers from the record when it settles the step; null when the step still has to be sent. */
   function settled(rec: SendRecord | null): SendEmailResult | null {
     if (rec?.state === 'sent') {
-      return { status: 'already_sent', messageId: rec.messageId, sentAt: rec.sentAt, ...(rec.uncertain ? { uncertain: true as const } : {}) };
+      return {
+        status: 'already_sent',
+        messageId: rec.messageId,
+        sentAt: rec.sentAt,
+        ...(rec.uncertain ? { uncertain: true as const } : {}),
+      };
     }
     if (rec?.state === 'suppressed') return { status: 'suppressed', reason: rec.reason, messageId: rec.messageId };
     return null;
@@ -244,7 +281,13 @@ export function createEmailActivities(deps: EmailDeps) {
       typeof vars.surveyUrl === 'string' && vars.surveyUrl
         ? vars.surveyUrl
         : wantsSurvey
-          ? link({ p: 's', l: req.leadId, e: normaliseEmail(to), x: Date.now() + SURVEY_LINK_TTL_MS, ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}) })
+          ? link({
+              p: 's',
+              l: req.leadId,
+              e: normaliseEmail(to),
+              x: Date.now() + SURVEY_LINK_TTL_MS,
+              ...(req.locale === 'fa' ? { lc: 'fa' as const } : {}),
+            })
           : undefined;
     const rendered = renderTemplate(req.template, req.locale, {
       lead: req.lead,
@@ -300,10 +343,14 @@ export function createEmailActivities(deps: EmailDeps) {
         return done;
       }
       if (before?.state === 'committing') {
-        if (await redis.exists(lockKey)) throw new EmailSendInProgressError(`email ${req.step} of lead ${req.leadId} is being sent by another attempt`);
+        if (await redis.exists(lockKey))
+          throw new EmailSendInProgressError(
+            `email ${req.step} of lead ${req.leadId} is being sent by another attempt`,
+          );
         return settleUncertain(key, before, req);
       }
-      if (before?.state === 'sending') log.info(where, 'an earlier attempt began this step without releasing the message; it may be sent');
+      if (before?.state === 'sending')
+        log.info(where, 'an earlier attempt began this step without releasing the message; it may be sent');
 
       // (b) suppression: lead mail only
       if (!internal) {
@@ -324,7 +371,8 @@ export function createEmailActivities(deps: EmailDeps) {
       // (c) one attempt at a time per step
       const token = crypto.randomUUID();
       const locked = await redis.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX');
-      if (locked !== 'OK') throw new EmailSendInProgressError(`email ${req.step} of lead ${req.leadId} is being sent by another attempt`);
+      if (locked !== 'OK')
+        throw new EmailSendInProgressError(`email ${req.step} of lead ${req.leadId} is being sent by another attempt`);
       let marked = false; // we wrote `sending`: the record is ours to clean up on a failed send
       let committed = false; // the end of the message was released to the server
       try {
@@ -341,8 +389,17 @@ export function createEmailActivities(deps: EmailDeps) {
           mail,
           async () => {
             const at = new Date().toISOString();
-            const ok = await runScript(redis, WRITE_IF_LOCKED, key, lockKey, token, JSON.stringify({ state: 'committing', messageId, at }), RECORD_TTL_SECONDS);
-            if (ok !== 1) throw new EmailSendInProgressError('lost the send lock before committing the message; not sending');
+            const ok = await runScript(
+              redis,
+              WRITE_IF_LOCKED,
+              key,
+              lockKey,
+              token,
+              JSON.stringify({ state: 'committing', messageId, at }),
+              RECORD_TTL_SECONDS,
+            );
+            if (ok !== 1)
+              throw new EmailSendInProgressError('lost the send lock before committing the message; not sending');
             committed = true;
           },
           activity.signal,
@@ -357,7 +414,10 @@ export function createEmailActivities(deps: EmailDeps) {
           log.error({ ...where, err }, 'email sent but its record could not be written');
         }
         log.info(where, 'email sent');
-        workerCounter('dealflow_emails_sent', 'emails accepted by the SMTP server', { kind: internal ? 'internal' : 'lead', template: req.template });
+        workerCounter('dealflow_emails_sent', 'emails accepted by the SMTP server', {
+          kind: internal ? 'internal' : 'lead',
+          template: req.template,
+        });
         return { status: 'sent', messageId, sentAt };
       } catch (err) {
         const code = smtpCode(err);
@@ -370,13 +430,17 @@ export function createEmailActivities(deps: EmailDeps) {
         // the server did not accept the message (never got its end, or refused it with a reply code)
         await runScript(redis, DELETE_IF_LOCKED, key, lockKey, token).catch(() => undefined);
         if (code !== undefined && code >= 500 && code !== 503) {
-          const rejectedRecipient = (err as { command?: string }).command === 'RCPT TO' || (err as { code?: string }).code === 'EENVELOPE';
+          const rejectedRecipient =
+            (err as { command?: string }).command === 'RCPT TO' || (err as { code?: string }).code === 'EENVELOPE';
           if (rejectedRecipient && !internal) {
             log.warn({ ...where, responseCode: code }, 'recipient refused by the SMTP server; suppressing as bounced');
             await suppression.add(req.to, { reason: 'bounced', leadId: req.leadId });
             return await recordSuppressed(key, messageId, 'bounced');
           }
-          throw ApplicationFailure.nonRetryable(`SMTP refused email ${req.step} of lead ${req.leadId}: ${(err as Error).message}`, 'EmailRejectedError');
+          throw ApplicationFailure.nonRetryable(
+            `SMTP refused email ${req.step} of lead ${req.leadId}: ${(err as Error).message}`,
+            'EmailRejectedError',
+          );
         }
         throw err;
       } finally {
@@ -385,4 +449,3 @@ export function createEmailActivities(deps: EmailDeps) {
     },
   };
 }
-

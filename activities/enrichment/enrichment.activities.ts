@@ -37,9 +37,7 @@ export interface LeadData {
 }
 
 export type EnrichCompanyResult =
-  | { status: 'ok'; company: CompanyProfile }
-  | { status: 'not_found' }
-  | { status: 'not_configured' };
+  { status: 'ok'; company: CompanyProfile } | { status: 'not_found' } | { status: 'not_configured' };
 
 export function createEnrichmentActivities(deps: EnrichmentDeps) {
   const log = deps.log.child({ area: 'enrichment' });
@@ -76,12 +74,21 @@ export function createEnrichmentActivities(deps: EnrichmentDeps) {
      * address then reaches a newer open lead first, and an explicit new id may start a new deal for
      * the person (README "One lead per person"). Idempotent; InvalidInputError for a bad address.
      */
-    async indexLeadClosed({ leadId, email, createdAt }: { leadId: string; email: string; createdAt: string }): Promise<void> {
+    async indexLeadClosed({
+      leadId,
+      email,
+      createdAt,
+    }: {
+      leadId: string;
+      email: string;
+      createdAt: string;
+    }): Promise<void> {
       try {
         await addresses.setStatus(email, leadId, 'closed', Date.parse(createdAt) || Date.now());
       } catch (err) {
         // the script refused its input or the stored entry: retrying cannot help
-        if (/^ERR (invalid|status|corrupt)/.test((err as Error).message ?? '')) throw new InvalidInputError((err as Error).message);
+        if (/^ERR (invalid|status|corrupt)/.test((err as Error).message ?? ''))
+          throw new InvalidInputError((err as Error).message);
         throw err;
       }
     },
@@ -94,4 +101,3 @@ export function createEnrichmentActivities(deps: EnrichmentDeps) {
     },
   };
 }
-

@@ -16,4 +16,3 @@ export class EnrichmentUnavailableError extends Error {
     super(message, options);
   }
 }
-

@@ -126,7 +126,9 @@ export function createEnrichmentProvider(opts: EnrichmentProviderOptions) {
     try {
       const parsed = cachedSchema.safeParse(JSON.parse(raw));
       if (parsed.success) {
-        return parsed.data.status === 'ok' ? { status: 'ok', company: compact(parsed.data.company) } : { status: 'not_found' };
+        return parsed.data.status === 'ok'
+          ? { status: 'ok', company: compact(parsed.data.company) }
+          : { status: 'not_found' };
       }
     } catch {
       // a corrupt entry is as good as none
@@ -142,7 +144,11 @@ export function createEnrichmentProvider(opts: EnrichmentProviderOptions) {
     try {
       res = await fetch(url, { signal, headers: { accept: 'application/json', 'user-agent': 'dealflow-enrichment' } });
     } catch (err) {
-      throw new EnrichmentUnavailableError(`enrichment provider unreachable for ${domain}: ${describe(err, timeoutMs)}`, undefined, { cause: err });
+      throw new EnrichmentUnavailableError(
+        `enrichment provider unreachable for ${domain}: ${describe(err, timeoutMs)}`,
+        undefined,
+        { cause: err },
+      );
     }
     if (res.status === 404) {
       await res.body?.cancel().catch(() => undefined);
@@ -156,11 +162,18 @@ export function createEnrichmentProvider(opts: EnrichmentProviderOptions) {
     try {
       body = JSON.parse(await readCapped(res, MAX_BODY_BYTES));
     } catch (err) {
-      throw new EnrichmentUnavailableError(`enrichment provider sent an unreadable answer for ${domain}: ${describe(err, timeoutMs)}`, 200, { cause: err });
+      throw new EnrichmentUnavailableError(
+        `enrichment provider sent an unreadable answer for ${domain}: ${describe(err, timeoutMs)}`,
+        200,
+        { cause: err },
+      );
     }
     const parsed = companyProfileSchema.safeParse(body);
     if (!parsed.success || typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new EnrichmentUnavailableError(`enrichment provider sent something other than a company object for ${domain}`, 200);
+      throw new EnrichmentUnavailableError(
+        `enrichment provider sent something other than a company object for ${domain}`,
+        200,
+      );
     }
     return { status: 'ok', company: compact(parsed.data) };
   }
@@ -176,10 +189,14 @@ export function createEnrichmentProvider(opts: EnrichmentProviderOptions) {
       if (hit) return { ...hit, cached: true };
       const result = await fetchCompany(domain);
       const at = new Date().toISOString();
-      await opts.redis.set(cacheKey(domain), JSON.stringify({ ...result, at }), 'EX', result.status === 'ok' ? ttl : missTtl);
+      await opts.redis.set(
+        cacheKey(domain),
+        JSON.stringify({ ...result, at }),
+        'EX',
+        result.status === 'ok' ? ttl : missTtl,
+      );
       opts.log?.info({ domain, status: result.status }, 'enrichment provider answered');
       return { ...result, cached: false };
     },
   };
 }
-

@@ -44,7 +44,8 @@ export interface MetricsReconcileReport extends ReconcileReport {
 
 /** Open lead workflows on this deployment's task queue, as visibility lists them. */
 async function openLeadsFromVisibility(client: Client, taskQueue: string): Promise<VisibleLead[]> {
-  if (!/^[A-Za-z0-9._:-]+$/.test(taskQueue)) throw new InvalidInputError(`task queue "${taskQueue}" cannot be put in a visibility query`);
+  if (!/^[A-Za-z0-9._:-]+$/.test(taskQueue))
+    throw new InvalidInputError(`task queue "${taskQueue}" cannot be put in a visibility query`);
   const out: VisibleLead[] = [];
   const query = `WorkflowType = 'leadWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
   for await (const w of client.workflow.list({ query })) {
@@ -67,7 +68,16 @@ function visibilityCells(leads: VisibleLead[], currency: string = DEFAULT_LEAD.c
   for (const l of leads) {
     if (!(STAGES as readonly string[]).includes(l.stage)) continue;
     const key = cellName(l.team, l.stage, currency);
-    const c = cells.get(key) ?? { team: l.team, stage: l.stage, currency, count: 0, value: 0, atRisk: 0, stalled: 0, minor: 0 };
+    const c = cells.get(key) ?? {
+      team: l.team,
+      stage: l.stage,
+      currency,
+      count: 0,
+      value: 0,
+      atRisk: 0,
+      stalled: 0,
+      minor: 0,
+    };
     c.count += 1;
     c.minor += toMinor(l.value, currency) ?? 0;
     if (l.escalationLevel === 2) c.atRisk += 1;
@@ -102,7 +112,13 @@ export interface ReconcileSources {
  * has closed (their last facts write was given up): those are rewritten from the lead's archived
  * final state. Used by the activity, the CLI and the admin route alike.
  */
-export async function reconcileMetrics({ store, client, taskQueue, archive, repair }: ReconcileSources): Promise<MetricsReconcileReport> {
+export async function reconcileMetrics({
+  store,
+  client,
+  taskQueue,
+  archive,
+  repair,
+}: ReconcileSources): Promise<MetricsReconcileReport> {
   const open = client && taskQueue ? await openLeadsFromVisibility(client, taskQueue) : [];
   const stale: string[] = [];
   let staleRepaired = 0;
@@ -133,7 +149,9 @@ export async function reconcileMetrics({ store, client, taskQueue, archive, repa
   return full;
 }
 
-export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix'> & Partial<Pick<ActivityDeps, 'temporal' | 'config'>>) {
+export function createFactsActivities(
+  deps: Pick<ActivityDeps, 'redis' | 'prefix'> & Partial<Pick<ActivityDeps, 'temporal' | 'config'>>,
+) {
   const store = new FactsStore(deps.redis, deps.prefix);
   return {
     /**
@@ -147,22 +165,47 @@ export function createFactsActivities(deps: Pick<ActivityDeps, 'redis' | 'prefix
         written = await store.write(facts);
       } catch (err) {
         if (err instanceof InvalidInputError) {
-          workerCounter('dealflow_lead_facts_writes', 'lead facts snapshots written (stale ones skipped)', { result: 'refused' });
+          workerCounter('dealflow_lead_facts_writes', 'lead facts snapshots written (stale ones skipped)', {
+            result: 'refused',
+          });
           throw ApplicationFailure.create({ type: FACTS_REFUSED, message: err.message, nonRetryable: true });
         }
         throw err;
       }
-      workerCounter('dealflow_lead_facts_writes', 'lead facts snapshots written (stale ones skipped)', { result: written ? 'written' : 'stale' });
+      workerCounter('dealflow_lead_facts_writes', 'lead facts snapshots written (stale ones skipped)', {
+        result: written ? 'written' : 'stale',
+      });
       return written;
     },
 
     /** The scheduled reconcile: repairs the drift and returns a short summary (no lead data in history). */
-    async reconcileMetrics(input: { repair: boolean }): Promise<{ driftCount: number; totals: ReconcileReport['totals']; withoutFacts: number; staleFacts: number; unreadable: number }> {
-      const r = await reconcileMetrics({ store, client: deps.temporal?.(), taskQueue: deps.config?.TEMPORAL_TASK_QUEUE, archive: archiveReader(deps.redis, deps.prefix), repair: input.repair });
+    async reconcileMetrics(input: {
+      repair: boolean;
+    }): Promise<{
+      driftCount: number;
+      totals: ReconcileReport['totals'];
+      withoutFacts: number;
+      staleFacts: number;
+      unreadable: number;
+    }> {
+      const r = await reconcileMetrics({
+        store,
+        client: deps.temporal?.(),
+        taskQueue: deps.config?.TEMPORAL_TASK_QUEUE,
+        archive: archiveReader(deps.redis, deps.prefix),
+        repair: input.repair,
+      });
       // the worker's exporter shows the drift too (the API's /metrics reads it from the stored report)
       const drift = { ...r.totals, without_facts: r.withoutFacts.count, stale_facts: r.staleFacts.count };
-      for (const [field, n] of Object.entries(drift)) workerGauge('dealflow_metrics_drift', 'drift the last metrics reconcile found, by field kind', { field }, n);
-      return { driftCount: r.driftCount, totals: r.totals, withoutFacts: r.withoutFacts.count, staleFacts: r.staleFacts.count, unreadable: r.unreadable.length };
+      for (const [field, n] of Object.entries(drift))
+        workerGauge('dealflow_metrics_drift', 'drift the last metrics reconcile found, by field kind', { field }, n);
+      return {
+        driftCount: r.driftCount,
+        totals: r.totals,
+        withoutFacts: r.withoutFacts.count,
+        staleFacts: r.staleFacts.count,
+        unreadable: r.unreadable.length,
+      };
     },
   };
 }

@@ -19,7 +19,16 @@ import type { SendEmailRequest } from '../email/send-email.activity';
 import { InvalidInputError } from '../../store/errors';
 import type { Task } from '../../store/tasks/task';
 import { webhookTargetPolicy, webhookTargetProblem } from '../../store/tasks/webhook-target';
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signBody, TASK_EVENT_TYPES, wantsEvent, webhooksStore, type TaskEventType } from '../../store/tasks/webhook';
+import {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  SIGNATURE_HEADER,
+  signBody,
+  TASK_EVENT_TYPES,
+  wantsEvent,
+  webhooksStore,
+  type TaskEventType,
+} from '../../store/tasks/webhook';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 const DELIVERED_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -38,7 +47,10 @@ export interface WebhookPayload {
   sentAt: string;
 }
 
-export type DeliverTaskWebhookResult = { status: 'delivered' | 'not_configured' | 'already_delivered'; httpStatus?: number };
+export type DeliverTaskWebhookResult = {
+  status: 'delivered' | 'not_configured' | 'already_delivered';
+  httpStatus?: number;
+};
 
 export interface DigestResult {
   /** digests sent by this call */
@@ -122,7 +134,10 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
       const host = safeHost(hook.url);
       // production: never POST to a private, loopback or link-local address (the name resolved now)
       const refused = await webhookTargetProblem(hook.url, targets).catch((err: Error) => {
-        throw ApplicationFailure.retryable(`webhook ${host} for ${id}: could not resolve: ${err.message}`, 'WebhookDeliveryError');
+        throw ApplicationFailure.retryable(
+          `webhook ${host} for ${id}: could not resolve: ${err.message}`,
+          'WebhookDeliveryError',
+        );
       });
       if (refused) {
         log.warn({ ...where, host, reason: refused }, 'webhook target refused; not retrying');
@@ -145,7 +160,9 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
           signal: activity.signal ? AbortSignal.any([timeout, activity.signal]) : timeout,
         });
       } catch (err) {
-        const reason = timeout.aborted ? `timed out after ${WEBHOOK_TIMEOUT_MS} ms` : ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+        const reason = timeout.aborted
+          ? `timed out after ${WEBHOOK_TIMEOUT_MS} ms`
+          : (((err as Error).cause as Error | undefined)?.message ?? (err as Error).message);
         log.warn({ ...where, host, reason }, 'webhook delivery failed; will retry');
         throw ApplicationFailure.retryable(`webhook ${host} for ${id}: ${reason}`, 'WebhookDeliveryError');
       }
@@ -153,11 +170,19 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
       const httpStatus = res.status;
 
       if (httpStatus >= 200 && httpStatus < 300) {
-        await redis.set(deliveredKey, JSON.stringify({ at: new Date().toISOString(), httpStatus }), 'EX', DELIVERED_TTL_SECONDS);
+        await redis.set(
+          deliveredKey,
+          JSON.stringify({ at: new Date().toISOString(), httpStatus }),
+          'EX',
+          DELIVERED_TTL_SECONDS,
+        );
         log.info({ ...where, host, httpStatus }, 'webhook delivered');
         return { status: 'delivered', httpStatus };
       }
-      if ((httpStatus >= 300 && httpStatus < 400) || (httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429)) {
+      if (
+        (httpStatus >= 300 && httpStatus < 400) ||
+        (httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429)
+      ) {
         log.warn({ ...where, host, httpStatus }, 'webhook rejected the delivery; not retrying');
         throw ApplicationFailure.nonRetryable(
           `webhook ${host} answered ${httpStatus} for ${id}${httpStatus < 400 ? ' (redirects are not followed)' : ''}`,
@@ -170,7 +195,8 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
         message: `webhook ${host} answered ${httpStatus} for ${id}`,
         type: 'WebhookDeliveryError',
         details: [{ httpStatus }],
-        nextRetryDelay: httpStatus === 429 || httpStatus === 503 ? retryAfterMs(res.headers.get('retry-after')) : undefined,
+        nextRetryDelay:
+          httpStatus === 429 || httpStatus === 503 ? retryAfterMs(res.headers.get('retry-after')) : undefined,
       });
     },
 
@@ -224,7 +250,9 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
             timezone: person.timezone,
             // the web page is served at `/` (README "HTTP API"); the fragment names the task inbox
             inboxUrl: `${baseUrl}/#tasks`,
-            tasks: JSON.stringify(open.map((t) => ({ title: t.title, dueAt: t.dueAt, priority: t.priority, leadId: t.leadId }))),
+            tasks: JSON.stringify(
+              open.map((t) => ({ title: t.title, dueAt: t.dueAt, priority: t.priority, leadId: t.leadId })),
+            ),
           },
         };
         try {
@@ -237,7 +265,9 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
         }
       }
       if (failures.length > 0) {
-        const allFinal = failures.every(({ err }) => (err instanceof ApplicationFailure && err.nonRetryable) || err instanceof InvalidInputError);
+        const allFinal = failures.every(
+          ({ err }) => (err instanceof ApplicationFailure && err.nonRetryable) || err instanceof InvalidInputError,
+        );
         const message = `digest for ${date}: ${failures.length} of ${failures.length + reps.length} emails failed (${failures.map((f) => f.person).join(', ')}): ${(failures[0].err as Error).message}`;
         // if none of them can succeed on a retry, say so at once; else retry (the sent ones answer already_sent)
         if (allFinal) throw ApplicationFailure.nonRetryable(message, 'DigestRejectedError');
@@ -248,4 +278,3 @@ export function createDeliveryActivities(deps: ActivityDeps, email: DigestMailer
     },
   };
 }
-

@@ -28,7 +28,11 @@ export function createTaskActivities(deps: ActivityDeps) {
       }
       const { task, created } = await deps.tasks.create(input);
       activityLog.info(created ? 'task created' : 'task already existed', { taskId: task.id, assignee: task.assignee });
-      if (created) workerCounter('dealflow_tasks_created', 'tasks created by lead workflows', { kind: task.kind, team: task.team });
+      if (created)
+        workerCounter('dealflow_tasks_created', 'tasks created by lead workflows', {
+          kind: task.kind,
+          team: task.team,
+        });
       return task;
     },
     /**
@@ -52,7 +56,8 @@ export function createTaskActivities(deps: ActivityDeps) {
         throw new InvalidInputError('cancelTasks needs a lead id, an actor and a list of { id, reason }');
       }
       for (const t of tasks) {
-        if (!t || typeof t.id !== 'string' || !t.id || typeof t.reason !== 'string') throw new InvalidInputError('each task to cancel needs an id and a reason');
+        if (!t || typeof t.id !== 'string' || !t.id || typeof t.reason !== 'string')
+          throw new InvalidInputError('each task to cancel needs an id and a reason');
       }
       const out: CancelTasksResult = [];
       const now = new Date();
@@ -64,7 +69,12 @@ export function createTaskActivities(deps: ActivityDeps) {
         }
         try {
           const { task, changed } = await deps.tasks.cancel(id, actor, now, reason);
-          if (changed) workerCounter('dealflow_tasks_cancelled', 'tasks cancelled by lead workflows because they no longer apply', { kind: task.kind, team: task.team });
+          if (changed)
+            workerCounter(
+              'dealflow_tasks_cancelled',
+              'tasks cancelled by lead workflows because they no longer apply',
+              { kind: task.kind, team: task.team },
+            );
           // never `open` here: the script changes an open task, and leaves only closed ones as they are
           out.push({ id, status: task.status as Exclude<TaskStatus, 'open'> });
         } catch (err) {
@@ -72,16 +82,31 @@ export function createTaskActivities(deps: ActivityDeps) {
           out.push({ id, status: 'missing' });
         }
       }
-      deps.log.info({ leadId, asked: tasks.length, cancelled: out.filter((o) => o.status === 'cancelled').length }, 'lead tasks cancelled');
+      deps.log.info(
+        { leadId, asked: tasks.length, cancelled: out.filter((o) => o.status === 'cancelled').length },
+        'lead tasks cancelled',
+      );
       return out;
     },
     /**
      * Moves a lead's open tasks that are still in the team queue `from` to the rep `to` (a claim
      * hands the lead over). Each move is atomic and only from the queue, so a repeat moves nothing.
      */
-    async handOverQueueTasks({ leadId, from, to, actor }: { leadId: string; from: string; to: string; actor: string }): Promise<number> {
+    async handOverQueueTasks({
+      leadId,
+      from,
+      to,
+      actor,
+    }: {
+      leadId: string;
+      from: string;
+      to: string;
+      actor: string;
+    }): Promise<number> {
       if (!leadId || !to || !actor || typeof from !== 'string' || !from.startsWith('queue:')) {
-        throw new InvalidInputError('handOverQueueTasks needs a lead id, a team queue `queue:<team>` to move from, a rep and an actor');
+        throw new InvalidInputError(
+          'handOverQueueTasks needs a lead id, a team queue `queue:<team>` to move from, a rep and an actor',
+        );
       }
       return deps.tasks.reassignForLead(leadId, to, actor, new Date(), from);
     },

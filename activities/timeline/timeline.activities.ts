@@ -22,7 +22,14 @@ export function createTimelineActivities(deps: Pick<ActivityDeps, 'redis' | 'pre
         throw new InvalidInputError(`appendTimeline needs a lead id and at most ${MAX_APPEND} entries`);
       }
       for (const e of entries) {
-        if (!e || typeof e !== 'object' || !Number.isSafeInteger(e.seq) || e.seq < 0 || typeof e.type !== 'string' || typeof e.at !== 'string') {
+        if (
+          !e ||
+          typeof e !== 'object' ||
+          !Number.isSafeInteger(e.seq) ||
+          e.seq < 0 ||
+          typeof e.type !== 'string' ||
+          typeof e.at !== 'string'
+        ) {
           throw new InvalidInputError('each timeline entry needs a seq (a whole number >= 0), a type and a time');
         }
       }

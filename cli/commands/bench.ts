@@ -39,12 +39,24 @@ export function registerBench(program: Command, run: ReturnType<typeof runner>):
     .command('bench')
     .description('benchmark dealflow against raw Temporal on a local stack (BENCHMARKS.md)')
     .option('--leads <n>', 'leads driven through every stage, and as many baseline workflows', wholeNumber, 2000)
-    .option('--idle <n>', "leads enrolled with a bare client.workflow.start loop and left idle on timers, for the worker's memory per open lead; 0 skips", wholeNumber, 10_000)
+    .option(
+      '--idle <n>',
+      "leads enrolled with a bare client.workflow.start loop and left idle on timers, for the worker's memory per open lead; 0 skips",
+      wholeNumber,
+      10_000,
+    )
     .option('--concurrency <n>', 'leads in flight at once, on both sides', wholeNumber, 500)
     .option('--json', 'the last line of stdout is one JSON object with every figure')
     .option('--cpu-prof', 'write a V8 CPU profile of the worker process (path printed at the end)')
-    .option('--worker-options <json>', `Temporal WorkerOptions (JSON) for both workers, e.g. '{"maxCachedWorkflows":2000}'`, json)
-    .addHelpText('after', "\nUses TEMPORAL_ADDRESS and REDIS_URL when set, else starts its own in a temp dir. Emails always go\nto the bench's own SMTP catcher (it counts and times them).")
+    .option(
+      '--worker-options <json>',
+      `Temporal WorkerOptions (JSON) for both workers, e.g. '{"maxCachedWorkflows":2000}'`,
+      json,
+    )
+    .addHelpText(
+      'after',
+      "\nUses TEMPORAL_ADDRESS and REDIS_URL when set, else starts its own in a temp dir. Emails always go\nto the bench's own SMTP catcher (it counts and times them).",
+    )
     .action(
       run((o: BenchOptions) => {
         // loaded lazily (heavy) and by path, so the CLI has no compile-time arrow to the tool

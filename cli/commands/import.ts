@@ -4,7 +4,8 @@ import { delimiterFor, encodingKnown } from '../../client/csv-import';
 import { config, withActor, type runner } from '../shared';
 
 function encoding(v: string): string {
-  if (!encodingKnown(v)) throw new InvalidArgumentError(`Unknown encoding (for example utf-8, windows-1252, iso-8859-15, utf-16le).`);
+  if (!encodingKnown(v))
+    throw new InvalidArgumentError(`Unknown encoding (for example utf-8, windows-1252, iso-8859-15, utf-16le).`);
   return v;
 }
 

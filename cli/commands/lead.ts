@@ -12,7 +12,9 @@ type Run = ReturnType<typeof runner>;
 function printLead(l: LeadState): void {
   console.log(`${l.id}  ${l.name ?? ''} <${l.email}>  ${l.company ?? ''}`);
   console.log(`  stage ${l.stage}  status ${l.status}  owner ${l.owner} (${l.team})  value ${l.value} ${l.currency}`);
-  console.log(`  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind}${l.next.at ? ` at ${l.next.at}` : ''}` : ''}`);
+  console.log(
+    `  last activity ${l.lastActivityAt}  escalation level ${l.escalation.level}${l.next ? `  next ${l.next.kind}${l.next.at ? ` at ${l.next.at}` : ''}` : ''}`,
+  );
   if (l.score !== null) console.log(`  score ${l.score}: ${l.scoreReasons.join('; ')}`);
   console.log('  history:');
   for (const h of l.history) console.log(`    ${h.at}  ${h.type.padEnd(16)} ${h.actor.padEnd(10)} ${h.cause}`);
@@ -23,7 +25,20 @@ function printLead(l: LeadState): void {
 }
 
 /** The lead input fields `lead add` passes through as they are (the service validates them). */
-const ADD_FIELDS = ['email', 'name', 'company', 'title', 'owner', 'team', 'timezone', 'locale', 'id', 'source', 'cadence', 'currency'] as const;
+const ADD_FIELDS = [
+  'email',
+  'name',
+  'company',
+  'title',
+  'owner',
+  'team',
+  'timezone',
+  'locale',
+  'id',
+  'source',
+  'cadence',
+  'currency',
+] as const;
 
 interface AddOptions extends Partial<Record<(typeof ADD_FIELDS)[number], string>> {
   value?: number;
@@ -31,7 +46,9 @@ interface AddOptions extends Partial<Record<(typeof ADD_FIELDS)[number], string>
 }
 
 export function registerLead(program: Command, run: Run): void {
-  const lead = program.command('lead').description('leads: add | show | list | move | log | won | lost | disqualify | reindex');
+  const lead = program
+    .command('lead')
+    .description('leads: add | show | list | move | log | won | lost | disqualify | reindex');
 
   withActor(
     lead
@@ -96,9 +113,27 @@ export function registerLead(program: Command, run: Run): void {
     .action(
       run((o: { stage?: string; owner?: string; team?: string; status?: string; stalled?: boolean; json?: boolean }) =>
         withRuntime(async (rt) => {
-          const res = await rt.leads.list({ stage: o.stage, owner: o.owner, team: o.team, status: o.status, stalled: o.stalled });
+          const res = await rt.leads.list({
+            stage: o.stage,
+            owner: o.owner,
+            team: o.team,
+            status: o.status,
+            stalled: o.stalled,
+          });
           if (o.json) console.log(JSON.stringify(res, null, 2));
-          else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'stage', 'status', 'owner', 'team', 'value', 'currency', 'escalationLevel']));
+          else
+            console.log(
+              table(res.items as unknown as Record<string, unknown>[], [
+                'id',
+                'stage',
+                'status',
+                'owner',
+                'team',
+                'value',
+                'currency',
+                'escalationLevel',
+              ]),
+            );
           return 0;
         }),
       ),
@@ -158,7 +193,13 @@ export function registerLead(program: Command, run: Run): void {
     ['lost', 'mark the deal lost', 'lost'],
     ['disqualify', 'close the lead as disqualified', 'disqualified'],
   ] as const) {
-    withActor(lead.command(name).description(description).argument('<id>', 'the lead id').requiredOption('--reason <text>', 'why')).action(
+    withActor(
+      lead
+        .command(name)
+        .description(description)
+        .argument('<id>', 'the lead id')
+        .requiredOption('--reason <text>', 'why'),
+    ).action(
       run((id: string, o: { reason: string; as?: string }) =>
         withRuntime(async (rt) => {
           if (name === 'lost') await rt.leads.lost(id, actorOf(o.as), o.reason);
@@ -172,13 +213,17 @@ export function registerLead(program: Command, run: Run): void {
 
   lead
     .command('reindex')
-    .description('record every lead (open and closed) in the address index, for leads started before it existed (README "One lead per person")')
+    .description(
+      'record every lead (open and closed) in the address index, for leads started before it existed (README "One lead per person")',
+    )
     .action(
       run(() =>
         withRuntime(async (rt) => {
           const r = await rt.leads.reindexAddresses((n) => process.stderr.write(`\r${n} leads read`));
           process.stderr.write('\n');
-          console.log(`${r.leads} leads read; ${r.changed} address index entries added or updated; ${r.unreadable} unreadable`);
+          console.log(
+            `${r.leads} leads read; ${r.changed} address index entries added or updated; ${r.unreadable} unreadable`,
+          );
           return 0;
         }),
       ),

@@ -17,8 +17,15 @@ export function registerRates(program: Command, run: ReturnType<typeof runner>):
           const out = o.history ? { items: await metrics.ratesConfig.history(100) } : await metrics.ratesConfig.get();
           if (o.json || 'items' in out) console.log(JSON.stringify(out, null, 2));
           else {
-            console.log(`rates v${out.version}${out.updatedBy ? ` (by ${out.updatedBy} at ${out.updatedAt})` : ' (none configured: no converted totals)'}; base ${out.base}`);
-            console.log(table(Object.entries(out.rates).map(([currency, rate]) => ({ currency, rate })), ['currency', 'rate']));
+            console.log(
+              `rates v${out.version}${out.updatedBy ? ` (by ${out.updatedBy} at ${out.updatedAt})` : ' (none configured: no converted totals)'}; base ${out.base}`,
+            );
+            console.log(
+              table(
+                Object.entries(out.rates).map(([currency, rate]) => ({ currency, rate })),
+                ['currency', 'rate'],
+              ),
+            );
           }
           return 0;
         }),
@@ -35,7 +42,12 @@ export function registerRates(program: Command, run: ReturnType<typeof runner>):
     run((pairs: Record<string, string> | undefined, o: { base?: string; as?: string }) =>
       withRuntime(async (rt) => {
         // a rate that is not a number goes to the service as it is, so the refusal names it (rates.JPY)
-        const values = Object.fromEntries(Object.entries(pairs ?? {}).map(([cur, r]) => [cur, r.trim() === '' || Number.isNaN(Number(r)) ? r : Number(r)]));
+        const values = Object.fromEntries(
+          Object.entries(pairs ?? {}).map(([cur, r]) => [
+            cur,
+            r.trim() === '' || Number.isNaN(Number(r)) ? r : Number(r),
+          ]),
+        );
         const doc = await metricsOf(rt).setRates(actorOf(o.as), { base: o.base, rates: values });
         console.log(`rates v${doc.version} saved: base ${doc.base}, ${Object.keys(doc.rates).length} rate(s)`);
         return 0;

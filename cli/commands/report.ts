@@ -26,7 +26,8 @@ export function registerReport(program: Command, run: ReturnType<typeof runner>)
     .action(
       run((o: { from?: string; to?: string; team?: string; json?: boolean }, cmd: Command) =>
         withRuntime(async (rt) => {
-          const { periodRange } = require('../../client/metrics/service') as typeof import('../../client/metrics/service');
+          const { periodRange } =
+            require('../../client/metrics/service') as typeof import('../../client/metrics/service');
           let range: ReturnType<typeof periodRange>;
           try {
             range = periodRange({ from: o.from, to: o.to });
@@ -38,8 +39,19 @@ export function registerReport(program: Command, run: ReturnType<typeof runner>)
           if (o.json) console.log(JSON.stringify(f, null, 2));
           else {
             console.log(`funnel ${f.from} → ${f.to}${forTeam(o.team)}: leads created in the period`);
-            console.log(table(f.stages.map((s) => ({ ...s, conversion: pct(s.conversion), medianTimeInStageHours: s.medianTimeInStageHours ?? '–' })), ['stage', 'entered', 'advanced', 'conversion', 'medianTimeInStageHours']));
-            console.log(`closed in the period: won ${f.won}, lost ${f.lost}, win rate ${pct(f.winRate)}, median cycle ${f.medianCycleDays ?? '–'} days`);
+            console.log(
+              table(
+                f.stages.map((s) => ({
+                  ...s,
+                  conversion: pct(s.conversion),
+                  medianTimeInStageHours: s.medianTimeInStageHours ?? '–',
+                })),
+                ['stage', 'entered', 'advanced', 'conversion', 'medianTimeInStageHours'],
+              ),
+            );
+            console.log(
+              `closed in the period: won ${f.won}, lost ${f.lost}, win rate ${pct(f.winRate)}, median cycle ${f.medianCycleDays ?? '–'} days`,
+            );
           }
           return 0;
         }),
@@ -57,10 +69,27 @@ export function registerReport(program: Command, run: ReturnType<typeof runner>)
           const f = await metricsOf(rt).forecast(o.team);
           if (o.json) console.log(JSON.stringify(f, null, 2));
           else {
-            const rows = f.byStage.map((s) => ({ stage: s.stage, values: moneyCell(s.values), probability: pct(s.probability), weighted: moneyCell(s.weightedValues), converted: formatConverted(s.weightedConverted) }));
-            console.log(table(rows, ['stage', 'values', 'probability', 'weighted', ...(f.weightedConverted ? ['converted'] : [])]));
+            const rows = f.byStage.map((s) => ({
+              stage: s.stage,
+              values: moneyCell(s.values),
+              probability: pct(s.probability),
+              weighted: moneyCell(s.weightedValues),
+              converted: formatConverted(s.weightedConverted),
+            }));
+            console.log(
+              table(rows, [
+                'stage',
+                'values',
+                'probability',
+                'weighted',
+                ...(f.weightedConverted ? ['converted'] : []),
+              ]),
+            );
             console.log(`total ${moneyCell(f.totals)}; weighted ${moneyCell(f.weightedTotals)}${forTeam(o.team)}`);
-            if (f.converted) console.log(`converted: total ${formatConverted(f.converted)}; weighted ${formatConverted(f.weightedConverted)}`);
+            if (f.converted)
+              console.log(
+                `converted: total ${formatConverted(f.converted)}; weighted ${formatConverted(f.weightedConverted)}`,
+              );
           }
           return 0;
         }),
@@ -78,8 +107,21 @@ export function registerReport(program: Command, run: ReturnType<typeof runner>)
           const p = await metricsOf(rt).pipeline(o.team);
           if (o.json) console.log(JSON.stringify(p, null, 2));
           else {
-            const rows = p.stages.map((s) => ({ ...s, values: moneyCell(s.values), converted: formatConverted(s.converted) }));
-            console.log(table(rows, ['stage', 'count', 'values', 'atRisk', 'stalled', ...(rows.some((r) => r.converted) ? ['converted'] : [])]));
+            const rows = p.stages.map((s) => ({
+              ...s,
+              values: moneyCell(s.values),
+              converted: formatConverted(s.converted),
+            }));
+            console.log(
+              table(rows, [
+                'stage',
+                'count',
+                'values',
+                'atRisk',
+                'stalled',
+                ...(rows.some((r) => r.converted) ? ['converted'] : []),
+              ]),
+            );
           }
           return 0;
         }),

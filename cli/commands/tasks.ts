@@ -17,7 +17,18 @@ export function registerTasks(program: Command, run: ReturnType<typeof runner>):
           const assignee = o.assignee ?? (o.team ? undefined : os.userInfo().username);
           const res = await rt.tasks.list({ assignee, team: o.team, status: o.status, limit: 200 });
           if (o.json) console.log(JSON.stringify(res, null, 2));
-          else console.log(table(res.items as unknown as Record<string, unknown>[], ['id', 'assignee', 'kind', 'dueAt', 'priority', 'status', 'title']));
+          else
+            console.log(
+              table(res.items as unknown as Record<string, unknown>[], [
+                'id',
+                'assignee',
+                'kind',
+                'dueAt',
+                'priority',
+                'status',
+                'title',
+              ]),
+            );
           return 0;
         }),
       ),

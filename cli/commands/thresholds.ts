@@ -28,7 +28,9 @@ export function registerThresholds(program: Command, run: ReturnType<typeof runn
             console.log(JSON.stringify(doc, null, 2));
             return 0;
           }
-          console.log(`thresholds v${doc.version}${doc.updatedBy ? ` (by ${doc.updatedBy} at ${doc.updatedAt})` : ' (defaults)'}`);
+          console.log(
+            `thresholds v${doc.version}${doc.updatedBy ? ` (by ${doc.updatedBy} at ${doc.updatedAt})` : ' (defaults)'}`,
+          );
           const teams = Object.keys(doc.teams);
           const rows = Object.keys(doc.global).map((stage) => ({
             stage,
@@ -36,7 +38,9 @@ export function registerThresholds(program: Command, run: ReturnType<typeof runn
             ...Object.fromEntries(teams.map((t) => [t, (doc.teams[t] as Record<string, string>)[stage] ?? ''])),
           }));
           console.log(table(rows, ['stage', 'global', ...teams]));
-          console.log(`escalation: multipliers ${doc.escalation.multipliers.join(', ')}; auto-reassign ${doc.escalation.autoReassign}`);
+          console.log(
+            `escalation: multipliers ${doc.escalation.multipliers.join(', ')}; auto-reassign ${doc.escalation.autoReassign}`,
+          );
           return 0;
         }),
       ),
@@ -46,7 +50,11 @@ export function registerThresholds(program: Command, run: ReturnType<typeof runn
     thresholds
       .command('set')
       .description('change thresholds (a new version; running leads are told of shorter ones)')
-      .argument('[stage=duration...]', 'e.g. approach=5d; with --team, approach= removes the team override', keyValues(/^[a-z_]+$/, 'stage=duration (e.g. approach=5d)'))
+      .argument(
+        '[stage=duration...]',
+        'e.g. approach=5d; with --team, approach= removes the team override',
+        keyValues(/^[a-z_]+$/, 'stage=duration (e.g. approach=5d)'),
+      )
       .option('--team <team>', "change this team's overrides instead of the global thresholds")
       .option('--multipliers <list>', 'the three escalation multipliers, e.g. 1,2,4', numberList)
       .option('--auto-reassign <bool>', 'reassign a deal at the last escalation level: true or false', trueOrFalse),
@@ -59,15 +67,24 @@ export function registerThresholds(program: Command, run: ReturnType<typeof runn
       if (o.multipliers) escalation.multipliers = o.multipliers;
       if (o.autoReassign !== undefined) escalation.autoReassign = o.autoReassign;
       if (Object.keys(escalation).length) patch.escalation = escalation;
-      if (!Object.keys(patch).length) cmd.error('error: nothing to set: give stage=duration pairs, --multipliers or --auto-reassign');
+      if (!Object.keys(patch).length)
+        cmd.error('error: nothing to set: give stage=duration pairs, --multipliers or --auto-reassign');
       return withRuntime(async (rt) => {
         const { changeThresholds } = require('../../client/thresholds') as typeof import('../../client/thresholds');
         const { doc, propagation } = await changeThresholds(
-          { redis: rt.redis, prefix: rt.config.REDIS_PREFIX, temporal: rt.client, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, roster: rt.roster() },
+          {
+            redis: rt.redis,
+            prefix: rt.config.REDIS_PREFIX,
+            temporal: rt.client,
+            taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+            roster: rt.roster(),
+          },
           actorOf(o.as),
           patch,
         );
-        console.log(`thresholds v${doc.version} saved${propagation ? `; running leads are being told (${propagation})` : ''}`);
+        console.log(
+          `thresholds v${doc.version} saved${propagation ? `; running leads are being told (${propagation})` : ''}`,
+        );
         return 0;
       });
     }),

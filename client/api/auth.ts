@@ -43,13 +43,19 @@ export function authenticate(header: string | undefined, keys: readonly ApiKey[]
     found.role === 'rep'
       ? found.scope!
       : found.role === 'manager'
-        ? roster.managerOf(found.scope!)?.id ?? `manager:${found.scope}`
+        ? (roster.managerOf(found.scope!)?.id ?? `manager:${found.scope}`)
         : found.role;
-  return { role: found.role, scope: found.scope, actor, key: crypto.createHash('sha256').update(found.key).digest('hex').slice(0, 16) };
+  return {
+    role: found.role,
+    scope: found.scope,
+    actor,
+    key: crypto.createHash('sha256').update(found.key).digest('hex').slice(0, 16),
+  };
 }
 
 export function requireRole(p: Principal, roles: readonly Role[]): void {
-  if (!roles.includes(p.role)) throw new ForbiddenError(`the ${p.role} role may not do this (needs ${roles.join(' or ')})`);
+  if (!roles.includes(p.role))
+    throw new ForbiddenError(`the ${p.role} role may not do this (needs ${roles.join(' or ')})`);
 }
 
 /**
@@ -106,7 +112,13 @@ export function assertCanAct(p: Principal, lead: Owned & { id: string }): void {
  * An audit log as the caller may see it: each entry's old and new reduced to `view` (the parts of
  * the document the caller sees), and entries that changed nothing visible left out. An admin sees all.
  */
-export function ownHistory<D, E extends { old: D; new: D } = { old: D; new: D }>(p: Principal, items: E[], view: (doc: E['old']) => D): E[] {
+export function ownHistory<D, E extends { old: D; new: D } = { old: D; new: D }>(
+  p: Principal,
+  items: E[],
+  view: (doc: E['old']) => D,
+): E[] {
   if (p.role === 'admin') return items;
-  return items.map((e) => ({ ...e, old: view(e.old), new: view(e.new) })).filter((e) => JSON.stringify(e.old) !== JSON.stringify(e.new));
+  return items
+    .map((e) => ({ ...e, old: view(e.old), new: view(e.new) }))
+    .filter((e) => JSON.stringify(e.old) !== JSON.stringify(e.new));
 }

@@ -17,7 +17,15 @@ export async function openApiDocument(baseUrl = 'http://127.0.0.1:3000'): Promis
   const config = { ...loadConfig({}), PUBLIC_BASE_URL: baseUrl };
   const redis = new Redis({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   const roster = new RosterIndex(loadRoster(config.ROSTER_FILE));
-  const app = await buildApi({ config, redis, roster: () => roster, leads: {} as never, tasks: {} as never, logger: false, documentOnly: true });
+  const app = await buildApi({
+    config,
+    redis,
+    roster: () => roster,
+    leads: {} as never,
+    tasks: {} as never,
+    logger: false,
+    documentOnly: true,
+  });
   try {
     await app.ready();
     return documentOf(app);
@@ -26,4 +34,3 @@ export async function openApiDocument(baseUrl = 'http://127.0.0.1:3000'): Promis
     redis.disconnect();
   }
 }
-

@@ -13,7 +13,8 @@ import crypto from 'node:crypto';
 import { isCanonicalMac } from '../../store/email/tokens';
 
 /** Why a signature was refused: the API's `error.code` (401). */
-export type InboundSignatureProblem = 'signature_missing' | 'signature_malformed' | 'signature_expired' | 'signature_mismatch';
+export type InboundSignatureProblem =
+  'signature_missing' | 'signature_malformed' | 'signature_expired' | 'signature_mismatch';
 
 const HEADER = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/;
 
@@ -38,13 +39,25 @@ export function verifyInbound(
   nowSeconds: number,
   toleranceSeconds: number,
 ): { problem: InboundSignatureProblem; message: string } | null {
-  if (!header) return { problem: 'signature_missing', message: 'missing X-Dealflow-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)' };
+  if (!header)
+    return {
+      problem: 'signature_missing',
+      message: 'missing X-Dealflow-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)',
+    };
   const m = HEADER.exec(header);
-  if (!m) return { problem: 'signature_malformed', message: 'X-Dealflow-Signature must be t=<unix seconds>,v1=<64 lowercase hex digits>' };
+  if (!m)
+    return {
+      problem: 'signature_malformed',
+      message: 'X-Dealflow-Signature must be t=<unix seconds>,v1=<64 lowercase hex digits>',
+    };
   const t = Number(m[1]);
-  if (!isCanonicalMac(m[2], mac(secret, t, rawBody), 'hex')) return { problem: 'signature_mismatch', message: 'bad signature' };
+  if (!isCanonicalMac(m[2], mac(secret, t, rawBody), 'hex'))
+    return { problem: 'signature_mismatch', message: 'bad signature' };
   if (Math.abs(nowSeconds - t) > toleranceSeconds) {
-    return { problem: 'signature_expired', message: `the signature's time t=${t} is more than ${toleranceSeconds} s from now: sign each request when you send it` };
+    return {
+      problem: 'signature_expired',
+      message: `the signature's time t=${t} is more than ${toleranceSeconds} s from now: sign each request when you send it`,
+    };
   }
   return null;
 }

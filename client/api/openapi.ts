@@ -44,25 +44,38 @@ export interface Access {
   bodyIgnored?: string;
 }
 
-export const allow = (admin: Reach, marketing: Reach, manager: Reach, rep: Reach, more: Omit<Access, 'auth' | 'roles'> = {}): { 'x-dealflow-access': Access } => ({
+export const allow = (
+  admin: Reach,
+  marketing: Reach,
+  manager: Reach,
+  rep: Reach,
+  more: Omit<Access, 'auth' | 'roles'> = {},
+): { 'x-dealflow-access': Access } => ({
   'x-dealflow-access': { auth: 'key', roles: { admin, marketing, manager, rep }, ...more },
 });
-export const unkeyed = (auth: Exclude<Access['auth'], 'key'>, more: Omit<Access, 'auth' | 'roles'> = {}): { 'x-dealflow-access': Access } => ({ 'x-dealflow-access': { auth, ...more } });
+export const unkeyed = (
+  auth: Exclude<Access['auth'], 'key'>,
+  more: Omit<Access, 'auth' | 'roles'> = {},
+): { 'x-dealflow-access': Access } => ({ 'x-dealflow-access': { auth, ...more } });
 export const ADMIN = allow('all', 'none', 'none', 'none');
 export const MARKETING = allow('all', 'all', 'none', 'none');
-export const FROM_BROWSER = 'a page opened in a browser or from an email (link trackers may add parameters); it reads no query';
-
+export const FROM_BROWSER =
+  'a page opened in a browser or from an email (link trackers may add parameters); it reads no query';
 
 /** The paging contract of every list route (README "Paging"). */
 export const PAGING_WORDS =
-  'pageSize: at most this many items a page (never more; a page may hold fewer, even none, while nextPageToken is present). pageToken: the nextPageToken of the page before, as it came (an opaque cursor signed for this list and filter; garbage, altered, out-of-range or another list\'s token is a 400 naming pageToken). Answers { items, nextPageToken? } (absent on the last page).';
+  "pageSize: at most this many items a page (never more; a page may hold fewer, even none, while nextPageToken is present). pageToken: the nextPageToken of the page before, as it came (an opaque cursor signed for this list and filter; garbage, altered, out-of-range or another list's token is a 400 naming pageToken). Answers { items, nextPageToken? } (absent on the last page).";
 
 // ---- the route schema --------------------------------------------------------------------------
 
 /** The API's error shape (README "HTTP API"): `{ error: { code, message, details? } }`. */
 export const errorSchema = z.object({
   // the error vocabulary (docs/ERRORS.md): every code the API answers
-  error: z.object({ code: z.enum(Object.keys(HTTP_STATUS) as [ErrorCode, ...ErrorCode[]]), message: z.string(), details: z.unknown().optional() }),
+  error: z.object({
+    code: z.enum(Object.keys(HTTP_STATUS) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
 });
 
 const VALIDATED_IN_HANDLER = new WeakMap<object, { raw: boolean }>();
@@ -82,7 +95,12 @@ export function validatedInHandler(schema: z.ZodType, opts: { raw?: boolean } = 
 
 const isObjectSchema = (schema: z.ZodType) => schema instanceof z.ZodObject;
 
-const LABEL: Record<string, string> = { params: 'path', querystring: 'query', body: 'request body', headers: 'headers' };
+const LABEL: Record<string, string> = {
+  params: 'path',
+  querystring: 'query',
+  body: 'request body',
+  headers: 'headers',
+};
 /**
  * Validates a route's params, query string and body with its zod schemas, before the handler:
  * a failure is the API's 400 naming each field (`details[].path`), as `parseOrThrow` words it. An
@@ -96,7 +114,14 @@ export const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
     return (data) =>
       data === undefined || (typeof data === 'object' && data !== null && !Array.isArray(data))
         ? { value: data }
-        : { error: new ValidationError(`invalid ${what}: must be a JSON object`, [{ path: '(body)', message: `must be a JSON object, not ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}` }]) };
+        : {
+            error: new ValidationError(`invalid ${what}: must be a JSON object`, [
+              {
+                path: '(body)',
+                message: `must be a JSON object, not ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}`,
+              },
+            ]),
+          };
   }
   return (data) => {
     try {
@@ -110,7 +135,11 @@ export const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
 /** Answers are serialised as they are (the response schemas document them; they filter nothing). */
 export const apiSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
-export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, B extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface RouteSpec<
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
   summary: string;
   access: { 'x-dealflow-access': Access };
   params?: P;
@@ -139,9 +168,20 @@ const ERROR_WORDS: Record<number, string> = {
  * A route's fastify `schema`: zod schemas for what it reads (validated by apiValidatorCompiler) and
  * answers (documented), its summary and `x-dealflow-access`. Key routes document 401, 403 and 429.
  */
-export function op<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+export function op<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(
   spec: RouteSpec<P, Q, B>,
-): { params: P; querystring: Q; body: B; summary: string; response: Record<number, z.ZodType>; 'x-dealflow-access': Access } {
+): {
+  params: P;
+  querystring: Q;
+  body: B;
+  summary: string;
+  response: Record<number, z.ZodType>;
+  'x-dealflow-access': Access;
+} {
   const access = spec.access['x-dealflow-access'];
   const keyed = access.auth === 'key';
   const codes = new Set([...(spec.errors ?? []), ...(keyed ? [401, 403, 429] : [])]);
@@ -150,7 +190,10 @@ export function op<P extends z.ZodType | undefined = undefined, Q extends z.ZodT
   for (const [status, what] of Object.entries(spec.ok ?? { 200: 'ok' })) {
     response[Number(status)] = typeof what === 'string' ? z.unknown().describe(what) : what;
   }
-  for (const c of [...codes].sort()) response[c] = errorSchema.describe(ERROR_WORDS[c] ?? (c === 429 ? 'rate limited: retry after Retry-After' : String(c)));
+  for (const c of [...codes].sort())
+    response[c] = errorSchema.describe(
+      ERROR_WORDS[c] ?? (c === 429 ? 'rate limited: retry after Retry-After' : String(c)),
+    );
   return {
     summary: spec.summary,
     ...(keyed ? {} : { security: [] }),
@@ -164,8 +207,20 @@ export function op<P extends z.ZodType | undefined = undefined, Q extends z.ZodT
 }
 
 /** An audit log route: newest first, keyset-paged by version. */
-export function auditOp<P extends z.ZodType | undefined = undefined>(summary: string, access: { 'x-dealflow-access': Access }, params?: P, errors: number[] = []) {
-  return op({ summary: `${summary}. Newest first, paged by version (limit: the older name of pageSize). ${PAGING_WORDS}`, access, params, query: historyQuery, ok: { 200: '{ items: [{ version, at, by, old, new }], nextPageToken? }' }, errors });
+export function auditOp<P extends z.ZodType | undefined = undefined>(
+  summary: string,
+  access: { 'x-dealflow-access': Access },
+  params?: P,
+  errors: number[] = [],
+) {
+  return op({
+    summary: `${summary}. Newest first, paged by version (limit: the older name of pageSize). ${PAGING_WORDS}`,
+    access,
+    params,
+    query: historyQuery,
+    ok: { 200: '{ items: [{ version, at, by, old, new }], nextPageToken? }' },
+    errors,
+  });
 }
 
 /** The roles a rule lets in at all (`none` is a 403 before the request is read). */
@@ -184,11 +239,18 @@ export async function checkRouteRole(req: FastifyRequest): Promise<void> {
 // ---- the document ------------------------------------------------------------------------------
 
 /** A strict CSP for the docs UI only: Swagger UI sets inline styles, the web page's policy stays as it is (security-headers.ts). */
-export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export type OpenApiDocument = {
   openapi: string;
-  paths: Record<string, Record<string, { 'x-dealflow-access'?: Access; requestBody?: unknown; parameters?: unknown[]; [k: string]: unknown }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { 'x-dealflow-access'?: Access; requestBody?: unknown; parameters?: unknown[]; [k: string]: unknown }
+    >
+  >;
   [k: string]: unknown;
 };
 
@@ -202,7 +264,12 @@ export async function registerOpenApi(app: FastifyInstance, baseUrl: string): Pr
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'dealflow API', version: '1', description: 'A sales pipeline run as durable Temporal workflows. Each operation\'s `x-dealflow-access` says who may call it and how far they reach (README "HTTP API").' },
+      info: {
+        title: 'dealflow API',
+        version: '1',
+        description:
+          'A sales pipeline run as durable Temporal workflows. Each operation\'s `x-dealflow-access` says who may call it and how far they reach (README "HTTP API").',
+      },
       servers: [{ url: baseUrl }],
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
@@ -238,21 +305,30 @@ export function accessMatrixMarkdown(doc: OpenApiDocument): string {
       const a = op['x-dealflow-access'];
       const route = `\`${method.toUpperCase()} ${path}\``;
       if (a.auth !== 'key') {
-        const how = { public: 'anyone', token: 'the signed token in the path', signature: 'the HMAC signature of the body' }[a.auth];
-        rows.push(`| ${route} | ${how} | | | | ${a.queryIgnored ? 'query string ignored' : ''}${a.bodyIgnored ? ', body ignored (RFC 8058)' : ''} |`);
+        const how = {
+          public: 'anyone',
+          token: 'the signed token in the path',
+          signature: 'the HMAC signature of the body',
+        }[a.auth];
+        rows.push(
+          `| ${route} | ${how} | | | | ${a.queryIgnored ? 'query string ignored' : ''}${a.bodyIgnored ? ', body ignored (RFC 8058)' : ''} |`,
+        );
         continue;
       }
       const r = a.roles!;
-      const scope = a.pathId === 'lead' || a.pathId === 'task' || a.pathId === 'queue-task'
-        ? `the ${a.pathId === 'lead' ? 'lead' : 'task'}'s team / owner`
-        : a.scopeQuery
-          ? `\`${a.scopeQuery.team}\`${a.scopeQuery.rep ? ` / \`${a.scopeQuery.rep}\`` : ''} (default: the caller's own)`
-          : a.scopeBody
-            ? 'the teams named in the body'
-            : a.filtered
-              ? "filtered to the caller's team"
-              : '';
-      rows.push(`| ${route} | ${REACH_WORDS[r.admin]} | ${REACH_WORDS[r.marketing]} | ${REACH_WORDS[r.manager]} | ${REACH_WORDS[r.rep]} | ${scope} |`);
+      const scope =
+        a.pathId === 'lead' || a.pathId === 'task' || a.pathId === 'queue-task'
+          ? `the ${a.pathId === 'lead' ? 'lead' : 'task'}'s team / owner`
+          : a.scopeQuery
+            ? `\`${a.scopeQuery.team}\`${a.scopeQuery.rep ? ` / \`${a.scopeQuery.rep}\`` : ''} (default: the caller's own)`
+            : a.scopeBody
+              ? 'the teams named in the body'
+              : a.filtered
+                ? "filtered to the caller's team"
+                : '';
+      rows.push(
+        `| ${route} | ${REACH_WORDS[r.admin]} | ${REACH_WORDS[r.marketing]} | ${REACH_WORDS[r.manager]} | ${REACH_WORDS[r.rep]} | ${scope} |`,
+      );
     }
   }
   return rows.join('\n');

@@ -82,5 +82,7 @@ export async function auditPage<T>(
   store: { historyPage(opts: { limit?: number; cursor?: string }): Promise<{ items: T[]; nextPageToken?: string }> },
 ): Promise<{ items: T[]; nextPageToken?: string }> {
   const q = parseOrThrow(historyQuery, rawQuery ?? {}, 'query');
-  return pageOf(secret, JSON.stringify(['history', name]), q.pageToken, (cursor) => store.historyPage({ limit: q.pageSize ?? q.limit, cursor }));
+  return pageOf(secret, JSON.stringify(['history', name]), q.pageToken, (cursor) =>
+    store.historyPage({ limit: q.pageSize ?? q.limit, cursor }),
+  );
 }

@@ -72,7 +72,9 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     registers: [registry],
     async collect() {
       this.reset();
-      const last = await facts.lastReconcile<ReconcileReport & { withoutFacts?: { count: number }; staleFacts?: { count: number } }>();
+      const last = await facts.lastReconcile<
+        ReconcileReport & { withoutFacts?: { count: number }; staleFacts?: { count: number } }
+      >();
       if (!last) return;
       for (const [field, n] of Object.entries(last.totals)) this.set({ field }, n);
       this.set({ field: 'without_facts' }, last.withoutFacts?.count ?? 0);
@@ -95,7 +97,13 @@ export function registerPrometheus(app: FastifyInstance, facts: FactsStore): Reg
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
-  const schema = op({ summary: 'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage, their value per team, stage and currency', access: unkeyed('public'), query: noQuery, ok: { 200: 'text/plain; version=0.0.4' } });
+  const schema = op({
+    summary:
+      'Prometheus metrics: HTTP requests by route pattern, process metrics, leads per team and stage, their value per team, stage and currency',
+    access: unkeyed('public'),
+    query: noQuery,
+    ok: { 200: 'text/plain; version=0.0.4' },
+  });
   app.get('/metrics', { schema }, async (_req, reply) => {
     let text: string;
     try {

@@ -24,7 +24,12 @@ export class RateLimitedError extends CodedError {
 }
 
 /** Registers the shared per-key limit on `app` (before its routes; after the hook that authenticates). */
-export async function registerRateLimit(app: FastifyInstance, redis: Redis, prefix: string, perMinute: number): Promise<void> {
+export async function registerRateLimit(
+  app: FastifyInstance,
+  redis: Redis,
+  prefix: string,
+  perMinute: number,
+): Promise<void> {
   if (perMinute <= 0) return;
   notAutoPipelined(redis, 'rateLimit', 'rateLimitRead'); // the store's named commands
   await app.register(rateLimit, {

@@ -27,18 +27,28 @@ export const PATH_PARAM_MAX_LENGTH = TASK_ID_MAX_LENGTH * 3;
 export const noQuery = z.strictObject({});
 
 export const noBody = z.strictObject({});
-export const claimBody = z.strictObject({ assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a rep id').optional() });
+export const claimBody = z.strictObject({
+  assignee: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'a rep id')
+    .optional(),
+});
 
 export const moveBody = z.strictObject({
   to: z.enum(STAGES as unknown as [string, ...string[]], { message: `must be one of ${STAGES.join(', ')}` }),
   note: freeText(5000).optional(),
 });
 export const activityBody = z.strictObject({
-  type: z.enum(ACTIVITY_TYPES as unknown as [string, ...string[]], { message: `must be one of ${ACTIVITY_TYPES.join(', ')}` }),
+  type: z.enum(ACTIVITY_TYPES as unknown as [string, ...string[]], {
+    message: `must be one of ${ACTIVITY_TYPES.join(', ')}`,
+  }),
   note: freeText(5000).optional(),
 });
 export const repliedBody = z.strictObject({ note: freeText(5000).optional() });
-export const wonBody = z.strictObject({ amount: z.number().min(0).max(1e12).optional(), note: freeText(5000).optional() });
+export const wonBody = z.strictObject({
+  amount: z.number().min(0).max(1e12).optional(),
+  note: freeText(5000).optional(),
+});
 export const lostBody = z.strictObject({ reason: freeText(2000).trim().min(1, 'a reason is required') });
 
 /**
@@ -57,7 +67,10 @@ const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const listLeadsQuery = z.strictObject({
   stage: z.enum(STAGES as unknown as [string, ...string[]]).optional(),
   owner: idSchema().optional(),
-  team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  team: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
   status: z.enum(STATUSES as unknown as [string, ...string[]]).optional(),
   stalled: boolString.optional(),
   campaign: idSchema().optional(),
@@ -65,14 +78,23 @@ export const listLeadsQuery = z.strictObject({
   ...pageFields(1000),
 });
 export const listTasksQuery = z.strictObject({
-  assignee: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).optional(),
-  team: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  assignee: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .optional(),
+  team: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
   status: z.enum(['open', 'done', 'cancelled', 'all']).optional(),
   ...pageFields(500),
 });
 
 /** `?pageSize=&pageToken=` of a paged audit log (and `limit`, the older name of pageSize). */
-export const historyQuery = z.strictObject({ ...pageFields(1000), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const historyQuery = z.strictObject({
+  ...pageFields(1000),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
 /** `?pageSize=&pageToken=` of a lead's timeline (oldest first). */
 export const timelineQuery = z.strictObject(pageFields(1000));
 /** `?pageSize=&pageToken=` of the campaign list. */
@@ -94,7 +116,10 @@ export const segmentsQuery = z.strictObject({
 });
 export const forecastBody = z.strictObject({ probabilities: z.record(z.string(), z.number().min(0).max(1)) });
 /** PUT /v1/config/rates (documentation; client/metrics/money.ts validateRates checks codes against the ISO 4217 list) */
-export const ratesBody = z.strictObject({ base: z.string().regex(/^[A-Z]{3}$/), rates: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()) });
+export const ratesBody = z.strictObject({
+  base: z.string().regex(/^[A-Z]{3}$/),
+  rates: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()),
+});
 export const goalsBody = z.strictObject({
   goals: z.array(
     z.strictObject({
@@ -103,7 +128,10 @@ export const goalsBody = z.strictObject({
       metric: z.enum(['newCustomers', 'wonValue', 'leadsContacted']),
       target: z.number().positive().nullable(),
       /** ISO 4217, required for wonValue (client/metrics/service.ts validateGoals checks it against the ISO list) */
-      currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .optional(),
     }),
   ),
 });
@@ -126,7 +154,15 @@ export const inboundBody = z.strictObject({
 
 /** The survey answer (`POST /s/<token>`, JSON or the page's form). */
 export const answerBody = z.strictObject({
-  score: z.union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)]).refine(isValidScore, 'must be a whole number from 0 to 10'),
+  score: z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\d{1,2}$/)
+        .transform(Number),
+    ])
+    .refine(isValidScore, 'must be a whole number from 0 to 10'),
   comment: freeText(2000).optional(),
 });
 

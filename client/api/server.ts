@@ -35,7 +35,10 @@ async function redisDown(redis: Redis): Promise<boolean> {
   if (redis.status !== 'ready') return true;
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.ping(), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('no answer')), 500)))]);
+    await Promise.race([
+      redis.ping(),
+      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error('no answer')), 500))),
+    ]);
     return false;
   } catch {
     return true;
@@ -59,7 +62,10 @@ declare module 'fastify' {
 function registerMediaTypes(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
   app.addHook('preParsing', async (req) => {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (!type || !hasBody) return;
     const route = req.routeOptions.url;
@@ -79,7 +85,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // errors the router raises before any route (a bad URL encoding, a path parameter too long)
     // answer in the API's error shape too (docs/ERRORS.md)
     frameworkErrors: (err, _req, reply) => {
-      void sendError(reply, render({ code: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'invalid_input', message: err.message, details: [{ path: '(url)', message: err.message }] }));
+      void sendError(
+        reply,
+        render({
+          code: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'invalid_input',
+          message: err.message,
+          details: [{ path: '(url)', message: err.message }],
+        }),
+      );
     },
     // every id the API creates fits in a path segment (schemas.ts PATH_PARAM_MAX_LENGTH; README "HTTP API")
     routerOptions: { maxParamLength: PATH_PARAM_MAX_LENGTH },
@@ -87,7 +100,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (r) => {
-    const hidden = (r.schema)?.hide === true;
+    const hidden = r.schema?.hide === true;
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, hidden });
   });
   app.setErrorHandler(makeErrorHandler(() => redisDown(deps.redis)));

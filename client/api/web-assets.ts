@@ -116,7 +116,8 @@ export function writeWebAssets(files: Map<string, WebAsset>, outDir = WEB_OUT): 
     fs.renameSync(tmp, path.join(outDir, name));
   }
   for (const name of fs.readdirSync(outDir)) {
-    if (name !== STAMP && !files.has(name) && !name.endsWith('.tmp')) fs.rmSync(path.join(outDir, name), { force: true });
+    if (name !== STAMP && !files.has(name) && !name.endsWith('.tmp'))
+      fs.rmSync(path.join(outDir, name), { force: true });
   }
   fs.writeFileSync(path.join(outDir, STAMP), new Date().toISOString() + '\n');
 }

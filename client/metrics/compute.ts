@@ -34,7 +34,17 @@ import { OPEN_STAGES, STAGES, type OpenStage, type Stage } from '../../config/de
 import type { LeadFacts } from '../../workflows/policy/facts';
 import type { BoardCell } from '../../store/metrics/facts-store';
 import type { Goal } from '../../store/config/goals-store';
-import { convert, DEFAULT_CURRENCY, MoneyTotals, roundMoney, scale, totals, type Converted, type Money, type RatesDoc } from './money';
+import {
+  convert,
+  DEFAULT_CURRENCY,
+  MoneyTotals,
+  roundMoney,
+  scale,
+  totals,
+  type Converted,
+  type Money,
+  type RatesDoc,
+} from './money';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -61,7 +71,8 @@ const isLost = (f: Pick<LeadFacts, 'status'>): boolean => f.status === 'lost';
 export type MoneyCell = BoardCell;
 
 /** The converted figure when rates are configured, else nothing. */
-const converted = (values: Money[], rates: RatesDoc | undefined): { converted?: Converted } => (rates ? { converted: convert(values, rates) } : {});
+const converted = (values: Money[], rates: RatesDoc | undefined): { converted?: Converted } =>
+  rates ? { converted: convert(values, rates) } : {};
 
 export interface PipelineStage {
   stage: Stage;
@@ -109,7 +120,12 @@ export interface Forecast {
   byStage: ForecastStage[];
 }
 
-export function forecast(cells: MoneyCell[], probabilities: Record<OpenStage, number>, team?: string, rates?: RatesDoc): Forecast {
+export function forecast(
+  cells: MoneyCell[],
+  probabilities: Record<OpenStage, number>,
+  team?: string,
+  rates?: RatesDoc,
+): Forecast {
   const board = pipeline(cells, team).stages;
   const byStage: ForecastStage[] = OPEN_STAGES.map((stage) => {
     const values = board.find((s) => s.stage === stage)!.values;
@@ -166,17 +182,26 @@ function advancedFrom(f: LeadFacts, stage: Stage): boolean {
 }
 
 /** Cycle length of a won lead in days (created → won). */
-const cycleDays = (f: LeadFacts): number | null => (f.closedAt ? (Date.parse(f.closedAt) - Date.parse(f.createdAt)) / DAY : null);
+const cycleDays = (f: LeadFacts): number | null =>
+  f.closedAt ? (Date.parse(f.closedAt) - Date.parse(f.createdAt)) / DAY : null;
 
 export function funnel(cohort: LeadFacts[], closed: LeadFacts[], from: Date, to: Date): Funnel {
   const stages = STAGES.map((stage) => {
     const entered = cohort.filter((f) => f.visits.some((v) => v.stage === stage));
     const advanced = entered.filter((f) => advancedFrom(f, stage)).length;
     const stays = cohort.flatMap((f) =>
-      f.visits.filter((v) => v.stage === stage && v.leftAt !== null).map((v) => (Date.parse(v.leftAt!) - Date.parse(v.enteredAt)) / HOUR),
+      f.visits
+        .filter((v) => v.stage === stage && v.leftAt !== null)
+        .map((v) => (Date.parse(v.leftAt!) - Date.parse(v.enteredAt)) / HOUR),
     );
     const m = median(stays);
-    return { stage, entered: entered.length, advanced, conversion: ratio(advanced, entered.length), medianTimeInStageHours: m === null ? null : round(m, 2) };
+    return {
+      stage,
+      entered: entered.length,
+      advanced,
+      conversion: ratio(advanced, entered.length),
+      medianTimeInStageHours: m === null ? null : round(m, 2),
+    };
   });
   const won = closed.filter(isWon);
   const lost = closed.filter(isLost);
@@ -228,7 +253,13 @@ function segmentOf(f: LeadFacts, by: SegmentBy): string {
 function wonMoney(won: LeadFacts[]): { wonValues: Money[]; averageWonValues: Money[] } {
   const wonValues = totals(won.map((f) => ({ currency: f.currency, amount: f.wonAmount ?? 0 })));
   const deals = (c: string) => won.filter((f) => (f.currency || DEFAULT_CURRENCY) === c).length;
-  return { wonValues, averageWonValues: wonValues.map((m) => ({ currency: m.currency, amount: roundMoney(m.amount / deals(m.currency), m.currency) })) };
+  return {
+    wonValues,
+    averageWonValues: wonValues.map((m) => ({
+      currency: m.currency,
+      amount: roundMoney(m.amount / deals(m.currency), m.currency),
+    })),
+  };
 }
 
 export function segments(cohort: LeadFacts[], by: SegmentBy, rates?: RatesDoc): { by: SegmentBy; segments: Segment[] } {
@@ -314,7 +345,13 @@ function goalActual(goal: Goal, facts: LeadFacts[]): number {
 export function goalsProgress(goals: Goal[], facts: LeadFacts[]) {
   return goals.map((g) => {
     const actual = goalActual(g, facts);
-    const money = g.metric === 'wonValue' ? { currency: goalCurrency(g), wonInOtherCurrencies: wonInPeriod(g, facts).filter((m) => m.currency !== goalCurrency(g)) } : {};
+    const money =
+      g.metric === 'wonValue'
+        ? {
+            currency: goalCurrency(g),
+            wonInOtherCurrencies: wonInPeriod(g, facts).filter((m) => m.currency !== goalCurrency(g)),
+          }
+        : {};
     return { ...g, ...money, actual, progress: ratio(actual, g.target) };
   });
 }

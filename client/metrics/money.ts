@@ -82,7 +82,9 @@ export const totals = (items: Iterable<{ currency?: string | null; amount: numbe
 
 /** Each amount × factor, rounded to its currency's minor unit (the weighted forecast). */
 export const scale = (values: readonly Money[], factor: number): Money[] =>
-  values.map((v) => ({ currency: v.currency, amount: roundMoney(v.amount * factor, v.currency) })).filter((v) => v.amount !== 0);
+  values
+    .map((v) => ({ currency: v.currency, amount: roundMoney(v.amount * factor, v.currency) }))
+    .filter((v) => v.amount !== 0);
 
 /** The per-currency amounts as one figure in the rates' base currency (see the module comment). */
 export function convert(values: readonly Money[], rates: RatesDoc): Converted {
@@ -94,14 +96,24 @@ export function convert(values: readonly Money[], rates: RatesDoc): Converted {
     else sum += v.amount * rate;
   }
   const missingRates = [...missing].sort();
-  return { currency: rates.base, amount: missingRates.length ? null : roundMoney(sum, rates.base), ratesVersion: rates.version, missingRates };
+  return {
+    currency: rates.base,
+    amount: missingRates.length ? null : roundMoney(sum, rates.base),
+    ratesVersion: rates.version,
+    missingRates,
+  };
 }
 
 /** `amount` formatted for `locale` with the currency's symbol and its ISO minor unit (JPY ¥1,500; BHD 1.250). */
 export function formatMoney(amount: number, currency: string, locale = 'en'): string {
   const digits = minorUnits(currency);
   try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(amount);
   } catch {
     return `${amount.toFixed(digits)} ${currency}`;
   }
@@ -114,7 +126,8 @@ export const formatTotals = (values: readonly Money[], locale = 'en'): string =>
 /** A converted total as text: `≈ $75,000.00 (rates v3)`, or what it is missing. */
 export function formatConverted(c: Converted | undefined, locale = 'en'): string {
   if (!c) return '';
-  if (c.amount === null) return `no ${c.currency} total: no rate for ${c.missingRates.join(', ')} (rates v${c.ratesVersion})`;
+  if (c.amount === null)
+    return `no ${c.currency} total: no rate for ${c.missingRates.join(', ')} (rates v${c.ratesVersion})`;
   return `≈ ${formatMoney(c.amount, c.currency, locale)} (converted, rates v${c.ratesVersion})`;
 }
 
@@ -123,18 +136,32 @@ type Problem = { path: string; message: string };
 /** Validates a `rates` document as sent in `PUT /v1/config/rates` (it replaces the whole document). */
 export function validateRates(body: unknown): { rates?: RatesBody; problems: Problem[] } {
   const b = (body ?? {}) as Record<string, unknown>;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problems: [{ path: '(body)', message: 'an object {base, rates}' }] };
-  const problems: Problem[] = Object.keys(b).filter((k) => k !== 'base' && k !== 'rates').map((k) => ({ path: k, message: 'unknown field' }));
-  if (typeof b.base !== 'string' || !isCurrency(b.base)) problems.push({ path: 'base', message: 'an ISO 4217 currency code such as EUR' });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { problems: [{ path: '(body)', message: 'an object {base, rates}' }] };
+  const problems: Problem[] = Object.keys(b)
+    .filter((k) => k !== 'base' && k !== 'rates')
+    .map((k) => ({ path: k, message: 'unknown field' }));
+  if (typeof b.base !== 'string' || !isCurrency(b.base))
+    problems.push({ path: 'base', message: 'an ISO 4217 currency code such as EUR' });
   const out: Record<string, number> = {};
-  if (!b.rates || typeof b.rates !== 'object' || Array.isArray(b.rates)) problems.push({ path: 'rates', message: 'an object of currency → price of one unit in the base currency' });
+  if (!b.rates || typeof b.rates !== 'object' || Array.isArray(b.rates))
+    problems.push({ path: 'rates', message: 'an object of currency → price of one unit in the base currency' });
   else {
     for (const [c, r] of Object.entries(b.rates as Record<string, unknown>)) {
       if (!isCurrency(c)) problems.push({ path: `rates.${c}`, message: 'not an ISO 4217 currency code' });
       else if (c === b.base) problems.push({ path: `rates.${c}`, message: 'the base currency has no rate (it is 1)' });
-      else if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0 || r > 1e9) problems.push({ path: `rates.${c}`, message: 'a number greater than 0' });
+      else if (typeof r !== 'number' || !Number.isFinite(r) || r <= 0 || r > 1e9)
+        problems.push({ path: `rates.${c}`, message: 'a number greater than 0' });
       else out[c] = r;
     }
   }
-  return problems.length ? { problems } : { rates: { base: b.base as string, rates: Object.fromEntries(Object.entries(out).sort(([a], [c]) => a.localeCompare(c))) }, problems };
+  return problems.length
+    ? { problems }
+    : {
+        rates: {
+          base: b.base as string,
+          rates: Object.fromEntries(Object.entries(out).sort(([a], [c]) => a.localeCompare(c))),
+        },
+        problems,
+      };
 }

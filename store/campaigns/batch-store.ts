@@ -98,7 +98,11 @@ export class BatchStore {
 
   /** A refused input: its stored rows are dropped (none is ever enrolled) and the batch is `failed` with the reason. */
   async discard(id: string, error: string): Promise<void> {
-    await this.redis.multi().del(this.rowsKey(id), this.rejectedKey(id)).hset(this.meta(id), { accepted: 0, rejectedCount: 0 }).exec();
+    await this.redis
+      .multi()
+      .del(this.rowsKey(id), this.rejectedKey(id))
+      .hset(this.meta(id), { accepted: 0, rejectedCount: 0 })
+      .exec();
     await this.setStatus(id, 'failed', { error });
   }
 
@@ -113,7 +117,11 @@ export class BatchStore {
    * is a per-chunk field summed on read, so a retried chunk is counted once.
    */
   async chunkDone(id: string, to: number, startedInChunk: number, chunkKey: string): Promise<void> {
-    await this.redis.multi().hset(this.meta(id), 'enrolled', to).hset(`${this.meta(id)}:started`, chunkKey, startedInChunk).exec();
+    await this.redis
+      .multi()
+      .hset(this.meta(id), 'enrolled', to)
+      .hset(`${this.meta(id)}:started`, chunkKey, startedInChunk)
+      .exec();
   }
 
   /**
@@ -122,10 +130,17 @@ export class BatchStore {
    * is the place after the last row returned: nothing moves past it. Null for an unknown batch;
    * InvalidPageTokenError for a cursor it did not make or one past the list.
    */
-  async rejectedPage(id: string, opts: { limit?: number; cursor?: string }): Promise<{ items: Rejected[]; nextPageToken?: string } | null> {
+  async rejectedPage(
+    id: string,
+    opts: { limit?: number; cursor?: string },
+  ): Promise<{ items: Rejected[]; nextPageToken?: string } | null> {
     if (!BATCH_ID.test(id)) return null;
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    const [[, exists], [, len]] = (await this.redis.multi().exists(this.meta(id)).llen(this.rejectedKey(id)).exec()) as [[unknown, number], [unknown, number]];
+    const [[, exists], [, len]] = (await this.redis
+      .multi()
+      .exists(this.meta(id))
+      .llen(this.rejectedKey(id))
+      .exec()) as [[unknown, number], [unknown, number]];
     if (!exists) return null;
     const from = opts.cursor ? decodeIndexCursor(opts.cursor, len) : 0;
     const raw = await this.redis.lrange(this.rejectedKey(id), String(from), String(from + limit - 1));

@@ -33,7 +33,12 @@ export class CampaignStore {
   ) {}
 
   private doc(id: string): VersionedConfig<CampaignBody | Record<string, never>> {
-    return new VersionedConfig<CampaignBody | Record<string, never>>(this.redis, this.prefix, `campaign:${id}`, () => ({}));
+    return new VersionedConfig<CampaignBody | Record<string, never>>(
+      this.redis,
+      this.prefix,
+      `campaign:${id}`,
+      () => ({}),
+    );
   }
   private get indexKey(): string {
     return `${this.prefix}campaigns`;
@@ -72,8 +77,14 @@ export class CampaignStore {
     const { doc } = await this.doc(id).update(actor, (cur) => {
       if (cur.version === 0) throw new CampaignNotFound(`no campaign "${id}"`);
       const c = cur as Campaign;
-      const ok = (to === 'paused' && c.state === 'active') || (to === 'active' && c.state === 'paused') || (to === 'cancelled' && c.state !== 'cancelled');
-      if (!ok) throw new CampaignTransitionError(`campaign "${id}" is ${c.state}; it cannot be ${to === 'active' ? 'resumed' : to}`);
+      const ok =
+        (to === 'paused' && c.state === 'active') ||
+        (to === 'active' && c.state === 'paused') ||
+        (to === 'cancelled' && c.state !== 'cancelled');
+      if (!ok)
+        throw new CampaignTransitionError(
+          `campaign "${id}" is ${c.state}; it cannot be ${to === 'active' ? 'resumed' : to}`,
+        );
       const { version: _v, updatedAt: _a, updatedBy: _b, ...body } = c;
       return { ...body, state: to };
     });
@@ -85,7 +96,10 @@ export class CampaignStore {
   }
 
   /** One page of a campaign's audit log, newest first (VersionedConfig.historyPage). */
-  async historyPage(id: string, opts: { limit?: number; cursor?: string }): Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }> {
+  async historyPage(
+    id: string,
+    opts: { limit?: number; cursor?: string },
+  ): Promise<{ items: AuditEntry<unknown>[]; nextPageToken?: string }> {
     return this.doc(id).historyPage(opts);
   }
 

@@ -9,7 +9,16 @@ export interface CadencesBody {
 }
 
 export function defaultCadences(): CadencesBody {
-  return { cadences: { default: { steps: DEFAULT_CADENCE.steps.map((s) => ({ ...s })), businessHours: DEFAULT_CADENCE.businessHours ? { ...DEFAULT_CADENCE.businessHours, days: [...DEFAULT_CADENCE.businessHours.days] } : null } } };
+  return {
+    cadences: {
+      default: {
+        steps: DEFAULT_CADENCE.steps.map((s) => ({ ...s })),
+        businessHours: DEFAULT_CADENCE.businessHours
+          ? { ...DEFAULT_CADENCE.businessHours, days: [...DEFAULT_CADENCE.businessHours.days] }
+          : null,
+      },
+    },
+  };
 }
 
 export function cadencesStore(redis: Redis, prefix: string): VersionedConfig<CadencesBody> {

@@ -12,5 +12,8 @@ export interface FollowUpBody {
 }
 
 export function followUpStore(redis: Redis, prefix: string): VersionedConfig<FollowUpBody> {
-  return new VersionedConfig<FollowUpBody>(redis, prefix, 'follow-up', () => ({ ...DEFAULT_FOLLOW_UP, checkIns: [...DEFAULT_FOLLOW_UP.checkIns] }));
+  return new VersionedConfig<FollowUpBody>(redis, prefix, 'follow-up', () => ({
+    ...DEFAULT_FOLLOW_UP,
+    checkIns: [...DEFAULT_FOLLOW_UP.checkIns],
+  }));
 }

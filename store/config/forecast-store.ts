@@ -9,5 +9,7 @@ export interface ForecastBody {
 }
 
 export function forecastStore(redis: Redis, prefix: string): VersionedConfig<ForecastBody> {
-  return new VersionedConfig<ForecastBody>(redis, prefix, 'forecast', () => ({ probabilities: { ...DEFAULT_STAGE_PROBABILITIES } }));
+  return new VersionedConfig<ForecastBody>(redis, prefix, 'forecast', () => ({
+    probabilities: { ...DEFAULT_STAGE_PROBABILITIES },
+  }));
 }

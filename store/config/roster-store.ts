@@ -26,14 +26,19 @@ export function validateRoster(body: unknown): Roster {
   const teams = Object.entries(r.data.teams);
   if (!teams.length) problems.push({ path: 'teams', message: 'at least one team' });
   for (const [team, t] of teams) {
-    const people = [{ p: t.manager, path: `teams.${team}.manager.id` }, ...t.reps.map((p, i) => ({ p, path: `teams.${team}.reps.${i}.id` }))];
+    const people = [
+      { p: t.manager, path: `teams.${team}.manager.id` },
+      ...t.reps.map((p, i) => ({ p, path: `teams.${team}.reps.${i}.id` })),
+    ];
     for (const { p, path } of people) {
       const first = seen.get(p.id);
-      if (first && !(first.endsWith('.manager.id') && path.endsWith('.manager.id'))) problems.push({ path, message: `"${p.id}" is already at ${first}` });
+      if (first && !(first.endsWith('.manager.id') && path.endsWith('.manager.id')))
+        problems.push({ path, message: `"${p.id}" is already at ${first}` });
       else if (!first) seen.set(p.id, path);
     }
   }
-  if (problems.length) throw new ValidationError(`invalid roster: ${problems.map((d) => `${d.path}: ${d.message}`).join('; ')}`, problems);
+  if (problems.length)
+    throw new ValidationError(`invalid roster: ${problems.map((d) => `${d.path}: ${d.message}`).join('; ')}`, problems);
   return r.data;
 }
 
@@ -46,17 +51,18 @@ export class LiveRoster {
   private timer?: NodeJS.Timeout;
   readonly store: VersionedConfig<Roster>;
 
-  private constructor(
-    redis: Redis,
-    prefix: string,
-    fileRoster: Roster,
-  ) {
+  private constructor(redis: Redis, prefix: string, fileRoster: Roster) {
     this.index = new RosterIndex(fileRoster);
     this.store = rosterStore(redis, prefix, fileRoster);
   }
 
   /** Loads the current version and keeps following it (pass `follow: false` for one-shot tools). */
-  static async start(redis: Redis, prefix: string, fileRoster: Roster, opts: { follow?: boolean } = {}): Promise<LiveRoster> {
+  static async start(
+    redis: Redis,
+    prefix: string,
+    fileRoster: Roster,
+    opts: { follow?: boolean } = {},
+  ): Promise<LiveRoster> {
     const live = new LiveRoster(redis, prefix, fileRoster);
     await live.refresh().catch(() => undefined); // Redis down at start: the file's roster until it answers
     if (opts.follow !== false) {

@@ -5,7 +5,11 @@ import type { ThresholdsBody } from '../../workflows/policy/thresholds';
 import { VersionedConfig } from './versioned-config';
 
 export function defaultThresholds(): ThresholdsBody {
-  return { global: { ...DEFAULT_THRESHOLDS }, teams: {}, escalation: { ...DEFAULT_ESCALATION, multipliers: [...DEFAULT_ESCALATION.multipliers] } };
+  return {
+    global: { ...DEFAULT_THRESHOLDS },
+    teams: {},
+    escalation: { ...DEFAULT_ESCALATION, multipliers: [...DEFAULT_ESCALATION.multipliers] },
+  };
 }
 
 export function thresholdsStore(redis: Redis, prefix: string): VersionedConfig<ThresholdsBody> {

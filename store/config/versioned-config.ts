@@ -24,7 +24,10 @@ export interface AuditEntry<T> {
   new: T;
 }
 
-const CAS = redisScript('df_versioned_config_CAS', 3, `
+const CAS = redisScript(
+  'df_versioned_config_CAS',
+  3,
+  `
 -- every input checked before the first write (Redis keeps a failing script's earlier writes)
 if not (string.find(ARGV[1], '^%d+$') and string.sub(ARGV[2], 1, 1) == '{' and string.sub(ARGV[3], 1, 1) == '{') then
   return redis.error_reply('INVALID config update: version, document and audit entry are required')
@@ -43,7 +46,8 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('RPUSH', KEYS[2], ARGV[3])
 redis.call('PUBLISH', KEYS[3], ARGV[2])
 return {1, ARGV[2]}
-`);
+`,
+);
 
 /**
  * The document changed under the writer: a stale `version` was sent, or concurrent writers kept
@@ -99,16 +103,29 @@ export class VersionedConfig<T extends object> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = await this.get();
       if (opts.expectedVersion !== undefined && current.version !== opts.expectedVersion) {
-        throw new VersionConflictError(`${this.name} is at version ${current.version}, not ${opts.expectedVersion}: read it again and reapply the change`);
+        throw new VersionConflictError(
+          `${this.name} is at version ${current.version}, not ${opts.expectedVersion}: read it again and reapply the change`,
+        );
       }
       const nextBody = change(current);
       const { version: _v, updatedAt: _a, updatedBy: _b, ...oldBody } = current;
       // as it would be stored (JSON drops undefined fields), compared with what is stored
-      if (isDeepStrictEqual(JSON.parse(JSON.stringify(nextBody)), oldBody)) return { doc: current, previous: current, changed: false };
-      const next = { ...nextBody, version: current.version + 1, updatedAt: now.toISOString(), updatedBy: actor } as T & Versioned;
+      if (isDeepStrictEqual(JSON.parse(JSON.stringify(nextBody)), oldBody))
+        return { doc: current, previous: current, changed: false };
+      const next = { ...nextBody, version: current.version + 1, updatedAt: now.toISOString(), updatedBy: actor } as T &
+        Versioned;
       const { version: _v2, updatedAt: _a2, updatedBy: _b2, ...newBody } = next;
-      const audit: AuditEntry<unknown> = { version: next.version, at: next.updatedAt!, by: actor, old: oldBody, new: newBody };
-      const res = (await runScript(this.redis, CAS, this.key,
+      const audit: AuditEntry<unknown> = {
+        version: next.version,
+        at: next.updatedAt!,
+        by: actor,
+        old: oldBody,
+        new: newBody,
+      };
+      const res = (await runScript(
+        this.redis,
+        CAS,
+        this.key,
         `${this.key}:history`,
         this.channel,
         String(current.version),
@@ -131,12 +148,18 @@ export class VersionedConfig<T extends object> {
    * while a caller pages (they join at the head) move nothing past it. `nextPageToken` is absent on
    * the last page. Throws InvalidPageTokenError for a cursor it did not make or one past the log.
    */
-  async historyPage(opts: { limit?: number; cursor?: string }): Promise<{ items: AuditEntry<T>[]; nextPageToken?: string }> {
+  async historyPage(opts: {
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ items: AuditEntry<T>[]; nextPageToken?: string }> {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
     const key = `${this.key}:history`;
     // entries are appended one per version (the CAS script), so an entry's place is its version less
     // the first entry's; both reads go in one MULTI for one consistent view
-    const [[, len], [, first]] = (await this.redis.multi().llen(key).lindex(key, 0).exec()) as [[null, number], [null, string | null]];
+    const [[, len], [, first]] = (await this.redis.multi().llen(key).lindex(key, 0).exec()) as [
+      [null, number],
+      [null, string | null],
+    ];
     const base = first ? (JSON.parse(first) as AuditEntry<T>).version : 1;
     const latest = len > 0 ? base + len - 1 : 0;
     const before = opts.cursor ? decodeVersionCursor(opts.cursor, latest) : latest + 1;

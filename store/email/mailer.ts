@@ -108,7 +108,10 @@ export function parseMessageId(value: string, domain?: string): { leadId: string
  *
  * KEYS[1] slot key; ARGV[1] interval µs; ARGV[2] max reservation ahead µs. Returns {reserved, waitMs}.
  */
-const RESERVE_SLOT = redisScript('df_mailer_RESERVE_SLOT', 1, `
+const RESERVE_SLOT = redisScript(
+  'df_mailer_RESERVE_SLOT',
+  1,
+  `
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -122,7 +125,8 @@ local wait = tat - now
 if wait > tonumber(ARGV[2]) then return {0, math.floor(wait / 1000)} end
 redis.call('SET', KEYS[1], string.format('%.0f', tat + interval), 'PX', math.floor((wait + interval) / 1000) + 1000)
 return {1, math.floor(wait / 1000)}
-`);
+`,
+);
 
 export interface RateWaitHooks {
   /** stops waiting (rejects with the signal's reason) */
@@ -149,7 +153,13 @@ export class SendRateLimiter {
     const started = Date.now();
     for (;;) {
       hooks.signal?.throwIfAborted();
-      const [reserved, waitMs] = (await runScript(this.redis, RESERVE_SLOT, this.key, this.intervalUs, this.maxAheadMs * 1000)) as [number, number];
+      const [reserved, waitMs] = (await runScript(
+        this.redis,
+        RESERVE_SLOT,
+        this.key,
+        this.intervalUs,
+        this.maxAheadMs * 1000,
+      )) as [number, number];
       if (reserved === 1) {
         await this.pause(waitMs, started, hooks);
         return Date.now() - started;

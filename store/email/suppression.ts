@@ -30,8 +30,14 @@ function parseEntry(raw: string | null): SuppressionEntry | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<SuppressionEntry>;
-    const reason = SUPPRESSION_REASONS.includes(v.reason as SuppressionReason) ? (v.reason as SuppressionReason) : 'unsubscribed';
-    return { reason, at: typeof v.at === 'string' ? v.at : new Date(0).toISOString(), ...(typeof v.leadId === 'string' ? { leadId: v.leadId } : {}) };
+    const reason = SUPPRESSION_REASONS.includes(v.reason as SuppressionReason)
+      ? (v.reason as SuppressionReason)
+      : 'unsubscribed';
+    return {
+      reason,
+      at: typeof v.at === 'string' ? v.at : new Date(0).toISOString(),
+      ...(typeof v.leadId === 'string' ? { leadId: v.leadId } : {}),
+    };
   } catch {
     // a hand-written value: the address is suppressed all the same
     return { reason: 'unsubscribed', at: new Date(0).toISOString() };
@@ -59,7 +65,8 @@ export class SuppressionList {
   ): Promise<{ added: boolean; entry: SuppressionEntry }> {
     const address = normaliseEmail(email);
     if (!address) throw new TypeError('an address to suppress is required');
-    if (!SUPPRESSION_REASONS.includes(opts.reason)) throw new TypeError(`unknown suppression reason "${String(opts.reason)}"`);
+    if (!SUPPRESSION_REASONS.includes(opts.reason))
+      throw new TypeError(`unknown suppression reason "${String(opts.reason)}"`);
     const at = opts.at === undefined ? new Date().toISOString() : new Date(opts.at).toISOString();
     const entry: SuppressionEntry = { reason: opts.reason, at, ...(opts.leadId ? { leadId: opts.leadId } : {}) };
     const added = (await this.redis.hsetnx(this.key, address, JSON.stringify(entry))) === 1;

@@ -46,7 +46,10 @@ const MAX_TOKEN_LENGTH = 2048;
 const SHAPE = /^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{43}$/;
 
 function mac(secret: string, payloadPart: string): Buffer {
-  return crypto.createHmac('sha256', secret).update(MAC_DOMAIN + payloadPart).digest();
+  return crypto
+    .createHmac('sha256', secret)
+    .update(MAC_DOMAIN + payloadPart)
+    .digest();
 }
 
 /**
@@ -103,7 +106,12 @@ export function signToken(secret: string, payload: TokenPayload): string {
  * throws InvalidTokenError with the reason. Checks, in order: shape (malformed), signature (forged),
  * payload (malformed), purpose (wrong_purpose), expiry (expired).
  */
-export function verifyToken(secret: string, token: string, purpose: TokenPurpose, nowMs: number = Date.now()): TokenPayload {
+export function verifyToken(
+  secret: string,
+  token: string,
+  purpose: TokenPurpose,
+  nowMs: number = Date.now(),
+): TokenPayload {
   requireSecret(secret);
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !SHAPE.test(token)) {
     throw new InvalidTokenError('malformed', 'the link is malformed');

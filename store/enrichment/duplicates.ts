@@ -9,20 +9,28 @@ import { normaliseEmail } from './normalise';
 import { redisScript, runScript } from '../redis-scripts';
 
 /** KEYS: hash; ARGV: email, leadId → false when claimed now (or already ours), else the holder's id. */
-const CLAIM = redisScript('df_duplicates_CLAIM', 1, `
+const CLAIM = redisScript(
+  'df_duplicates_CLAIM',
+  1,
+  `
 if ARGV[1] == '' or ARGV[2] == '' then return redis.error_reply('INVALID claim: an address and a lead id are required') end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return false end
 local holder = redis.call('HGET', KEYS[1], ARGV[1])
 if holder == ARGV[2] then return false end
 return holder
-`);
+`,
+);
 
 /** KEYS: hash; ARGV: email, leadId → 1 when the lead's claim was removed. */
-const RELEASE = redisScript('df_duplicates_RELEASE', 1, `
+const RELEASE = redisScript(
+  'df_duplicates_RELEASE',
+  1,
+  `
 if ARGV[1] == '' or ARGV[2] == '' then return redis.error_reply('INVALID release: an address and a lead id are required') end
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 0
-`);
+`,
+);
 
 export function createDuplicateRegistry(redis: Redis, prefix: string) {
   const key = `${prefix}lead-by-email`;
@@ -43,7 +51,6 @@ export function createDuplicateRegistry(redis: Redis, prefix: string) {
     },
   };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // The address index: one person, one open lead (README "One lead per person")
@@ -104,7 +111,10 @@ end
  * KEYS: index hash; ARGV: address, id, explicit ('1' | '0'), now ms, pending lifetime ms.
  * → { kind, id, status-or-previous }. Validates every input and the stored entry before writing.
  */
-const RESOLVE = redisScript('df_duplicates_RESOLVE', 1, `${LUA_COMMON}
+const RESOLVE = redisScript(
+  'df_duplicates_RESOLVE',
+  1,
+  `${LUA_COMMON}
 local addr, id, explicit, now, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if not valid_addr(addr) then return redis.error_reply('ERR invalid address') end
 if not valid_id(id) then return redis.error_reply('ERR invalid lead id') end
@@ -134,14 +144,18 @@ if closed then entry.previousLeadId = closed.id end
 table.insert(list, entry)
 redis.call('HSET', KEYS[1], addr, cjson.encode(list))
 return { 'new', id, closed and closed.id or '' }
-`);
+`,
+);
 
 /**
  * KEYS: index hash; ARGV: address, id, status ('open' | 'closed'), createdAt ms, now ms.
  * Records a lead's status for an address (adding it if missing, e.g. a backfill). `closed` is final:
  * a late `open` never re-opens it. → 1 when something changed, else 0.
  */
-const SET_STATUS = redisScript('df_duplicates_SET_STATUS', 1, `${LUA_COMMON}
+const SET_STATUS = redisScript(
+  'df_duplicates_SET_STATUS',
+  1,
+  `${LUA_COMMON}
 local addr, id, status, created, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 if not valid_addr(addr) then return redis.error_reply('ERR invalid address') end
 if not valid_id(id) then return redis.error_reply('ERR invalid lead id') end
@@ -161,10 +175,14 @@ end
 table.insert(list, { id = id, status = status, createdAt = created, updatedAt = now })
 redis.call('HSET', KEYS[1], addr, cjson.encode(list))
 return 1
-`);
+`,
+);
 
 /** KEYS: index hash; ARGV: address, id → 1 when the lead's `pending` claim was removed (a start that never happened). */
-const DROP_PENDING = redisScript('df_duplicates_DROP_PENDING', 1, `${LUA_COMMON}
+const DROP_PENDING = redisScript(
+  'df_duplicates_DROP_PENDING',
+  1,
+  `${LUA_COMMON}
 local addr, id = ARGV[1], ARGV[2]
 if not valid_addr(addr) then return redis.error_reply('ERR invalid address') end
 if not valid_id(id) then return redis.error_reply('ERR invalid lead id') end
@@ -178,7 +196,8 @@ for i, e in ipairs(list) do
   end
 end
 return 0
-`);
+`,
+);
 
 /** The lead a reply from an address belongs to, and why (README "Replies and matching"). */
 export interface SenderMatch {
@@ -188,10 +207,16 @@ export interface SenderMatch {
 
 /** Picks the lead a message from this address answers: the newest open lead, else the newest closed one. */
 export function pickForSender(entries: AddressLead[]): SenderMatch | null {
-  const newest = (xs: AddressLead[]) => xs.reduce<AddressLead | null>((a, e) => (!a || e.createdAt > a.createdAt ? e : a), null);
+  const newest = (xs: AddressLead[]) =>
+    xs.reduce<AddressLead | null>((a, e) => (!a || e.createdAt > a.createdAt ? e : a), null);
   const open = entries.filter((e) => e.status !== 'closed');
   const o = newest(open);
-  if (o) return { leadId: o.id, reason: open.length > 1 ? `newest of ${open.length} open leads for this address` : 'newest open lead for this address' };
+  if (o)
+    return {
+      leadId: o.id,
+      reason:
+        open.length > 1 ? `newest of ${open.length} open leads for this address` : 'newest open lead for this address',
+    };
   const c = newest(entries);
   return c ? { leadId: c.id, reason: 'no open lead for this address; newest closed lead' } : null;
 }
@@ -208,7 +233,16 @@ export function createLeadAddressIndex(redis: Redis, prefix: string) {
     key,
     /** Decides, atomically, which lead an input for `email` is (see {@link AddressResolution}). */
     async resolve(email: string, id: string, explicit: boolean, now = Date.now()): Promise<AddressResolution> {
-      const [kind, lead, extra] = (await runScript(redis, RESOLVE, key, normaliseEmail(email), id, explicit ? '1' : '0', String(now), String(PENDING_CLAIM_MS))) as [string, string, string];
+      const [kind, lead, extra] = (await runScript(
+        redis,
+        RESOLVE,
+        key,
+        normaliseEmail(email),
+        id,
+        explicit ? '1' : '0',
+        String(now),
+        String(PENDING_CLAIM_MS),
+      )) as [string, string, string];
       switch (kind) {
         case 'new':
           return extra ? { kind, id: lead, previousLeadId: extra } : { kind, id: lead };
@@ -223,8 +257,25 @@ export function createLeadAddressIndex(redis: Redis, prefix: string) {
       }
     },
     /** Marks the lead open (its workflow started) or closed; adds it when missing. Idempotent. */
-    async setStatus(email: string, id: string, status: 'open' | 'closed', createdAt = Date.now(), now = Date.now()): Promise<boolean> {
-      return (await runScript(redis, SET_STATUS, key, normaliseEmail(email), id, status, String(Math.max(0, Math.round(createdAt))), String(now))) === 1;
+    async setStatus(
+      email: string,
+      id: string,
+      status: 'open' | 'closed',
+      createdAt = Date.now(),
+      now = Date.now(),
+    ): Promise<boolean> {
+      return (
+        (await runScript(
+          redis,
+          SET_STATUS,
+          key,
+          normaliseEmail(email),
+          id,
+          status,
+          String(Math.max(0, Math.round(createdAt))),
+          String(now),
+        )) === 1
+      );
     },
     /** Removes a `pending` claim whose workflow never started. */
     async dropPending(email: string, id: string): Promise<boolean> {
@@ -246,7 +297,9 @@ export function createLeadAddressIndex(redis: Redis, prefix: string) {
       const hit = pickForSender(await this.entries(address));
       if (hit) return hit;
       const old = await redis.hget(legacy, address);
-      return old ? { leadId: old, reason: 'the first lead that had this address (not in the address index yet)' } : null;
+      return old
+        ? { leadId: old, reason: 'the first lead that had this address (not in the address index yet)' }
+        : null;
     },
   };
 }

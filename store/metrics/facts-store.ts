@@ -112,7 +112,10 @@ end
  * ARGV: seq, json, id, createdMs, cell, minor, level, closedMs, firstEmailMs.
  * 1 written, 0 stale (seq not higher), 2 written but the board was unreadable (left for the reconcile).
  */
-const WRITE = redisScript('df_facts_store_WRITE', 6, `${PRELUDE}
+const WRITE = redisScript(
+  'df_facts_store_WRITE',
+  6,
+  `${PRELUDE}
 local bad = {}
 if not nat(ARGV[1]) or ARGV[1] == '0' then bad[#bad + 1] = 'seq' end
 if type(ARGV[2]) ~= 'string' or string.sub(ARGV[2], 1, 1) ~= '{' then bad[#bad + 1] = 'json' end
@@ -126,7 +129,8 @@ local cur = redis.call('HGET', KEYS[1], 'seq')
 if cur and nat(cur) and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
 -- the seq goes in with the share: from here on a retry is stale and cannot move a counter again
 return reshare(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], { 'seq', ARGV[1], 'json', ARGV[2] })
-`);
+`,
+);
 
 /**
  * The reconcile's repair of one lead: sets its share and index entries to what its stored facts say,
@@ -134,7 +138,10 @@ return reshare(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], { 
  * meanwhile and its own write set both). KEYS as WRITE; ARGV: seq read, id, createdMs, cell, minor,
  * level, closedMs, firstEmailMs. 1 repaired, 0 skipped.
  */
-const RESHARE = redisScript('df_facts_store_RESHARE', 6, `${PRELUDE}
+const RESHARE = redisScript(
+  'df_facts_store_RESHARE',
+  6,
+  `${PRELUDE}
 local bad = {}
 if ARGV[2] == '' then bad[#bad + 1] = 'id' end
 if not int(ARGV[3]) then bad[#bad + 1] = 'createdAt' end
@@ -144,7 +151,8 @@ if not opt(ARGV[8]) then bad[#bad + 1] = 'firstEmailAt' end
 if #bad > 0 then return redis.error_reply('INVALID lead share: ' .. table.concat(bad, ', ')) end
 if (redis.call('HGET', KEYS[1], 'seq') or '') ~= ARGV[1] then return 0 end
 return reshare(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], {})
-`);
+`,
+);
 
 /**
  * The board against the sum of every lead's stored share, in one atomic step (leads writing
@@ -153,7 +161,10 @@ return reshare(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], {}
  * stored triples for every field that differs (repaired: set to expected). Reads every lead's share
  * hash: O(leads), Redis is busy about 8 ms per 1,000 leads (80 ms measured for 10,000).
  */
-const BOARD = redisScript('df_facts_store_BOARD', 2, `${PRELUDE}
+const BOARD = redisScript(
+  'df_facts_store_BOARD',
+  2,
+  `${PRELUDE}
 local reserved = {}
 for i = 3, #ARGV do reserved[ARGV[i]] = true end
 local cells, okcell = {}, {}
@@ -201,7 +212,8 @@ end
 for f, _ in pairs(want) do check(f) end
 for f, _ in pairs(have) do if want[f] == nil then check(f) end end
 return out
-`);
+`,
+);
 
 /** Open leads and won leads still in follow-up are on the board. */
 function onBoard(f: Pick<LeadFacts, 'status'>): boolean {
@@ -232,9 +244,11 @@ interface BoardShare {
 }
 
 /** The board cell name of (team, stage, currency): the team percent-encoded, so `|` cannot split it. */
-export const cellName = (team: string, stage: string, currency: string): string => `${encodeURIComponent(team)}|${stage}|${currency}`;
+export const cellName = (team: string, stage: string, currency: string): string =>
+  `${encodeURIComponent(team)}|${stage}|${currency}`;
 
-const isMs = (iso: string | null | undefined): boolean => iso === null || iso === undefined || !Number.isNaN(Date.parse(iso));
+const isMs = (iso: string | null | undefined): boolean =>
+  iso === null || iso === undefined || !Number.isNaN(Date.parse(iso));
 const msOf = (iso: string | null | undefined): string => (iso ? String(Date.parse(iso)) : '');
 
 /** Every problem with a facts snapshot, as `field: reason` (empty when it can be stored). */
@@ -257,7 +271,11 @@ function factsProblems(f: LeadFacts): string[] {
 /** The board share a snapshot stands for (call factsProblems first: it assumes valid facts). */
 function shareOf(f: LeadFacts): BoardShare {
   if (!onBoard(f)) return { cell: '', minor: 0, level: 0 };
-  return { cell: cellName(f.team, f.stage, f.currency), minor: toMinor(f.value, f.currency)!, level: f.escalationLevel };
+  return {
+    cell: cellName(f.team, f.stage, f.currency),
+    minor: toMinor(f.value, f.currency)!,
+    level: f.escalationLevel,
+  };
 }
 
 /** A difference the reconcile found: what the per-lead facts say against what was stored. */
@@ -304,7 +322,14 @@ export class FactsStore {
     return RESERVED.includes(id) ? this.k(`#lead:${id}`) : this.k(id);
   }
   private keys(id: string): string[] {
-    return [this.lead(id), this.k('created'), this.k('closed'), this.k('contacted'), this.k('active'), this.k('#board')];
+    return [
+      this.lead(id),
+      this.k('created'),
+      this.k('closed'),
+      this.k('contacted'),
+      this.k('active'),
+      this.k('#board'),
+    ];
   }
 
   /**
@@ -316,8 +341,20 @@ export class FactsStore {
     const problems = factsProblems(f);
     if (problems.length) throw new InvalidInputError(`lead facts of ${String(f.id)} refused: ${problems.join('; ')}`);
     const s = shareOf(f);
-    const res = await runScript(this.redis, WRITE, ...this.keys(f.id), String(f.seq), JSON.stringify(f), f.id, msOf(f.createdAt), s.cell, String(s.minor), String(s.level), msOf(f.closedAt), msOf(f.firstEmailAt))
-      .catch(scriptRefusal);
+    const res = await runScript(
+      this.redis,
+      WRITE,
+      ...this.keys(f.id),
+      String(f.seq),
+      JSON.stringify(f),
+      f.id,
+      msOf(f.createdAt),
+      s.cell,
+      String(s.minor),
+      String(s.level),
+      msOf(f.closedAt),
+      msOf(f.firstEmailAt),
+    ).catch(scriptRefusal);
     return res === 1 || res === 2;
   }
 
@@ -429,7 +466,10 @@ export class FactsStore {
       const res = (await p.exec()) ?? [];
       for (let j = 0; j < part.length; j++) {
         const id = part[j];
-        const [[e1, row], [e2, member], [e3, closed], [e4, contacted]] = res.slice(j * 4, j * 4 + 4) as [Error | null, unknown][];
+        const [[e1, row], [e2, member], [e3, closed], [e4, contacted]] = res.slice(j * 4, j * 4 + 4) as [
+          Error | null,
+          unknown,
+        ][];
         const failed = e1 ?? e2 ?? e3 ?? e4;
         if (failed) throw failed;
         const [seq, json, cell, minor, level] = row as (string | null)[];
@@ -453,19 +493,46 @@ export class FactsStore {
         const wrong = checks.filter(([, e, s]) => e !== s);
         for (const [kind, e, s] of wrong) found(kind, `${id}:${kind}`, e, s);
         if (wrong.length && opts.repair) {
-          await runScript(this.redis, RESHARE, ...this.keys(id), seq ?? '', id, msOf(f.createdAt), want.cell, String(want.minor), String(want.level), msOf(f.closedAt), msOf(f.firstEmailAt))
-            .catch(scriptRefusal);
+          await runScript(
+            this.redis,
+            RESHARE,
+            ...this.keys(id),
+            seq ?? '',
+            id,
+            msOf(f.createdAt),
+            want.cell,
+            String(want.minor),
+            String(want.level),
+            msOf(f.closedAt),
+            msOf(f.firstEmailAt),
+          ).catch(scriptRefusal);
         }
       }
     }
-    const flat = (await runScript(this.redis, BOARD, this.k('created'), this.k('#board'), this.k(''), opts.repair ? '1' : '0', ...RESERVED)) as string[];
+    const flat = (await runScript(
+      this.redis,
+      BOARD,
+      this.k('created'),
+      this.k('#board'),
+      this.k(''),
+      opts.repair ? '1' : '0',
+      ...RESERVED,
+    )) as string[];
     for (let i = 0; i < flat.length; i += 3) {
       const [field, expected, stored] = [flat[i], flat[i + 1], flat[i + 2]];
       const kind = field.slice(field.lastIndexOf('|') + 1) as DriftKind;
       const size = Math.abs(Number(expected) - (Number(stored) || 0));
       found((DRIFT_KINDS as readonly string[]).includes(kind) ? kind : 'count', field, expected, stored, size);
     }
-    const report: ReconcileReport = { at: (opts.now ?? new Date()).toISOString(), repaired: opts.repair, leads: ids.length, unreadable, totals, drift, driftCount };
+    const report: ReconcileReport = {
+      at: (opts.now ?? new Date()).toISOString(),
+      repaired: opts.repair,
+      leads: ids.length,
+      unreadable,
+      totals,
+      drift,
+      driftCount,
+    };
     await this.saveReconcile(report);
     return report;
   }

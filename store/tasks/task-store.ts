@@ -28,7 +28,10 @@ local function given(s) return type(s) == 'string' and s ~= '' end
 `;
 
 /** KEYS: task, open-zset, all-zset, team-zset, lead-zset, stream; ARGV: json, due ms, id, created ms, at, maxlen */
-const CREATE = redisScript('df_task_store_CREATE', 6, `${CHECKS}
+const CREATE = redisScript(
+  'df_task_store_CREATE',
+  6,
+  `${CHECKS}
 if not (obj(ARGV[1]) and int(ARGV[2]) and given(ARGV[3]) and int(ARGV[4]) and given(ARGV[5]) and int(ARGV[6])) then
   return redis.error_reply('INVALID task: json, due, id, createdAt, at and maxlen are required (times in ms)')
 end
@@ -41,7 +44,8 @@ redis.call('ZADD', KEYS[4], due, ARGV[3])
 redis.call('ZADD', KEYS[5], tonumber(ARGV[4]), ARGV[3])
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'type', 'task.created', 'taskId', ARGV[3], 'task', ARGV[1], 'at', ARGV[5])
 return {1, ARGV[1]}
-`);
+`,
+);
 
 /**
  * Completes or cancels one task, atomically: it validates every input before its first write, then
@@ -52,7 +56,10 @@ return {1, ARGV[1]}
  * Returns {1, task} changed, {0, task} not open (unchanged), {-1, ''} no such task; bad input is an
  * INVALID error reply before any write.
  */
-const FINISH = redisScript('df_task_store_FINISH', 2, `${CHECKS}
+const FINISH = redisScript(
+  'df_task_store_FINISH',
+  2,
+  `${CHECKS}
 if not ((ARGV[1] == 'done' or ARGV[1] == 'cancelled') and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5]) and given(ARGV[6])) then
   return redis.error_reply('INVALID task change: status done|cancelled, at, actor, id, maxlen and prefix are required')
 end
@@ -77,14 +84,18 @@ else
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.cancelled', 'taskId', ARGV[4], 'task', out, 'at', ARGV[2], 'reason', ARGV[7])
 end
 return {1, out}
-`);
+`,
+);
 
 /**
  * Reassigns one open task. With a non-empty ARGV[7] it moves the task only while that is still its
  * assignee (a claim from `queue:<team>`: of two racing claims only the first takes it).
  * KEYS: task, new-open-zset, stream; ARGV: to, at, actor, id, maxlen, prefix, expected-from
  */
-const REASSIGN = redisScript('df_task_store_REASSIGN', 3, `${CHECKS}
+const REASSIGN = redisScript(
+  'df_task_store_REASSIGN',
+  3,
+  `${CHECKS}
 if not (given(ARGV[1]) and given(ARGV[2]) and given(ARGV[3]) and given(ARGV[4]) and int(ARGV[5]) and given(ARGV[6])) then
   return redis.error_reply('INVALID task reassignment: to, at, actor, id, maxlen and prefix are required')
 end
@@ -104,7 +115,8 @@ redis.call('ZADD', KEYS[2], due or 0, ARGV[4])
 redis.call('ZADD', ARGV[6] .. 'tasks:all:' .. ARGV[1], due or 0, ARGV[4])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'task.reassigned', 'taskId', ARGV[4], 'task', out, 'at', ARGV[2], 'from', from)
 return 1
-`);
+`,
+);
 
 export interface ListOptions {
   assignee?: string;
@@ -140,9 +152,13 @@ export class TaskStore {
     const task: Task = { ...input, status: 'open', createdAt: input.createdAt ?? now.toISOString() };
     // checked here as well as in the script: a time that does not parse is a caller's error, never retried
     for (const f of ['dueAt', 'createdAt'] as const) {
-      if (Number.isNaN(Date.parse(task[f]))) throw new InvalidInputError(`task ${task.id}: ${f} "${task[f]}" is not an ISO-8601 time`);
+      if (Number.isNaN(Date.parse(task[f])))
+        throw new InvalidInputError(`task ${task.id}: ${f} "${task[f]}" is not an ISO-8601 time`);
     }
-    const res = (await runScript(this.redis, CREATE, this.k('task', task.id),
+    const res = (await runScript(
+      this.redis,
+      CREATE,
+      this.k('task', task.id),
       this.k('tasks', 'open', task.assignee),
       this.k('tasks', 'all', task.assignee),
       this.k('tasks', 'team', task.team),
@@ -169,8 +185,17 @@ export class TaskStore {
     return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Task);
   }
 
-  private async finish(id: string, status: 'done' | 'cancelled', actor: string, now: Date, reason = ''): Promise<{ task: Task; changed: boolean }> {
-    const res = (await runScript(this.redis, FINISH, this.k('task', id),
+  private async finish(
+    id: string,
+    status: 'done' | 'cancelled',
+    actor: string,
+    now: Date,
+    reason = '',
+  ): Promise<{ task: Task; changed: boolean }> {
+    const res = (await runScript(
+      this.redis,
+      FINISH,
+      this.k('task', id),
       this.streamKey,
       status,
       now.toISOString(),
@@ -229,7 +254,10 @@ export class TaskStore {
    * to `from`). Atomic per task.
    */
   async reassign(id: string, to: string, actor: string, now = new Date(), from = ''): Promise<boolean> {
-    const res = (await runScript(this.redis, REASSIGN, this.k('task', id),
+    const res = (await runScript(
+      this.redis,
+      REASSIGN,
+      this.k('task', id),
       this.k('tasks', 'open', to),
       this.streamKey,
       to,

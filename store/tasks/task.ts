@@ -24,7 +24,10 @@ export interface Task {
   data?: Record<string, unknown>;
 }
 
-export type NewTask = Omit<Task, 'status' | 'createdAt' | 'completedAt' | 'completedBy' | 'cancelledAt' | 'cancelledBy' | 'cancelReason'> & { createdAt?: string };
+export type NewTask = Omit<
+  Task,
+  'status' | 'createdAt' | 'completedAt' | 'completedBy' | 'cancelledAt' | 'cancelledBy' | 'cancelReason'
+> & { createdAt?: string };
 
 /** Task ids are derived from (lead, stage entry, kind) by the workflow, so a retried activity finds the same id. */
 export function taskIdFor(leadId: string, stageEntry: number, kind: string, n = 0): string {

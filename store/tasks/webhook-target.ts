@@ -22,7 +22,10 @@ export interface WebhookTargetPolicy {
 }
 
 /** The policy from the environment (NODE_ENV, WEBHOOK_ALLOW_PRIVATE_HOSTS: comma-separated hosts). */
-export function webhookTargetPolicy(config: { NODE_ENV: string; WEBHOOK_ALLOW_PRIVATE_HOSTS: string }): WebhookTargetPolicy {
+export function webhookTargetPolicy(config: {
+  NODE_ENV: string;
+  WEBHOOK_ALLOW_PRIVATE_HOSTS: string;
+}): WebhookTargetPolicy {
   const allow = new Set(
     config.WEBHOOK_ALLOW_PRIVATE_HOSTS.split(',')
       .map((h) => bareHost(h.trim()))
@@ -33,7 +36,10 @@ export function webhookTargetPolicy(config: { NODE_ENV: string; WEBHOOK_ALLOW_PR
 
 /** `[::1]` → `::1`, lowercase, no trailing dot. */
 function bareHost(host: string): string {
-  return host.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return host
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 /** True for an address that is not global unicast (private, loopback, link-local, reserved…). */
@@ -56,7 +62,8 @@ export function webhookUrlProblem(url: string, policy: WebhookTargetPolicy): str
     return 'must be an http or https URL';
   }
   if (policy.allow.has(host)) return null;
-  if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is a loopback host (allow it with WEBHOOK_ALLOW_PRIVATE_HOSTS)`;
+  if (host === 'localhost' || host.endsWith('.localhost'))
+    return `${host} is a loopback host (allow it with WEBHOOK_ALLOW_PRIVATE_HOSTS)`;
   if (ipaddr.isValid(host) && isInternalAddress(host)) {
     return `${host} is a private, loopback or link-local address (allow it with WEBHOOK_ALLOW_PRIVATE_HOSTS)`;
   }
@@ -64,17 +71,24 @@ export function webhookUrlProblem(url: string, policy: WebhookTargetPolicy): str
 }
 
 type Lookup = (host: string) => Promise<string[]>;
-const systemLookup: Lookup = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+const systemLookup: Lookup = async (host) =>
+  (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
  * Checks a webhook URL right before a delivery: the stored-URL rules, then every address its host
  * resolves to. Null when the delivery may go; else why not. A lookup failure is thrown (retryable).
  */
-export async function webhookTargetProblem(url: string, policy: WebhookTargetPolicy, lookup: Lookup = systemLookup): Promise<string | null> {
+export async function webhookTargetProblem(
+  url: string,
+  policy: WebhookTargetPolicy,
+  lookup: Lookup = systemLookup,
+): Promise<string | null> {
   const stored = webhookUrlProblem(url, policy);
   if (stored || !policy.enforce) return stored;
   const host = bareHost(new URL(url).hostname);
   if (policy.allow.has(host) || ipaddr.isValid(host)) return null; // an allowed host, or a public literal checked above
   const internal = (await lookup(host)).filter(isInternalAddress);
-  return internal.length ? `${host} resolves to ${internal.join(', ')}, a private, loopback or link-local address (allow it with WEBHOOK_ALLOW_PRIVATE_HOSTS)` : null;
+  return internal.length
+    ? `${host} resolves to ${internal.join(', ')}, a private, loopback or link-local address (allow it with WEBHOOK_ALLOW_PRIVATE_HOSTS)`
+    : null;
 }

@@ -73,10 +73,18 @@ export function signBody(secret: string, rawBody: string | Buffer): string {
  * Checks a `sha256=<hex>` header against the raw body, in constant time. Only the spelling
  * signBody() makes (lowercase hex, nothing around it) is accepted; false for anything else.
  */
-export function verifySignature(secret: string, rawBody: string | Buffer, header: string | string[] | null | undefined): boolean {
+export function verifySignature(
+  secret: string,
+  rawBody: string | Buffer,
+  header: string | string[] | null | undefined,
+): boolean {
   const value = Array.isArray(header) ? header[0] : header;
   if (typeof value !== 'string' || !value.startsWith('sha256=')) return false;
-  return isCanonicalMac(value.slice('sha256='.length), crypto.createHmac('sha256', secret).update(rawBody).digest(), 'hex');
+  return isCanonicalMac(
+    value.slice('sha256='.length),
+    crypto.createHmac('sha256', secret).update(rawBody).digest(),
+    'hex',
+  );
 }
 
 /** `…` and the last four characters: how a secret is shown to anyone, admins included. */

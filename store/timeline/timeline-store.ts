@@ -25,7 +25,10 @@ export const MAX_APPEND = 500;
  * KEYS[1] the lead's timeline; ARGV: seq1, json1, seq2, json2, ... Adds each entry whose seq is not
  * in the set yet; returns how many it added. Every input is checked before the first write.
  */
-const APPEND = redisScript('df_timeline_APPEND', 1, `
+const APPEND = redisScript(
+  'df_timeline_APPEND',
+  1,
+  `
 local n = #ARGV
 if n == 0 or n % 2 ~= 0 then return redis.error_reply('INVALID timeline append: pairs of seq and entry are required') end
 for i = 1, n, 2 do
@@ -41,7 +44,8 @@ for i = 1, n, 2 do
   end
 end
 return added
-`);
+`,
+);
 
 export class TimelineStore {
   constructor(

@@ -24,13 +24,31 @@ async function snapshot(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const k of (await redis.keys(`${prefix}*`)).sort()) {
     const t = await redis.type(k);
-    out[k] = t === 'string' ? await redis.get(k) : t === 'zset' ? await redis.zrange(k, '0', '-1', 'WITHSCORES') : t === 'list' ? await redis.lrange(k, 0, -1) : t === 'stream' ? await redis.xlen(k) : t;
+    out[k] =
+      t === 'string'
+        ? await redis.get(k)
+        : t === 'zset'
+          ? await redis.zrange(k, '0', '-1', 'WITHSCORES')
+          : t === 'list'
+            ? await redis.lrange(k, 0, -1)
+            : t === 'stream'
+              ? await redis.xlen(k)
+              : t;
   }
   return out;
 }
 
 const task = (o: Record<string, unknown> = {}) => ({
-  id: 't1', kind: 'research', leadId: 'l1', team: 'alpha', assignee: 'alice', title: 'Research', details: '', dueAt: '2026-03-01T10:00:00.000Z', priority: 'normal' as const, ...o,
+  id: 't1',
+  kind: 'research',
+  leadId: 'l1',
+  team: 'alpha',
+  assignee: 'alice',
+  title: 'Research',
+  details: '',
+  dueAt: '2026-03-01T10:00:00.000Z',
+  priority: 'normal' as const,
+  ...o,
 });
 
 test('a task with a due time that does not parse is refused before anything is written (it used to be stored unindexed for good)', async () => {
@@ -47,8 +65,14 @@ test('finishing or reassigning a task with bad arguments changes nothing', async
   const good = new TaskStore(redis, prefix);
   await good.create(task());
   const before = await snapshot();
-  await expect(tasks.complete('t1', 'alice')).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/^INVALID task change/) });
-  await expect(tasks.reassign('t1', 'bob', 'alice')).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/^INVALID task reassignment/) });
+  await expect(tasks.complete('t1', 'alice')).rejects.toMatchObject({
+    name: 'InvalidInputError',
+    message: expect.stringMatching(/^INVALID task change/),
+  });
+  await expect(tasks.reassign('t1', 'bob', 'alice')).rejects.toMatchObject({
+    name: 'InvalidInputError',
+    message: expect.stringMatching(/^INVALID task reassignment/),
+  });
   expect(await snapshot()).toEqual(before);
   expect((await good.complete('t1', 'alice')).changed).toBe(true);
 });

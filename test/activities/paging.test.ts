@@ -48,7 +48,8 @@ const between = fc.record({
 });
 
 describe('task list paging (property)', () => {
-  const byDue = (a: Task, b: Task) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || (Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
+  const byDue = (a: Task, b: Task) =>
+    Date.parse(a.dueAt) - Date.parse(b.dueAt) || Buffer.compare(Buffer.from(a.id), Buffer.from(b.id));
 
   it('sees every task that stayed open exactly once, in due order, no page longer than pageSize', async () => {
     await fc.assert(
@@ -69,7 +70,12 @@ describe('task list paging (property)', () => {
           let step = 0;
           for (let pages = 0; ; pages++) {
             expect(pages).toBeLessThan(200); // a walk always ends
-            const page = await store.list({ ...(by === 'assignee' ? { assignee: 'carol' } : { team: 'alpha' }), status: 'open', limit: pageSize, cursor });
+            const page = await store.list({
+              ...(by === 'assignee' ? { assignee: 'carol' } : { team: 'alpha' }),
+              status: 'open',
+              limit: pageSize,
+              cursor,
+            });
             expect(page.items.length).toBeLessThanOrEqual(pageSize);
             for (const t of page.items) expect(t.status).toBe('open');
             seen.push(...page.items);
@@ -180,7 +186,19 @@ describe('campaign list paging (property)', () => {
           let n = 0;
           const make = (minute: number) => {
             const id = `c-${crypto.randomBytes(3).toString('hex')}-${n++}`;
-            return store.create({ id, name: id, cadence: 'default', state: 'active', createdAt: new Date(BASE + minute * 60_000).toISOString(), createdBy: 'marketing' }, 'marketing').then(() => id);
+            return store
+              .create(
+                {
+                  id,
+                  name: id,
+                  cadence: 'default',
+                  state: 'active',
+                  createdAt: new Date(BASE + minute * 60_000).toISOString(),
+                  createdBy: 'marketing',
+                },
+                'marketing',
+              )
+              .then(() => id);
           };
           const atStart: string[] = [];
           for (const m of created) atStart.push(await make(m));
@@ -224,8 +242,15 @@ describe('sorted-set cursors', () => {
 
   it('refuses a cursor the store did not make', async () => {
     const store = new TaskStore(redis, freshPrefix());
-    const bad = ['garbage!', Buffer.from('[1]').toString('base64url'), Buffer.from('["x","y"]').toString('base64url'), Buffer.from('[1e400,"y"]').toString('base64url'), encodeZPosition({ score: 1, member: '' })];
-    for (const cursor of bad) await expect(store.list({ assignee: 'carol', cursor })).rejects.toBeInstanceOf(InvalidPageTokenError);
+    const bad = [
+      'garbage!',
+      Buffer.from('[1]').toString('base64url'),
+      Buffer.from('["x","y"]').toString('base64url'),
+      Buffer.from('[1e400,"y"]').toString('base64url'),
+      encodeZPosition({ score: 1, member: '' }),
+    ];
+    for (const cursor of bad)
+      await expect(store.list({ assignee: 'carol', cursor })).rejects.toBeInstanceOf(InvalidPageTokenError);
   });
 });
 
@@ -257,7 +282,9 @@ describe('API page tokens', () => {
 
   it('turns a cursor the store refuses into a 400 for pageToken, and seals the next one', async () => {
     const token = sealPageToken(secret, listA, 'v999')!;
-    await expect(pageOf(secret, listA, token, async () => Promise.reject(new InvalidPageTokenError('out of range')))).rejects.toMatchObject({
+    await expect(
+      pageOf(secret, listA, token, async () => Promise.reject(new InvalidPageTokenError('out of range'))),
+    ).rejects.toMatchObject({
       details: [{ path: 'pageToken', message: 'out of range' }],
     });
     const page = await pageOf(secret, listA, undefined, async () => ({ items: [1], nextPageToken: 'next' }));

@@ -14,7 +14,11 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/dealflow.js'), 'bench', ...args], {
       cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, REDIS_URL: process.env.TEST_REDIS_URL },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+        REDIS_URL: process.env.TEST_REDIS_URL,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -43,7 +47,15 @@ describe('dealflow bench --json (smoke)', () => {
 
   it('exits 0 and ends stdout with one JSON object carrying the issue’s fields', () => {
     expect(run.code).toBe(0);
-    for (const k of ['leads', 'seconds', 'leadsPerSecond', 'baselinePerSecond', 'ratio', 'taskLatencyMs', 'rssPerOpenLeadKb'] as const) {
+    for (const k of [
+      'leads',
+      'seconds',
+      'leadsPerSecond',
+      'baselinePerSecond',
+      'ratio',
+      'taskLatencyMs',
+      'rssPerOpenLeadKb',
+    ] as const) {
       expect(result).toHaveProperty(k);
     }
     expect(Object.keys(result.taskLatencyMs)).toEqual(expect.arrayContaining(['p50', 'p95', 'p99']));
@@ -70,7 +82,15 @@ describe('dealflow bench --json (smoke)', () => {
   });
 
   it('reports positive rates, and memory figures for the idle leads', () => {
-    for (const k of ['seconds', 'leadsPerSecond', 'stageMovesPerSecond', 'activitiesPerSecond', 'emailsPerSecond', 'baselinePerSecond', 'ratio'] as const) {
+    for (const k of [
+      'seconds',
+      'leadsPerSecond',
+      'stageMovesPerSecond',
+      'activitiesPerSecond',
+      'emailsPerSecond',
+      'baselinePerSecond',
+      'ratio',
+    ] as const) {
       expect(result[k]).toBeGreaterThan(0);
     }
     expect(result.taskLatencyMs.p99).toBeGreaterThanOrEqual(result.taskLatencyMs.p50);

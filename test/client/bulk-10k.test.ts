@@ -37,7 +37,18 @@ function* csvLines(): Generator<string> {
   yield 'id,email,name,owner,locale,value,currency,timezone,phone,stage\n';
   for (let line = 2; line <= 10_001; line++) {
     const n = line === 7777 ? 7776 - 1 : line - 1;
-    const row = [`big-${n}`, `big-${n}@bulk.test`, `Lead ${n}`, n % 2 ? 'alice' : 'carol', 'en', String(n), 'EUR', 'UTC', '+1 555 0100', 'approach'];
+    const row = [
+      `big-${n}`,
+      `big-${n}@bulk.test`,
+      `Lead ${n}`,
+      n % 2 ? 'alice' : 'carol',
+      'en',
+      String(n),
+      'EUR',
+      'UTC',
+      '+1 555 0100',
+      'approach',
+    ];
     if (line === 2) row[1] = 'nope';
     if (line === 777) row[3] = 'ghost';
     if (line === 1500) row[4] = 'de';
@@ -55,8 +66,18 @@ test('10,000 streamed rows: exactly the bad lines rejected, 9,990 stored, one en
   const prefix = `bulk10k-${crypto.randomBytes(3).toString('hex')}:`;
   const roster = new RosterIndex(loadRoster('config/roster.demo.json'));
   const starts: { workflowId: string; args: unknown[] }[] = [];
-  const temporal = { workflow: { start: async (_t: string, o: { workflowId: string; args: unknown[] }) => void starts.push(o) } } as unknown as Client;
-  const leads = new LeadsClient({ client: temporal, taskQueue: 'q', namespace: 'default', redis, tasks: new TaskStore(redis, prefix), roster: () => roster, prefix });
+  const temporal = {
+    workflow: { start: async (_t: string, o: { workflowId: string; args: unknown[] }) => void starts.push(o) },
+  } as unknown as Client;
+  const leads = new LeadsClient({
+    client: temporal,
+    taskQueue: 'q',
+    namespace: 'default',
+    redis,
+    tasks: new TaskStore(redis, prefix),
+    roster: () => roster,
+    prefix,
+  });
   const bulk = new BulkEnrolment({ leads, redis, temporal, prefix, taskQueue: 'q', ratePerSecond: 50 });
   let progressCalls = 0;
   const b = await bulk.submit(readCsv(Readable.from(csvLines())), { actor: 'test', onProgress: () => progressCalls++ });
@@ -68,7 +89,22 @@ test('10,000 streamed rows: exactly the bad lines rejected, 9,990 stored, one en
 
   const stored = await bulk.batches.rows(b.id, 0, 9_990);
   expect(stored).toHaveLength(9_990);
-  expect(stored[0]).toMatchObject({ id: 'big-2', email: 'big-2@bulk.test', owner: 'carol', team: 'beta', value: 2, stage: 'approach' });
+  expect(stored[0]).toMatchObject({
+    id: 'big-2',
+    email: 'big-2@bulk.test',
+    owner: 'carol',
+    team: 'beta',
+    value: 2,
+    stage: 'approach',
+  });
   expect(new Set(stored.map((l) => l.id)).size).toBe(9_990);
-  expect(starts).toEqual([{ taskQueue: 'q', workflowId: `batch-${b.id}`, args: [{ batchId: b.id, total: 9_990, ratePerSecond: 50, actor: 'test' }] }].map(({ workflowId, args }) => expect.objectContaining({ workflowId, args })));
+  expect(starts).toEqual(
+    [
+      {
+        taskQueue: 'q',
+        workflowId: `batch-${b.id}`,
+        args: [{ batchId: b.id, total: 9_990, ratePerSecond: 50, actor: 'test' }],
+      },
+    ].map(({ workflowId, args }) => expect.objectContaining({ workflowId, args })),
+  );
 });

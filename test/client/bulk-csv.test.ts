@@ -22,13 +22,21 @@ test('each row carries the line it starts on, across blank lines, quoted line br
 });
 
 test('cells: empty is absent, value numeric when it looks like a number, tags split on ; or |', () => {
-  expect(csvRecordToInput({ email: ' a@x.test ', name: '', value: '12.5', tags: 'vip; trial|eu' })).toEqual({ email: 'a@x.test', value: 12.5, tags: ['vip', 'trial', 'eu'] });
+  expect(csvRecordToInput({ email: ' a@x.test ', name: '', value: '12.5', tags: 'vip; trial|eu' })).toEqual({
+    email: 'a@x.test',
+    value: 12.5,
+    tags: ['vip', 'trial', 'eu'],
+  });
   expect(csvRecordToInput({ value: 'lots' })).toEqual({ value: 'lots' }); // left for the schema to refuse by name
 });
 
 test('an unknown column or a missing email column fails the whole file, naming the column', async () => {
-  await expect(rows('email,colour\na@x.test,red\n')).rejects.toMatchObject({ details: [{ path: 'header.colour', message: 'unknown column' }] });
-  await expect(rows('name\nA\n')).rejects.toMatchObject({ details: [{ path: 'header.email', message: 'required column' }] });
+  await expect(rows('email,colour\na@x.test,red\n')).rejects.toMatchObject({
+    details: [{ path: 'header.colour', message: 'unknown column' }],
+  });
+  await expect(rows('name\nA\n')).rejects.toMatchObject({
+    details: [{ path: 'header.email', message: 'required column' }],
+  });
 });
 
 test('JSON arrays: positions from 1; a non-object element is an error row; a non-array is refused', () => {
@@ -44,11 +52,25 @@ test('the progress bar and the summary', () => {
   expect(bar.render('enrolling', 25, 100)).toBe('enrolling [###-------] 25/100  25%');
   expect(bar.render('reading', 1234, null)).toBe('reading 1,234 rows');
   const text = summary({
-    id: 'b-1', status: 'done', total: 4, accepted: 2, enrolled: 2, started: 1, rejectedCount: 2, campaign: 'spring',
-    rejected: [{ line: 3, reason: 'email: must be an email address' }, { line: 5, reason: 'duplicate of line 2 (the same lead)' }],
-    createdAt: '', createdBy: 'x', finishedAt: null,
+    id: 'b-1',
+    status: 'done',
+    total: 4,
+    accepted: 2,
+    enrolled: 2,
+    started: 1,
+    rejectedCount: 2,
+    campaign: 'spring',
+    rejected: [
+      { line: 3, reason: 'email: must be an email address' },
+      { line: 5, reason: 'duplicate of line 2 (the same lead)' },
+    ],
+    createdAt: '',
+    createdBy: 'x',
+    finishedAt: null,
   });
-  expect(text).toContain('4 rows read, 2 accepted, 2 rejected; 2 enrolled (1 new leads, 1 already running) into campaign spring');
+  expect(text).toContain(
+    '4 rows read, 2 accepted, 2 rejected; 2 enrolled (1 new leads, 1 already running) into campaign spring',
+  );
   expect(text).toContain('  line 3: email: must be an email address');
   expect(text).toContain('  line 5: duplicate of line 2');
 });

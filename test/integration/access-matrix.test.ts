@@ -111,7 +111,14 @@ const BASE_QUERY: Record<string, Record<string, string>> = {
 const repOf = (team: string | undefined) => (team === 'beta' ? 'carol' : 'alice');
 /** A valid body for each operation that takes one; `team` is the probe's team (from its target). */
 const BODIES: Record<string, (team?: string) => unknown> = {
-  'POST /v1/leads': (team) => ({ id: `acc-new-${team}`, email: `acc.new.${team}@example.org`, name: 'Acc New', team, owner: repOf(team), stage: 'presentation' }),
+  'POST /v1/leads': (team) => ({
+    id: `acc-new-${team}`,
+    email: `acc.new.${team}@example.org`,
+    name: 'Acc New',
+    team,
+    owner: repOf(team),
+    stage: 'presentation',
+  }),
   // follow_up without a win is refused by the workflow (409) to whoever may act; the rest get a 403
   'POST /v1/leads/{id}/stage': () => ({ to: 'follow_up' }),
   'POST /v1/leads/{id}/activities': () => ({ type: 'note', note: 'access matrix' }),
@@ -122,7 +129,8 @@ const BODIES: Record<string, (team?: string) => unknown> = {
   'POST /v1/leads/{id}/disqualify': () => ({ reason: 'access matrix' }),
   'POST /v1/tasks/{id}/complete': () => ({}),
   'POST /v1/tasks/{id}/claim': (team) => ({ assignee: repOf(team) }),
-  'PUT /v1/config/thresholds': (team) => (team === '*' ? { global: { approach: '7d' } } : { teams: { [team!]: { approach: '9d' } } }),
+  'PUT /v1/config/thresholds': (team) =>
+    team === '*' ? { global: { approach: '7d' } } : { teams: { [team!]: { approach: '9d' } } },
   'PUT /v1/config/cadences': () => ({ cadences: {} }),
   'PUT /v1/config/webhooks': (team) => ({ teams: { [team!]: null } }),
   'PUT /v1/config/roster': () => ({ teams: roster.teams }),
@@ -142,7 +150,11 @@ const BODIES: Record<string, (team?: string) => unknown> = {
 const EXTRA_PROBES: Record<string, { body: unknown; target: Target; label: string }[]> = {
   'POST /v1/leads': LEADS.map((l) => {
     const other = l.team === 'alpha' ? 'beta' : 'alpha';
-    return { body: { id: l.id, email: l.email, team: other, owner: repOf(other) }, target: { team: '*' }, label: `${l.id} again, for ${other}` };
+    return {
+      body: { id: l.id, email: l.email, team: other, owner: repOf(other) },
+      target: { team: '*' },
+      label: `${l.id} again, for ${other}`,
+    };
   }),
 };
 /** Body-scoped writes that can also be company-wide (a manager may never make those). */
@@ -168,10 +180,18 @@ function operations(): Operation[] {
   const doc = documentOf(stack.app);
   const out: Operation[] = [];
   for (const [docPath, ops] of Object.entries(doc.paths)) {
-    for (const [m, o] of Object.entries(ops as Record<string, { requestBody?: unknown; 'x-dealflow-access'?: Access }>)) {
+    for (const [m, o] of Object.entries(
+      ops as Record<string, { requestBody?: unknown; 'x-dealflow-access'?: Access }>,
+    )) {
       const op = `${m.toUpperCase()} ${docPath}`;
       if (!o['x-dealflow-access']) throw new Error(`${op} has no x-dealflow-access in client/api/openapi.ts`);
-      out.push({ op, method: m.toUpperCase(), docPath, access: o['x-dealflow-access'], hasBody: o.requestBody !== undefined });
+      out.push({
+        op,
+        method: m.toUpperCase(),
+        docPath,
+        access: o['x-dealflow-access'],
+        hasBody: o.requestBody !== undefined,
+      });
     }
   }
   // reads first: the writes below change the seeded leads and tasks (the checks still hold after)
@@ -183,41 +203,72 @@ function probes(o: Operation, stack: Stack): Probe[] {
   const a = o.access;
   let paths: { path: string; target: Target; label: string }[];
   const sub = (id: string) => o.docPath.replace(/\{[a-z]+\}/, encodeURIComponent(id));
-  if (a.pathId === 'lead') paths = LEADS.map((l) => ({ path: sub(l.id), target: { team: l.team, rep: l.owner }, label: l.id }));
-  else if (a.pathId === 'task') paths = TASKS.map((t) => ({ path: sub(t.id), target: { team: t.team, rep: t.assignee }, label: t.id }));
-  else if (a.pathId === 'queue-task') paths = QUEUE_TASKS.map((t) => ({ path: sub(t.id), target: { team: t.team }, label: t.id }));
+  if (a.pathId === 'lead')
+    paths = LEADS.map((l) => ({ path: sub(l.id), target: { team: l.team, rep: l.owner }, label: l.id }));
+  else if (a.pathId === 'task')
+    paths = TASKS.map((t) => ({ path: sub(t.id), target: { team: t.team, rep: t.assignee }, label: t.id }));
+  else if (a.pathId === 'queue-task')
+    paths = QUEUE_TASKS.map((t) => ({ path: sub(t.id), target: { team: t.team }, label: t.id }));
   else if (a.pathId === 'campaign') paths = [{ path: sub(CAMPAIGN), target: {}, label: CAMPAIGN }];
   else if (a.pathId === 'batch') paths = [{ path: sub(batchId), target: {}, label: 'batch' }];
   else if (o.docPath.includes('{token}')) {
     // a real token for a seeded lead, and a forged one (its signature from another secret)
     const p = o.docPath.startsWith('/u/') ? ('u' as const) : ('s' as const);
     paths = [
-      { path: sub(signToken('another-secret-of-16+chars', { p, l: 'acc-a', e: 'acc.a@example.org' })), target: { team: '*' }, label: 'forged token' },
-      { path: sub(signToken(stack.config.SIGNING_SECRET, { p, l: 'acc-a', e: 'acc.a@example.org' })), target: {}, label: 'valid token' },
+      {
+        path: sub(signToken('another-secret-of-16+chars', { p, l: 'acc-a', e: 'acc.a@example.org' })),
+        target: { team: '*' },
+        label: 'forged token',
+      },
+      {
+        path: sub(signToken(stack.config.SIGNING_SECRET, { p, l: 'acc-a', e: 'acc.a@example.org' })),
+        target: {},
+        label: 'valid token',
+      },
     ];
   } else if (o.docPath.includes('{file}')) paths = [{ path: sub('no-such-file.css'), target: {}, label: 'a file' }];
-  else if (/\{[a-z]+\}/.test(o.docPath)) throw new Error(`${o.op}: the test does not know what its path parameter names; give it a pathId in x-dealflow-access`);
+  else if (/\{[a-z]+\}/.test(o.docPath))
+    throw new Error(
+      `${o.op}: the test does not know what its path parameter names; give it a pathId in x-dealflow-access`,
+    );
   else paths = [{ path: o.docPath, target: {}, label: '' }];
 
   const bodyFor = o.hasBody ? BODIES[o.op] : undefined;
-  if (o.hasBody && !bodyFor && !a.bodyIgnored) throw new Error(`${o.op} takes a body: add a valid one to BODIES in this test`);
+  if (o.hasBody && !bodyFor && !a.bodyIgnored)
+    throw new Error(`${o.op} takes a body: add a valid one to BODIES in this test`);
   const out: Probe[] = [];
   for (const p of paths) {
-    const queries: { query: Record<string, string>; target: Target; label: string }[] = [{ query: base, target: p.target, label: p.label }];
+    const queries: { query: Record<string, string>; target: Target; label: string }[] = [
+      { query: base, target: p.target, label: p.label },
+    ];
     if (a.scopeQuery) {
-      for (const team of ['alpha', 'beta']) queries.push({ query: { ...base, [a.scopeQuery.team]: team }, target: { team }, label: `${a.scopeQuery.team}=${team}` });
-      if (a.scopeQuery.rep) for (const rep of ['alice', 'carol']) queries.push({ query: { ...base, [a.scopeQuery.rep]: rep }, target: { team: teamOfRep(rep), rep }, label: `${a.scopeQuery.rep}=${rep}` });
+      for (const team of ['alpha', 'beta'])
+        queries.push({
+          query: { ...base, [a.scopeQuery.team]: team },
+          target: { team },
+          label: `${a.scopeQuery.team}=${team}`,
+        });
+      if (a.scopeQuery.rep)
+        for (const rep of ['alice', 'carol'])
+          queries.push({
+            query: { ...base, [a.scopeQuery.rep]: rep },
+            target: { team: teamOfRep(rep), rep },
+            label: `${a.scopeQuery.rep}=${rep}`,
+          });
     }
     for (const q of queries) {
       if (a.scopeBody) {
-        for (const team of ['alpha', 'beta', ...(COMPANY_WIDE.has(o.op) ? ['*'] : [])]) out.push({ path: p.path, query: q.query, body: bodyFor!(team), target: { team }, label: `body for ${team}` });
-      } else out.push({ path: p.path, query: q.query, body: bodyFor?.(p.target.team), target: q.target, label: q.label });
+        for (const team of ['alpha', 'beta', ...(COMPANY_WIDE.has(o.op) ? ['*'] : [])])
+          out.push({ path: p.path, query: q.query, body: bodyFor!(team), target: { team }, label: `body for ${team}` });
+      } else
+        out.push({ path: p.path, query: q.query, body: bodyFor?.(p.target.team), target: q.target, label: q.label });
     }
   }
   for (const extra of EXTRA_PROBES[o.op] ?? []) out.push({ path: paths[0].path, query: base, ...extra });
   if (a.auth === 'signature') {
     // well-formed and current, but not the body's MAC: a forgery (403)
-    for (const pr of out) pr.headers = { 'x-dealflow-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` };
+    for (const pr of out)
+      pr.headers = { 'x-dealflow-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` };
     out.push(...out.map((pr) => ({ ...pr, headers: {}, label: 'unsigned' })));
   }
   return out;
@@ -227,7 +278,11 @@ async function send(stack: Stack, method: string, p: Probe, key?: string): Promi
   const qs = new URLSearchParams(p.query).toString();
   const res = await fetch(stack.baseUrl + p.path + (qs ? `?${qs}` : ''), {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(p.body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : {}), ...p.headers },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(p.body !== undefined ? { 'content-type': 'application/json', accept: 'application/json' } : {}),
+      ...p.headers,
+    },
     body: p.body !== undefined ? JSON.stringify(p.body) : undefined,
   });
   const text = await res.text();
@@ -264,30 +319,64 @@ beforeAll(async () => {
     if (r.status >= 300) throw new Error(`seeding ${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
-  for (const l of LEADS) await call('POST', '/v1/leads', { id: l.id, email: l.email, name: l.id, team: l.team, owner: l.owner, stage: 'presentation', value: 1000 });
+  for (const l of LEADS)
+    await call('POST', '/v1/leads', {
+      id: l.id,
+      email: l.email,
+      name: l.id,
+      team: l.team,
+      owner: l.owner,
+      stage: 'presentation',
+      value: 1000,
+    });
   const now = Date.now();
   for (const [i, t] of [...TASKS, ...QUEUE_TASKS].entries()) {
-    await stack.runtime.tasks.create({ ...t, kind: 'call', title: `Access matrix ${t.id}`, details: '', dueAt: new Date(now + i * 1000).toISOString(), priority: 'normal' });
+    await stack.runtime.tasks.create({
+      ...t,
+      kind: 'call',
+      title: `Access matrix ${t.id}`,
+      details: '',
+      dueAt: new Date(now + i * 1000).toISOString(),
+      priority: 'normal',
+    });
   }
   // NPS answers of both teams (alpha: two promoters, beta: one detractor), as the survey page records them
   const prefix = stack.config.REDIS_PREFIX;
-  for (const [lead, team, score] of [['acc-a', 'alpha', 10], ['acc-x', 'alpha', 9], ['acc-b', 'beta', 2]] as const) {
-    await stack.runtime.redis.zadd(`${prefix}survey:answers`, now, JSON.stringify({ leadId: lead, team, owner: repOf(team), score, at: new Date(now).toISOString() }));
+  for (const [lead, team, score] of [
+    ['acc-a', 'alpha', 10],
+    ['acc-x', 'alpha', 9],
+    ['acc-b', 'beta', 2],
+  ] as const) {
+    await stack.runtime.redis.zadd(
+      `${prefix}survey:answers`,
+      now,
+      JSON.stringify({ leadId: lead, team, owner: repOf(team), score, at: new Date(now).toISOString() }),
+    );
     await stack.runtime.redis.zadd(`${prefix}survey:sent`, now, `${lead}|${team}`);
   }
   // team-keyed config of both teams
   await call('PUT', '/v1/config/thresholds', { teams: { alpha: { approach: '6d' }, beta: { approach: '8d' } } });
-  await call('PUT', '/v1/goals', { goals: ['alpha', 'beta'].map((team) => ({ team, period: '2026', metric: 'leadsContacted', target: 10 })) });
-  await call('PUT', '/v1/config/webhooks', { teams: Object.fromEntries(['alpha', 'beta'].map((t) => [t, { url: `http://127.0.0.1:1/${t}`, secret: `secret-of-team-${t}-000000` }])) });
+  await call('PUT', '/v1/goals', {
+    goals: ['alpha', 'beta'].map((team) => ({ team, period: '2026', metric: 'leadsContacted', target: 10 })),
+  });
+  await call('PUT', '/v1/config/webhooks', {
+    teams: Object.fromEntries(
+      ['alpha', 'beta'].map((t) => [t, { url: `http://127.0.0.1:1/${t}`, secret: `secret-of-team-${t}-000000` }]),
+    ),
+  });
   await call('POST', '/v1/campaigns', { id: CAMPAIGN, name: 'Access matrix' });
   batchId = (await call('POST', '/v1/leads/bulk', [])).id;
   // both leads visible to the lists and counted on the board before any comparison
-  await eventually(async () => {
-    const ids = (await stack.call('GET', '/v1/leads', KEYS.admin)).body.items?.map((i: { id: string }) => i.id) ?? [];
-    const board = (await stack.call('GET', '/v1/pipeline', KEYS.admin)).body;
-    const presentation = board.stages?.find((s: { stage: string }) => s.stage === 'presentation')?.count;
-    return LEADS.every((l) => ids.includes(l.id)) && presentation >= LEADS.length;
-  }, 60_000, 'the seeded leads in visibility and on the board');
+  await eventually(
+    async () => {
+      const ids = (await stack.call('GET', '/v1/leads', KEYS.admin)).body.items?.map((i: { id: string }) => i.id) ?? [];
+      const board = (await stack.call('GET', '/v1/pipeline', KEYS.admin)).body;
+      const presentation = board.stages?.find((s: { stage: string }) => s.stage === 'presentation')?.count;
+      return LEADS.every((l) => ids.includes(l.id)) && presentation >= LEADS.length;
+    },
+    60_000,
+    'the seeded leads in visibility and on the board',
+  );
 });
 afterAll(async () => {
   await stack?.stop();
@@ -299,7 +388,9 @@ test('every route the server registers is in the OpenAPI document with an access
     stack.app.registeredRoutes
       // the docs UI's own files (/docs, /docs/static/*, …) are not operations of the API
       .filter((r) => !r.hidden)
-      .filter((r) => r.method !== 'HEAD' || !stack.app.registeredRoutes.some((g) => g.method === 'GET' && g.url === r.url))
+      .filter(
+        (r) => r.method !== 'HEAD' || !stack.app.registeredRoutes.some((g) => g.method === 'GET' && g.url === r.url),
+      )
       .map((r) => `${r.method} ${r.url.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\/\*$/, '/{token}')}`),
   );
   expect(registered.size).toBeGreaterThan(50);
@@ -312,12 +403,18 @@ test("README's access matrix is the one rendered from the document (npx tsx scri
   expect(withMatrix(readme, documentOf(stack.app))).toBe(readme);
 });
 
-test('the beta manager gets neither alpha\'s NPS nor the company\'s (issue #11 fault 6)', async () => {
+test("the beta manager gets neither alpha's NPS nor the company's (issue #11 fault 6)", async () => {
   expect((await stack.call('GET', '/v1/metrics/nps?team=alpha', KEYS.managerBeta)).status).toBe(403);
   const own = await stack.call('GET', '/v1/metrics/nps', KEYS.managerBeta);
   expect(own.status).toBe(200);
   expect(own.body).toMatchObject({ team: 'beta', responses: 1, detractors: 1, nps: -100, surveysSent: 1 });
-  expect((await stack.call('GET', '/v1/metrics/nps', KEYS.admin)).body).toMatchObject({ team: null, responses: 3, promoters: 2, detractors: 1, surveysSent: 3 });
+  expect((await stack.call('GET', '/v1/metrics/nps', KEYS.admin)).body).toMatchObject({
+    team: null,
+    responses: 3,
+    promoters: 2,
+    detractors: 1,
+    surveysSent: 3,
+  });
 });
 
 test('a manager reads only their own team of thresholds, webhooks, roster and goals, and of their audit logs', async () => {
@@ -326,11 +423,20 @@ test('a manager reads only their own team of thresholds, webhooks, roster and go
   expect(th.global.approach).toBe('7d'); // what beta inherits stays visible
   const hist = (await stack.call('GET', '/v1/config/thresholds/history', KEYS.managerBeta)).body.items;
   expect(hist.length).toBeGreaterThan(0);
-  expect(hist.every((e: { old: { teams: object }; new: { teams: object } }) => !('alpha' in e.old.teams) && !('alpha' in e.new.teams))).toBe(true);
+  expect(
+    hist.every(
+      (e: { old: { teams: object }; new: { teams: object } }) => !('alpha' in e.old.teams) && !('alpha' in e.new.teams),
+    ),
+  ).toBe(true);
   expect(Object.keys((await stack.call('GET', '/v1/config/roster', KEYS.managerBeta)).body.teams)).toEqual(['beta']);
   expect(Object.keys((await stack.call('GET', '/v1/config/webhooks', KEYS.managerBeta)).body.teams)).toEqual(['beta']);
-  expect((await stack.call('GET', '/v1/goals', KEYS.managerBeta)).body.goals.map((g: { team: string }) => g.team)).toEqual(['beta']);
-  expect(Object.keys((await stack.call('GET', '/v1/config/thresholds', KEYS.admin)).body.teams).sort()).toEqual(['alpha', 'beta']);
+  expect(
+    (await stack.call('GET', '/v1/goals', KEYS.managerBeta)).body.goals.map((g: { team: string }) => g.team),
+  ).toEqual(['beta']);
+  expect(Object.keys((await stack.call('GET', '/v1/config/thresholds', KEYS.admin)).body.teams).sort()).toEqual([
+    'alpha',
+    'beta',
+  ]);
 });
 
 /** A rep claims a queued task for themself: their claim names no assignee (naming another rep is a 403). */
@@ -372,11 +478,14 @@ test('every route × every caller × targets of each team and rep: no access wid
         const reach = a.roles![c.role];
         const allowed = inScope(c, reach, p.target);
         if (!allowed) {
-          if (res.status !== 403) problems.push(`${where}: expected 403 (${c.role}: ${reach}, target ${JSON.stringify(p.target)})`);
+          if (res.status !== 403)
+            problems.push(`${where}: expected 403 (${c.role}: ${reach}, target ${JSON.stringify(p.target)})`);
           continue;
         }
         if (res.status === 401 || res.status === 403) {
-          problems.push(`${where}: refused, but the matrix lets ${c.role} (${reach}) do this: ${JSON.stringify(res.body)}`);
+          problems.push(
+            `${where}: refused, but the matrix lets ${c.role} (${reach}) do this: ${JSON.stringify(res.body)}`,
+          );
           continue;
         }
         if (res.status !== 200 || reach === 'all') continue;
@@ -394,7 +503,9 @@ test('every route × every caller × targets of each team and rep: no access wid
             if (!isDeepStrictEqual(before.body, after.body)) continue; // the data moved between the calls: again
             same = isDeepStrictEqual(mine.body, before.body);
             if (!same) {
-              problems.push(`${where}: the answer is not the admin's for ${JSON.stringify(theirs.query)}: ${JSON.stringify(mine.body).slice(0, 300)} ≠ ${JSON.stringify(before.body).slice(0, 300)}`);
+              problems.push(
+                `${where}: the answer is not the admin's for ${JSON.stringify(theirs.query)}: ${JSON.stringify(mine.body).slice(0, 300)} ≠ ${JSON.stringify(before.body).slice(0, 300)}`,
+              );
               break;
             }
           }
@@ -415,18 +526,25 @@ test('strict input: an unknown query parameter or body field is a 400 naming it,
     const [p] = probes(o, stack).filter((x) => x.label !== 'forged token' && x.label !== 'unsigned');
     const key = a.auth === 'key' ? ADMIN.key : undefined;
     const named = (res: { status: number; body: any }, name: string) =>
-      res.status === 400 && Array.isArray(res.body?.error?.details) && res.body.error.details.some((d: { path: string }) => d.path === name || d.path.endsWith(`.${name}`));
+      res.status === 400 &&
+      Array.isArray(res.body?.error?.details) &&
+      res.body.error.details.some((d: { path: string }) => d.path === name || d.path.endsWith(`.${name}`));
     if (!a.queryIgnored) {
       const res = await send(stack, o.method, { ...p, query: { ...p.query, zzUnknownParam: '1' } }, key);
       checked++;
-      if (!named(res, 'zzUnknownParam')) problems.push(`${o.op}: ?zzUnknownParam=1 → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (!named(res, 'zzUnknownParam'))
+        problems.push(`${o.op}: ?zzUnknownParam=1 → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     }
     if (o.hasBody && !a.bodyIgnored && p.body && typeof p.body === 'object' && !Array.isArray(p.body)) {
-      const body = { ...(p.body), zzUnknownField: 1 };
-      const headers = a.auth === 'signature' ? { 'x-dealflow-signature': signInbound(inboundSecret, JSON.stringify(body), Date.now() / 1000) } : p.headers;
+      const body = { ...p.body, zzUnknownField: 1 };
+      const headers =
+        a.auth === 'signature'
+          ? { 'x-dealflow-signature': signInbound(inboundSecret, JSON.stringify(body), Date.now() / 1000) }
+          : p.headers;
       const res = await send(stack, o.method, { ...p, body, headers }, key);
       checked++;
-      if (!named(res, 'zzUnknownField')) problems.push(`${o.op}: body field zzUnknownField → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (!named(res, 'zzUnknownField'))
+        problems.push(`${o.op}: body field zzUnknownField → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     }
   }
   expect(checked).toBeGreaterThan(70);

@@ -37,10 +37,17 @@ describe('creating leads', () => {
       namespace: 'default',
       query: `WorkflowId = 'lead-dup-1'`,
     });
-    await eventually(async () => {
-      const r = await stack.runtime.client.workflowService.countWorkflowExecutions({ namespace: 'default', query: `WorkflowId = 'lead-dup-1'` });
-      return Number(r.count) === 1;
-    }, 20_000, 'one execution in visibility');
+    await eventually(
+      async () => {
+        const r = await stack.runtime.client.workflowService.countWorkflowExecutions({
+          namespace: 'default',
+          query: `WorkflowId = 'lead-dup-1'`,
+        });
+        return Number(r.count) === 1;
+      },
+      20_000,
+      'one execution in visibility',
+    );
     expect(runs.executions.length).toBeLessThanOrEqual(1);
     const state = await stack.runtime.leads.get('dup-1');
     expect(state.name).toBe('Ada Lovelace');
@@ -59,7 +66,12 @@ describe('creating leads', () => {
   });
 
   it('answers 400 naming the field for bad input, and for unknown fields', async () => {
-    const res = await stack.call('POST', '/v1/leads', KEYS.admin, { email: 'not-an-email', value: -5, timezone: 'Mars/Olympus', shoeSize: 42 });
+    const res = await stack.call('POST', '/v1/leads', KEYS.admin, {
+      email: 'not-an-email',
+      value: -5,
+      timezone: 'Mars/Olympus',
+      shoeSize: 42,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_input');
     const paths = res.body.error.details.map((d: { path: string }) => d.path).sort();
@@ -92,15 +104,23 @@ describe('authentication and authorisation', () => {
     // illegal move by the wrong rep is a 403 too, and nothing of it is recorded
     expect((await stack.call('POST', '/v1/leads/alices-lead/stage', KEYS.bob, { to: 'follow_up' })).status).toBe(403);
     expect((await stack.call('POST', '/v1/leads/alices-lead/won', KEYS.marketing, {})).status).toBe(403);
-    expect((await stack.call('POST', '/v1/leads/alices-lead/qualification', KEYS.bob, { budget: true })).status).toBe(403);
-    expect((await stack.call('POST', '/v1/leads/alices-lead/stage', KEYS.managerAlpha, { to: 'preparation' })).status).toBe(200);
+    expect((await stack.call('POST', '/v1/leads/alices-lead/qualification', KEYS.bob, { budget: true })).status).toBe(
+      403,
+    );
+    expect(
+      (await stack.call('POST', '/v1/leads/alices-lead/stage', KEYS.managerAlpha, { to: 'preparation' })).status,
+    ).toBe(200);
     expect((await stack.runtime.leads.get('alices-lead')).history.filter((h) => h.actor === 'bob')).toEqual([]);
   });
 
   it('a closed lead: 409 for whoever may act on it, 403 for anyone else', async () => {
     await stack.call('POST', '/v1/leads', KEYS.admin, lead('closed-one'));
     expect((await stack.call('POST', '/v1/leads/closed-one/lost', KEYS.alice, { reason: 'gone' })).status).toBe(200);
-    await eventually(async () => (await stack.runtime.leads.handle('closed-one').describe()).status.name !== 'RUNNING', 30_000, 'the workflow to end');
+    await eventually(
+      async () => (await stack.runtime.leads.handle('closed-one').describe()).status.name !== 'RUNNING',
+      30_000,
+      'the workflow to end',
+    );
     expect((await stack.call('POST', '/v1/leads/closed-one/stage', KEYS.alice, { to: 'approach' })).status).toBe(409);
     expect((await stack.call('POST', '/v1/leads/closed-one/stage', KEYS.bob, { to: 'approach' })).status).toBe(403);
   });
@@ -119,7 +139,10 @@ describe('moving a lead', () => {
   });
 
   it('moves through the update, records who and why, and lists by stage through visibility', async () => {
-    const moved = await stack.call('POST', '/v1/leads/mover/stage', KEYS.alice, { to: 'presentation', note: 'demo booked' });
+    const moved = await stack.call('POST', '/v1/leads/mover/stage', KEYS.alice, {
+      to: 'presentation',
+      note: 'demo booked',
+    });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ id: 'mover', stage: 'presentation', status: 'open' });
 
@@ -129,12 +152,20 @@ describe('moving a lead', () => {
     expect(change).toMatchObject({ from: 'prospecting', to: 'presentation', actor: 'alice' });
     expect(change.cause).toContain('demo booked');
 
-    const listed = await eventually(async () => {
-      const r = await stack.call('GET', '/v1/leads?stage=presentation', KEYS.managerAlpha);
-      return r.body.items?.some((i: { id: string }) => i.id === 'mover') ? r : undefined;
-    }, 20_000, 'the lead listed in presentation');
+    const listed = await eventually(
+      async () => {
+        const r = await stack.call('GET', '/v1/leads?stage=presentation', KEYS.managerAlpha);
+        return r.body.items?.some((i: { id: string }) => i.id === 'mover') ? r : undefined;
+      },
+      20_000,
+      'the lead listed in presentation',
+    );
     expect(listed.status).toBe(200);
-    expect(listed.body.items.find((i: { id: string }) => i.id === 'mover')).toMatchObject({ stage: 'presentation', owner: 'alice', team: 'alpha' });
+    expect(listed.body.items.find((i: { id: string }) => i.id === 'mover')).toMatchObject({
+      stage: 'presentation',
+      owner: 'alice',
+      team: 'alpha',
+    });
     const prospecting = await stack.call('GET', '/v1/leads?stage=prospecting', KEYS.managerAlpha);
     expect(prospecting.body.items.some((i: { id: string }) => i.id === 'mover')).toBe(false);
   });
@@ -156,10 +187,14 @@ describe('moving a lead', () => {
   });
 
   it('creates the stage task, lists it for the rep, and completing it counts as activity', async () => {
-    const task = await eventually(async () => {
-      const r = await stack.call('GET', '/v1/tasks', KEYS.alice);
-      return r.body.items?.find((t: { leadId: string; kind: string }) => t.leadId === 'mover' && t.kind === 'demo');
-    }, 20_000, 'the demo task');
+    const task = await eventually(
+      async () => {
+        const r = await stack.call('GET', '/v1/tasks', KEYS.alice);
+        return r.body.items?.find((t: { leadId: string; kind: string }) => t.leadId === 'mover' && t.kind === 'demo');
+      },
+      20_000,
+      'the demo task',
+    );
     expect(task).toMatchObject({ assignee: 'alice', status: 'open', id: expect.stringMatching(/^mover\.\d+\.demo$/) });
     expect((await stack.call('POST', `/v1/tasks/${task.id}/complete`, KEYS.bob)).status).toBe(403);
     const done = await stack.call('POST', `/v1/tasks/${task.id}/complete`, KEYS.alice);
@@ -190,7 +225,11 @@ describe('moving a lead', () => {
     const lost = await stack.call('POST', '/v1/leads/loser/lost', KEYS.alice, { reason: 'went with a competitor' });
     expect(lost.status).toBe(200);
     expect(lost.body.status).toBe('lost');
-    await eventually(async () => (await stack.runtime.tasks.forLead('loser')).every((t) => t.status === 'cancelled'), 20_000, 'tasks cancelled');
+    await eventually(
+      async () => (await stack.runtime.tasks.forLead('loser')).every((t) => t.status === 'cancelled'),
+      20_000,
+      'tasks cancelled',
+    );
     const shown = await stack.call('GET', '/v1/leads/loser', KEYS.alice);
     expect(shown.status).toBe(200);
     expect(shown.body.status).toBe('lost');
@@ -199,19 +238,28 @@ describe('moving a lead', () => {
 
   it('disqualify closes the deal with its reason; a second close is a 409; another rep may not', async () => {
     await stack.call('POST', '/v1/leads', KEYS.admin, lead('unfit'));
-    expect((await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.bob, { reason: 'student project' })).status).toBe(403);
+    expect(
+      (await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.bob, { reason: 'student project' })).status,
+    ).toBe(403);
     expect((await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.alice, {})).status).toBe(400);
     const dq = await stack.call('POST', '/v1/leads/unfit/disqualify', KEYS.alice, { reason: 'student project' });
     expect(dq.status).toBe(200);
     expect(dq.body.status).toBe('disqualified');
     const shown = await stack.call('GET', '/v1/leads/unfit', KEYS.alice);
-    expect(shown.body.history.some((h: { type: string; cause: string }) => h.type === 'disqualified' && h.cause.includes('student project'))).toBe(true);
+    expect(
+      shown.body.history.some(
+        (h: { type: string; cause: string }) => h.type === 'disqualified' && h.cause.includes('student project'),
+      ),
+    ).toBe(true);
     expect((await stack.call('POST', '/v1/leads/unfit/lost', KEYS.alice, { reason: 'x' })).status).toBe(409);
   });
 
   it('logs activities and replies in the history', async () => {
     await stack.call('POST', '/v1/leads', KEYS.admin, lead('chatty'));
-    expect((await stack.call('POST', '/v1/leads/chatty/activities', KEYS.alice, { type: 'call', note: 'left a voicemail' })).status).toBe(200);
+    expect(
+      (await stack.call('POST', '/v1/leads/chatty/activities', KEYS.alice, { type: 'call', note: 'left a voicemail' }))
+        .status,
+    ).toBe(200);
     expect((await stack.call('POST', '/v1/leads/chatty/activities', KEYS.alice, { type: 'fax' })).status).toBe(400);
     expect((await stack.call('POST', '/v1/leads/chatty/replied', KEYS.managerAlpha, {})).status).toBe(202);
     const s = await eventually(async () => {
@@ -232,7 +280,9 @@ describe('system routes', () => {
     expect(ready.body).toMatchObject({ status: 'degraded', checks: { smtp: { ok: false, gating: false } } });
     const docs = await stack.call('GET', '/docs');
     expect(docs.body.openapi).toBe('3.1.0');
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/leads', '/v1/leads/{id}/stage', '/v1/tasks']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/leads', '/v1/leads/{id}/stage', '/v1/tasks']),
+    );
   });
 });
 

@@ -14,7 +14,14 @@ let bUrl: string;
 beforeAll(async () => {
   a = await startStack({ worker: false, config: { API_RATE_LIMIT: '4' } });
   // a second replica: the same configuration and Redis, its own process state
-  b = await buildApi({ config: a.config, leads: a.runtime.leads, tasks: a.runtime.tasks, redis: a.runtime.redis, roster: a.runtime.roster, logger: false });
+  b = await buildApi({
+    config: a.config,
+    leads: a.runtime.leads,
+    tasks: a.runtime.tasks,
+    redis: a.runtime.redis,
+    roster: a.runtime.roster,
+    logger: false,
+  });
   await b.listen({ port: 0, host: '127.0.0.1' });
   bUrl = `http://127.0.0.1:${(b.server.address() as AddressInfo).port}`;
 });
@@ -24,17 +31,21 @@ afterAll(async () => {
   await a?.stop();
 });
 
-const get = (base: string, path: string, key?: string) => fetch(base + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+const get = (base: string, path: string, key?: string) =>
+  fetch(base + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
 test('two API instances on one Redis share one limit per API key: 429 with Retry-After in the error shape', async () => {
-  for (const base of [a.baseUrl, bUrl, a.baseUrl, bUrl]) expect((await get(base, '/v1/me', KEYS.alice)).status).toBe(200);
+  for (const base of [a.baseUrl, bUrl, a.baseUrl, bUrl])
+    expect((await get(base, '/v1/me', KEYS.alice)).status).toBe(200);
   for (const base of [a.baseUrl, bUrl]) {
     const res = await get(base, '/v1/me', KEYS.alice);
     expect(res.status).toBe(429);
     const retryAfter = Number(res.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: `too many requests for this API key; retry in ${retryAfter} s` } });
+    expect(await res.json()).toEqual({
+      error: { code: 'rate_limited', message: `too many requests for this API key; retry in ${retryAfter} s` },
+    });
   }
   // another key has its own limit, on either instance
   expect((await get(bUrl, '/v1/me', KEYS.bob)).status).toBe(200);

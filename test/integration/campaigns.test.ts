@@ -22,7 +22,13 @@ beforeAll(async () => {
   stack = await startStack({ config: { SMTP_URL: mail.smtpUrl, BULK_ENROL_RATE: '100' } });
   const put = await stack.call('PUT', '/v1/config/cadences', KEYS.marketing, {
     cadences: {
-      nurture: { steps: [{ after: '0s', template: 'approach_intro' }, { after: '15s', template: 'approach_followup_1' }], businessHours: null },
+      nurture: {
+        steps: [
+          { after: '0s', template: 'approach_intro' },
+          { after: '15s', template: 'approach_followup_1' },
+        ],
+        businessHours: null,
+      },
     },
   });
   expect(put.status).toBe(200);
@@ -41,7 +47,18 @@ function campaignCsv(campaign: string): { csv: string; bad: Record<number, RegEx
   for (let line = 2; line <= 241; line++) {
     const n = line - 1;
     const id = `imp-${run}-${n}`;
-    let row = [id, `${id}@import.test`, `Lead ${n}`, `Co ${n % 7}`, '', n % 2 ? 'alpha' : 'beta', String(100 * n), 'Europe/Berlin', 'preparation', 'csv'];
+    let row = [
+      id,
+      `${id}@import.test`,
+      `Lead ${n}`,
+      `Co ${n % 7}`,
+      '',
+      n % 2 ? 'alpha' : 'beta',
+      String(100 * n),
+      'Europe/Berlin',
+      'preparation',
+      'csv',
+    ];
     if (line === 10) row[1] = 'not-an-email';
     if (line === 50) row[4] = 'nobody';
     if (line === 120) row[6] = '-5';
@@ -66,7 +83,15 @@ function campaignCsv(campaign: string): { csv: string; bad: Record<number, RegEx
 
 test('a CSV with bad lines: exactly those are rejected with reasons, every other row is enrolled; the same file again starts nothing', async () => {
   const campaign = `spring-${run}`;
-  expect((await stack.call('POST', '/v1/campaigns', KEYS.marketing, { id: campaign, name: 'Spring nurture', cadence: 'nurture' })).status).toBe(201);
+  expect(
+    (
+      await stack.call('POST', '/v1/campaigns', KEYS.marketing, {
+        id: campaign,
+        name: 'Spring nurture',
+        cadence: 'nurture',
+      })
+    ).status,
+  ).toBe(201);
   const { csv, bad } = campaignCsv(campaign);
 
   const first = await postCsv(csv, KEYS.marketing, `?campaign=${campaign}`);
@@ -77,17 +102,28 @@ test('a CSV with bad lines: exactly those are rejected with reasons, every other
 
   const done = await waitDone(first.body.id);
   expect(done).toMatchObject({ status: 'done', accepted: 234, enrolled: 234, started: 234 });
-  const visible = await eventually(async () => {
-    const n = await stack.runtime.leads.countMatching({ campaign });
-    return n === 234 ? n : undefined;
-  }, 60_000, 'all 234 leads visible');
+  const visible = await eventually(
+    async () => {
+      const n = await stack.runtime.leads.countMatching({ campaign });
+      return n === 234 ? n : undefined;
+    },
+    60_000,
+    'all 234 leads visible',
+  );
   expect(visible).toBe(234);
   const c = await stack.call('GET', `/v1/campaigns/${campaign}`, KEYS.marketing);
   expect(c.body).toMatchObject({ id: campaign, state: 'active', cadence: 'nurture', size: 234 });
 
   // a good row is a real lead with the row's data, in its campaign
   const lead = await stack.runtime.leads.get(`imp-${run}-11`);
-  expect(lead).toMatchObject({ email: `imp-${run}-11@import.test`, team: 'alpha', value: 1100, campaign, cadence: 'nurture', timezone: 'Europe/Berlin' });
+  expect(lead).toMatchObject({
+    email: `imp-${run}-11@import.test`,
+    team: 'alpha',
+    value: 1100,
+    campaign,
+    cadence: 'nurture',
+    timezone: 'Europe/Berlin',
+  });
   expect(lead.history[0].cause).toContain(`batch ${first.body.id}`);
 
   // the same file again: no second workflow for any lead
@@ -100,10 +136,14 @@ test('a CSV with bad lines: exactly those are rejected with reasons, every other
     query: `WorkflowType = 'leadWorkflow' AND DealflowCampaign = '${campaign}'`,
   });
   expect(Number(executions.count)).toBe(234);
-  const relisted = await eventually(async () => {
-    const st = await stack.runtime.leads.get(`imp-${run}-11`);
-    return st.history.some((h) => h.cause.includes(`enrolled again by batch ${again.body.id}`)) ? st : undefined;
-  }, 30_000, 'the re-enrolled lead records it');
+  const relisted = await eventually(
+    async () => {
+      const st = await stack.runtime.leads.get(`imp-${run}-11`);
+      return st.history.some((h) => h.cause.includes(`enrolled again by batch ${again.body.id}`)) ? st : undefined;
+    },
+    30_000,
+    'the re-enrolled lead records it',
+  );
   expect(relisted.history.filter((h) => h.type === 'created')).toHaveLength(1);
 });
 
@@ -129,17 +169,24 @@ test('bad input is refused clearly: unknown CSV column (400), JSON element posit
   expect((await stack.call('POST', '/v1/leads/bulk', KEYS.managerAlpha, [])).status).toBe(403);
   expect((await stack.call('POST', '/v1/leads/bulk?campaign=nope', KEYS.marketing, [])).status).toBe(404);
   expect((await stack.call('GET', '/v1/batches/b-doesnotexist', KEYS.marketing)).status).toBe(404);
-  expect((await stack.call('POST', '/v1/campaigns', KEYS.marketing, { name: 'x', cadence: 'no-such' })).status).toBe(400);
+  expect((await stack.call('POST', '/v1/campaigns', KEYS.marketing, { name: 'x', cadence: 'no-such' })).status).toBe(
+    400,
+  );
   expect((await stack.call('POST', '/v1/campaigns/nope/pause', KEYS.marketing)).status).toBe(404);
   expect((await stack.call('POST', '/v1/campaigns', KEYS.bob, { name: 'x' })).status).toBe(403);
 });
 
 test('pausing a campaign holds its pending cadence email; resuming releases it; cancelling ends the cadence', async () => {
   const campaign = `hold-${run}`;
-  expect((await stack.call('POST', '/v1/campaigns', KEYS.marketing, { id: campaign, name: 'Hold me', cadence: 'nurture' })).status).toBe(201);
+  expect(
+    (await stack.call('POST', '/v1/campaigns', KEYS.marketing, { id: campaign, name: 'Hold me', cadence: 'nurture' }))
+      .status,
+  ).toBe(201);
   const id = `hold-${run}-1`;
   const to = (m: { to: string[] }) => m.to.some((t) => t.includes(`${id}@`));
-  const res = await stack.call('POST', `/v1/leads/bulk?campaign=${campaign}`, KEYS.marketing, [{ id, email: `${id}@import.test`, owner: 'alice', stage: 'approach' }]);
+  const res = await stack.call('POST', `/v1/leads/bulk?campaign=${campaign}`, KEYS.marketing, [
+    { id, email: `${id}@import.test`, owner: 'alice', stage: 'approach' },
+  ]);
   expect(res.status).toBe(202);
   await mail.waitFor((ms) => ms.filter(to).length >= 1, 60_000); // step 1 (after 0s)
 
@@ -149,10 +196,16 @@ test('pausing a campaign holds its pending cadence email; resuming releases it; 
   expect((await stack.call('POST', `/v1/campaigns/${campaign}/pause`, KEYS.marketing)).status).toBe(409);
 
   // step 2 falls due 15 s after step 1 and is held: recorded in the lead's history, not sent
-  const held = await eventually(async () => {
-    const st = await stack.runtime.leads.get(id);
-    return st.history.some((h) => h.cause === `approach_followup_1 held: campaign ${campaign} is paused`) ? st : undefined;
-  }, 90_000, 'the held email');
+  const held = await eventually(
+    async () => {
+      const st = await stack.runtime.leads.get(id);
+      return st.history.some((h) => h.cause === `approach_followup_1 held: campaign ${campaign} is paused`)
+        ? st
+        : undefined;
+    },
+    90_000,
+    'the held email',
+  );
   expect(held.next).toEqual({ kind: 'held:approach_followup_1', at: null });
   expect(held.history.some((h) => h.cause.startsWith(`campaign ${campaign} paused`))).toBe(true);
   expect(mail.messages().filter(to)).toHaveLength(1);
@@ -171,13 +224,19 @@ test('pausing a campaign holds its pending cadence email; resuming releases it; 
 
   // cancel: a second lead's cadence ends before its next step
   const id2 = `hold-${run}-2`;
-  await stack.call('POST', `/v1/leads/bulk?campaign=${campaign}`, KEYS.marketing, [{ id: id2, email: `${id2}@import.test`, owner: 'alice', stage: 'approach' }]);
+  await stack.call('POST', `/v1/leads/bulk?campaign=${campaign}`, KEYS.marketing, [
+    { id: id2, email: `${id2}@import.test`, owner: 'alice', stage: 'approach' },
+  ]);
   await mail.waitFor((ms) => ms.some((m) => m.to.some((t) => t.includes(`${id2}@`))), 60_000);
   expect((await stack.call('POST', `/v1/campaigns/${campaign}/cancel`, KEYS.admin)).body.state).toBe('cancelled');
-  const stopped = await eventually(async () => {
-    const st = await stack.runtime.leads.get(id2);
-    return st.history.some((h) => h.cause === `cadence stopped: campaign ${campaign} was cancelled`) ? st : undefined;
-  }, 60_000, 'the cancelled cadence');
+  const stopped = await eventually(
+    async () => {
+      const st = await stack.runtime.leads.get(id2);
+      return st.history.some((h) => h.cause === `cadence stopped: campaign ${campaign} was cancelled`) ? st : undefined;
+    },
+    60_000,
+    'the cancelled cadence',
+  );
   expect(stopped.emails).toHaveLength(1);
   expect((await stack.call('POST', `/v1/campaigns/${campaign}/resume`, KEYS.marketing)).status).toBe(409);
   expect((await stack.call('POST', `/v1/leads/bulk?campaign=${campaign}`, KEYS.marketing, [])).status).toBe(400);
@@ -185,18 +244,25 @@ test('pausing a campaign holds its pending cadence email; resuming releases it; 
 
 test('`dealflow import FILE.csv --campaign ID`: a progress bar, then every rejected line with its reason (exit 1)', async () => {
   const campaign = `cli-${run}`;
-  expect((await stack.call('POST', '/v1/campaigns', KEYS.marketing, { id: campaign, name: 'CLI import' })).status).toBe(201);
+  expect((await stack.call('POST', '/v1/campaigns', KEYS.marketing, { id: campaign, name: 'CLI import' })).status).toBe(
+    201,
+  );
   const rows = ['email,name,owner'];
-  for (let i = 1; i <= 20; i++) rows.push(i === 7 ? 'broken,Seven,alice' : `cli-${run}-${i}@import.test,Lead ${i},${i === 12 ? 'ghost' : 'bob'}`);
+  for (let i = 1; i <= 20; i++)
+    rows.push(i === 7 ? 'broken,Seven,alice' : `cli-${run}-${i}@import.test,Lead ${i},${i === 12 ? 'ghost' : 'bob'}`);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-import-')), 'leads.csv');
   fs.writeFileSync(file, rows.join('\n') + '\n');
   const { code, stdout, stderr } = await runImport(stack, file, ['--campaign', campaign, '--as', 'ops-anna']);
   expect({ code, stderr }).toMatchObject({ code: 1 });
   expect(stderr).toMatch(/enrolled +\[#{30}\] 18\/18 100%/);
-  expect(stdout).toContain('20 rows read, 18 accepted, 2 rejected; 18 enrolled (18 new leads, 0 already running) into campaign ' + campaign);
+  expect(stdout).toContain(
+    '20 rows read, 18 accepted, 2 rejected; 18 enrolled (18 new leads, 0 already running) into campaign ' + campaign,
+  );
   expect(stdout).toMatch(/line 8: email: /);
   expect(stdout).toMatch(/line 13: owner: /);
-  const lead = await stack.runtime.leads.get((await stack.runtime.leads.prepare({ email: `cli-${run}-3@import.test` })).id);
+  const lead = await stack.runtime.leads.get(
+    (await stack.runtime.leads.prepare({ email: `cli-${run}-3@import.test` })).id,
+  );
   expect(lead).toMatchObject({ owner: 'bob', campaign, cadence: 'default' });
   expect(lead.history[0].actor).toBe('ops-anna');
 });

@@ -40,12 +40,20 @@ test('marking leads lost while SMTP is down: every decided email is delivered on
   const port = mail.smtpPort;
   await mail.stop();
   for (const id of IDS) {
-    const res = await stack.call('POST', '/v1/leads', KEYS.admin, { id, email: `${id}@customer.test`, owner: 'alice', stage: 'approach', cadence: 'fast' });
+    const res = await stack.call('POST', '/v1/leads', KEYS.admin, {
+      id,
+      email: `${id}@customer.test`,
+      owner: 'alice',
+      stage: 'approach',
+      cadence: 'fast',
+    });
     expect(res.status).toBe(201);
   }
   // each lead's first cadence email is decided and retrying against the stopped server
-  for (const id of IDS) await eventually(async () => (await decidedSteps(id)).length >= 1, 30_000, `${id}'s first email to be decided`);
-  for (const id of IDS) expect((await stack.call('POST', `/v1/leads/${id}/lost`, KEYS.alice, { reason: 'no budget' })).status).toBe(200);
+  for (const id of IDS)
+    await eventually(async () => (await decidedSteps(id)).length >= 1, 30_000, `${id}'s first email to be decided`);
+  for (const id of IDS)
+    expect((await stack.call('POST', `/v1/leads/${id}/lost`, KEYS.alice, { reason: 'no budget' })).status).toBe(200);
   await new Promise((r) => setTimeout(r, 3000));
 
   // SMTP is back on the same address
@@ -61,7 +69,9 @@ test('marking leads lost while SMTP is down: every decided email is delivered on
     expect(state.status).toBe('lost');
     for (const step of new Set(steps)) {
       const sent = state.emails.find((e) => e.step === step);
-      const recorded = state.history.find((h) => (h.type === 'email_skipped' || h.type === 'automation_failed') && JSON.stringify(h).includes(step));
+      const recorded = state.history.find(
+        (h) => (h.type === 'email_skipped' || h.type === 'automation_failed') && JSON.stringify(h).includes(step),
+      );
       // delivered (once, by its Message-ID) or on the timeline with why — never neither
       expect(sent || recorded).toBeTruthy();
       if (sent) {

@@ -24,7 +24,9 @@ describe('enrichment provider down', () => {
         hits.push(req.url ?? '');
         if (req.url?.startsWith('/companies?domain=acme-industries.test')) {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ name: 'Acme Industries', employees: 1200, industry: 'Manufacturing', country: 'DE' }));
+          res.end(
+            JSON.stringify({ name: 'Acme Industries', employees: 1200, industry: 'Manufacturing', country: 'DE' }),
+          );
         } else {
           res.writeHead(404).end();
         }
@@ -47,22 +49,37 @@ describe('enrichment provider down', () => {
   });
 
   test('the lead goes on, the gap is recorded, and enrichment lands when the provider is back', async () => {
-    const created = await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'enrich-1', email: 'vp@acme-industries.test', owner: 'alice', title: 'VP Sales' });
+    const created = await stack.call('POST', '/v1/leads', KEYS.admin, {
+      id: 'enrich-1',
+      email: 'vp@acme-industries.test',
+      owner: 'alice',
+      title: 'VP Sales',
+    });
     expect(created.status).toBe(201);
-    const gap = await eventually(async () => {
-      const s = await stack.runtime.leads.get('enrich-1');
-      return s.enrichmentStatus === 'gap' ? s : undefined;
-    }, 60_000, 'the gap');
-    expect(gap.history.find((h) => h.type === 'automation_failed')!.cause).toMatch(/enrichment provider unavailable.*retried/);
+    const gap = await eventually(
+      async () => {
+        const s = await stack.runtime.leads.get('enrich-1');
+        return s.enrichmentStatus === 'gap' ? s : undefined;
+      },
+      60_000,
+      'the gap',
+    );
+    expect(gap.history.find((h) => h.type === 'automation_failed')!.cause).toMatch(
+      /enrichment provider unavailable.*retried/,
+    );
     expect(gap.score).not.toBeNull(); // scored from what is known
     // the lead advances meanwhile
     expect((await stack.call('POST', '/v1/leads/enrich-1/stage', KEYS.alice, { to: 'preparation' })).status).toBe(200);
 
     await startProvider();
-    const s = await eventually(async () => {
-      const st = await stack.runtime.leads.get('enrich-1');
-      return st.enrichmentStatus === 'ok' ? st : undefined;
-    }, 90_000, 'enrichment to land');
+    const s = await eventually(
+      async () => {
+        const st = await stack.runtime.leads.get('enrich-1');
+        return st.enrichmentStatus === 'ok' ? st : undefined;
+      },
+      90_000,
+      'enrichment to land',
+    );
     expect(s.enrichment).toMatchObject({ company: { name: 'Acme Industries', employees: 1200 } });
     expect(s.stage).toBe('preparation');
     expect(s.history.some((h) => /company profile for acme-industries\.test/.test(h.cause))).toBe(true);
@@ -80,7 +97,15 @@ describe('worker killed between send and completion', () => {
     mail = await startMailCatcher({});
     stack = await startStack({ worker: false, config: { SMTP_URL: mail.smtpUrl } });
     await stack.call('PUT', '/v1/config/cadences', KEYS.marketing, {
-      cadences: { crash: { steps: [{ after: '0s', template: 'approach_intro' }, { after: '3s', template: 'approach_followup_1' }], businessHours: null } },
+      cadences: {
+        crash: {
+          steps: [
+            { after: '0s', template: 'approach_intro' },
+            { after: '3s', template: 'approach_followup_1' },
+          ],
+          businessHours: null,
+        },
+      },
     });
   });
   afterAll(async () => {
@@ -92,13 +117,20 @@ describe('worker killed between send and completion', () => {
   test('exactly one message per step reaches the SMTP server', async () => {
     workers.push(await spawnWorker(stack.config));
     const ids = ['sc-1', 'sc-2', 'sc-3', 'sc-4'];
-    for (const id of ids) await stack.runtime.leads.create({ id, email: `${id}@customer.test`, owner: 'alice', stage: 'approach', cadence: 'crash' }, 'test');
+    for (const id of ids)
+      await stack.runtime.leads.create(
+        { id, email: `${id}@customer.test`, owner: 'alice', stage: 'approach', cadence: 'crash' },
+        'test',
+      );
     // the moment the first message is accepted, kill the worker
     await mail.waitFor((ms) => ms.length >= 1, 60_000);
     await workers[0].kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
     workers.push(await spawnWorker(stack.config));
-    const all = await mail.waitFor((ms) => ids.every((id) => ms.filter((m) => m.to.some((t) => t.startsWith(`${id}@`))).length >= 2), 90_000);
+    const all = await mail.waitFor(
+      (ms) => ids.every((id) => ms.filter((m) => m.to.some((t) => t.startsWith(`${id}@`))).length >= 2),
+      90_000,
+    );
     await new Promise((r) => setTimeout(r, 3000)); // let any duplicate show itself
     for (const id of ids) {
       const mine = mail.messages().filter((m) => m.to.some((t) => t.startsWith(`${id}@`)));

@@ -31,7 +31,13 @@ beforeAll(async () => {
   docFile = path.join(dir, 'openapi.json');
   fs.writeFileSync(docFile, JSON.stringify(documentOf(stack.app)));
   // something to reach: a lead of alpha owned by alice
-  const made = await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'fuzz-a', email: 'fuzz.a@example.org', name: 'Fuzz A', team: 'alpha', owner: 'alice' });
+  const made = await stack.call('POST', '/v1/leads', KEYS.admin, {
+    id: 'fuzz-a',
+    email: 'fuzz.a@example.org',
+    name: 'Fuzz A',
+    team: 'alpha',
+    owner: 'alice',
+  });
   expect([200, 201]).toContain(made.status);
 });
 afterAll(async () => {
@@ -41,21 +47,38 @@ afterAll(async () => {
 
 function run(key: string): Promise<{ code: number; out: string }> {
   const args = [
-    'run', docFile,
-    '--url', stack.baseUrl,
-    '--header', `Authorization: Bearer ${key}`,
-    '--checks', 'not_a_server_error',
-    '--max-examples', String(MAX_EXAMPLES),
-    '--seed', '17',
-    '--request-timeout', '30',
-    '--suppress-health-check', 'all',
+    'run',
+    docFile,
+    '--url',
+    stack.baseUrl,
+    '--header',
+    `Authorization: Bearer ${key}`,
+    '--checks',
+    'not_a_server_error',
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    '--seed',
+    '17',
+    '--request-timeout',
+    '30',
+    '--suppress-health-check',
+    'all',
     '--no-color',
   ];
   return new Promise((resolve) => {
-    execFile(BIN, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, out: `${stdout}\n${stderr}` });
-    });
+    execFile(
+      BIN,
+      args,
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, out: `${stdout}\n${stderr}` });
+      },
+    );
   });
 }
 

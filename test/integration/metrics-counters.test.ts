@@ -28,11 +28,16 @@ const board = async (team: string): Promise<Record<string, number>> => {
   return Object.fromEntries((r.body.stages as { stage: string; count: number }[]).map((s) => [s.stage, s.count]));
 };
 const boardIs = (team: string, want: Record<string, number>) =>
-  eventually(async () => {
-    const b = await board(team);
-    return Object.entries(b).every(([stage, n]) => n === (want[stage] ?? 0)) && b;
-  }, 60_000, `board of ${team} = ${JSON.stringify(want)}`);
-const move = async (id: string, to: string) => expect((await stack.call('POST', `/v1/leads/${id}/stage`, KEYS.admin, { to })).status).toBe(200);
+  eventually(
+    async () => {
+      const b = await board(team);
+      return Object.entries(b).every(([stage, n]) => n === (want[stage] ?? 0)) && b;
+    },
+    60_000,
+    `board of ${team} = ${JSON.stringify(want)}`,
+  );
+const move = async (id: string, to: string) =>
+  expect((await stack.call('POST', `/v1/leads/${id}/stage`, KEYS.admin, { to })).status).toBe(200);
 const raw = () => stack.runtime.redis.hgetall(`${stack.config.REDIS_PREFIX}facts:#board`);
 
 beforeAll(async () => {
@@ -46,12 +51,22 @@ afterAll(async () => {
 });
 
 test('issue 11: a lead created in presentation with no value keeps the board exact, never negative', async () => {
-  const r = await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'zero-1', email: 'zero.one@example.org', name: 'Zero One', team: 'beta', owner: 'carol', stage: 'presentation' });
+  const r = await stack.call('POST', '/v1/leads', KEYS.admin, {
+    id: 'zero-1',
+    email: 'zero.one@example.org',
+    name: 'Zero One',
+    team: 'beta',
+    owner: 'carol',
+    stage: 'presentation',
+  });
   expect(r.status).toBe(201);
   await boardIs('beta', { presentation: 1 });
   // more facts writes: each one used to take one more off the count
   await move('zero-1', 'objections');
-  expect((await stack.call('POST', '/v1/leads/zero-1/activities', KEYS.admin, { type: 'call', note: 'left a message' })).status).toBe(200);
+  expect(
+    (await stack.call('POST', '/v1/leads/zero-1/activities', KEYS.admin, { type: 'call', note: 'left a message' }))
+      .status,
+  ).toBe(200);
   await boardIs('beta', { objections: 1 });
   for (let i = 0; i < 10; i++) {
     const b = await board('beta');
@@ -68,7 +83,17 @@ test('issue 11: a lead created in presentation with no value keeps the board exa
 
 test('a lead with no value walks every stage, is lost, its workflow completes and the board is back to its counts', async () => {
   const before = await board('beta');
-  expect((await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'walker', email: 'walker@example.org', name: 'Walker', team: 'beta', owner: 'carol' })).status).toBe(201);
+  expect(
+    (
+      await stack.call('POST', '/v1/leads', KEYS.admin, {
+        id: 'walker',
+        email: 'walker@example.org',
+        name: 'Walker',
+        team: 'beta',
+        owner: 'carol',
+      })
+    ).status,
+  ).toBe(201);
   await boardIs('beta', { ...before, prospecting: before.prospecting + 1 });
   for (const to of OPEN.slice(1)) {
     await move('walker', to);
@@ -83,7 +108,13 @@ test('a lead with no value walks every stage, is lost, its workflow completes an
 
 /** Runs the CLI with the stack's configuration in the environment; returns the exit code and output. */
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const env = { TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: stack.config.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE, LOG_LEVEL: 'warn' };
+  const env = {
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+    REDIS_URL: process.env.TEST_REDIS_URL,
+    REDIS_PREFIX: stack.config.REDIS_PREFIX,
+    TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+    LOG_LEVEL: 'warn',
+  };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const lines: string[] = [];
@@ -93,8 +124,9 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
     return { code, out: lines.join('\n') };
   } finally {
     log.mockRestore();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
@@ -154,12 +186,18 @@ test('POST /v1/admin/metrics/rebuild: admin only, strict query, the same report;
   await stack.runtime.redis.del(`${p}facts:zero-1`);
   await stack.runtime.redis.zrem(`${p}facts:created`, 'zero-1');
   await stack.runtime.redis.srem(`${p}facts:active`, 'zero-1');
-  const res = await eventually(async () => {
-    const r = await stack.call('POST', '/v1/admin/metrics/rebuild?dryRun=true', KEYS.admin);
-    return r.status === 200 && r.body.withoutFacts.count === 1 && r.body;
-  }, 30_000, 'zero-1 reported without facts');
+  const res = await eventually(
+    async () => {
+      const r = await stack.call('POST', '/v1/admin/metrics/rebuild?dryRun=true', KEYS.admin);
+      return r.status === 200 && r.body.withoutFacts.count === 1 && r.body;
+    },
+    30_000,
+    'zero-1 reported without facts',
+  );
   expect(res).toMatchObject({ repaired: false, driftCount: 0, withoutFacts: { count: 1, ids: ['zero-1'] } });
-  expect(res.withoutFacts.board).toEqual([{ team: 'beta', stage: 'objections', currency: 'USD', count: 1, value: 0, atRisk: 0, stalled: 0 }]);
+  expect(res.withoutFacts.board).toEqual([
+    { team: 'beta', stage: 'objections', currency: 'USD', count: 1, value: 0, atRisk: 0, stalled: 0 },
+  ]);
 });
 
 test('a closed lead whose last facts write was given up is found still on the board and rewritten from its archive', async () => {
@@ -170,10 +208,14 @@ test('a closed lead whose last facts write was given up is found still on the bo
   expect((await board('beta')).closing).toBe(before.closing + 1);
 
   // visibility is eventually consistent: walker closed a moment ago
-  const dry = await eventually(async () => {
-    const r = await stack.call('POST', '/v1/admin/metrics/rebuild?dryRun=true', KEYS.admin);
-    return r.body.staleFacts?.count === 1 && r;
-  }, 30_000, 'walker seen as closed');
+  const dry = await eventually(
+    async () => {
+      const r = await stack.call('POST', '/v1/admin/metrics/rebuild?dryRun=true', KEYS.admin);
+      return r.body.staleFacts?.count === 1 && r;
+    },
+    30_000,
+    'walker seen as closed',
+  );
   expect(dry.body.staleFacts).toEqual({ count: 1, ids: ['walker'], repaired: 0 });
   expect(dry.body.driftCount).toBe(0); // the counters agree with the (stale) facts: only visibility shows it
   const fixed = await stack.call('POST', '/v1/admin/metrics/rebuild', KEYS.admin);
@@ -187,14 +229,23 @@ test('the dealflow-metrics-reconcile Schedule runs the reconcile as a workflow, 
   const p = stack.config.REDIS_PREFIX;
   await stack.runtime.redis.hset(`${p}facts:#board`, 'beta|closing|USD|atRisk', '7');
   const scheduleId = `test-reconcile-${crypto.randomBytes(4).toString('hex')}`;
-  const handle = await ensureReconcileSchedule(stack.runtime.client, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, scheduleId });
+  const handle = await ensureReconcileSchedule(stack.runtime.client, {
+    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+    scheduleId,
+  });
   try {
     await ensureReconcileSchedule(stack.runtime.client, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, scheduleId });
     // created with an immediate run: it repairs the flag and keeps its report for the gauge
-    await eventually(async () => (await raw())['beta|closing|USD|atRisk'] === undefined, 60_000, 'the scheduled reconcile');
+    await eventually(
+      async () => (await raw())['beta|closing|USD|atRisk'] === undefined,
+      60_000,
+      'the scheduled reconcile',
+    );
     const last = await store.lastReconcile();
     expect(last).toMatchObject({ repaired: true });
-    expect(last!.drift).toEqual(expect.arrayContaining([{ field: 'beta|closing|USD|atRisk', expected: '0', stored: '7' }]));
+    expect(last!.drift).toEqual(
+      expect.arrayContaining([{ field: 'beta|closing|USD|atRisk', expected: '0', stored: '7' }]),
+    );
     const d = await handle.describe();
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'metricsReconcileWorkflow' });
     expect(d.info.recentActions.length).toBe(1); // the second ensure neither re-created nor re-ran it

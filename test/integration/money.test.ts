@@ -14,16 +14,34 @@ jest.setTimeout(180_000);
 let stack: Stack;
 
 const create = (id: string, body: Record<string, unknown>, key = KEYS.admin) =>
-  stack.call('POST', '/v1/leads', key, { id, email: `${id}@customer-${id}.test`, owner: 'carol', team: 'beta', ...body });
-const presentation = (body: { stages: { stage: string }[] }) => body.stages.find((s) => s.stage === 'presentation') as Record<string, unknown>;
-const ISSUE_VALUES = [{ currency: 'EUR', amount: 60_000 }, { currency: 'JPY', amount: 10_000_000 }];
+  stack.call('POST', '/v1/leads', key, {
+    id,
+    email: `${id}@customer-${id}.test`,
+    owner: 'carol',
+    team: 'beta',
+    ...body,
+  });
+const presentation = (body: { stages: { stage: string }[] }) =>
+  body.stages.find((s) => s.stage === 'presentation') as Record<string, unknown>;
+const ISSUE_VALUES = [
+  { currency: 'EUR', amount: 60_000 },
+  { currency: 'JPY', amount: 10_000_000 },
+];
 
 /** Polls until the board has both deals of the issue (the facts are written just after each change). */
 const boardSettled = () =>
-  eventually(async () => {
-    const r = await stack.call('GET', '/v1/pipeline?team=beta', KEYS.admin);
-    return r.status === 200 && (presentation(r.body).count as number) === 2 && (presentation(r.body).values as unknown[]).length === 2 ? r.body : undefined;
-  }, 60_000, 'both deals on the board');
+  eventually(
+    async () => {
+      const r = await stack.call('GET', '/v1/pipeline?team=beta', KEYS.admin);
+      return r.status === 200 &&
+        (presentation(r.body).count as number) === 2 &&
+        (presentation(r.body).values as unknown[]).length === 2
+        ? r.body
+        : undefined;
+    },
+    60_000,
+    'both deals on the board',
+  );
 
 beforeAll(async () => {
   stack = await startStack({});
@@ -37,7 +55,13 @@ afterAll(async () => {
 
 test('the issue input: the pipeline and the forecast give one total per currency, never their sum', async () => {
   const pipeline = (await stack.call('GET', '/v1/pipeline?team=beta', KEYS.managerBeta)).body;
-  expect(presentation(pipeline)).toEqual({ stage: 'presentation', count: 2, values: ISSUE_VALUES, stalled: 0, atRisk: 0 });
+  expect(presentation(pipeline)).toEqual({
+    stage: 'presentation',
+    count: 2,
+    values: ISSUE_VALUES,
+    stalled: 0,
+    atRisk: 0,
+  });
 
   const f = await stack.call('GET', '/v1/forecast?team=beta', KEYS.admin);
   expect(f.status).toBe(200);
@@ -46,17 +70,29 @@ test('the issue input: the pipeline and the forecast give one total per currency
     stage: 'presentation',
     probability: 0.4,
     values: ISSUE_VALUES,
-    weightedValues: [{ currency: 'EUR', amount: 24_000 }, { currency: 'JPY', amount: 4_000_000 }],
+    weightedValues: [
+      { currency: 'EUR', amount: 24_000 },
+      { currency: 'JPY', amount: 4_000_000 },
+    ],
   });
   expect(f.body.totals).toEqual(ISSUE_VALUES);
-  expect(f.body.weightedTotals).toEqual([{ currency: 'EUR', amount: 24_000 }, { currency: 'JPY', amount: 4_000_000 }]);
+  expect(f.body.weightedTotals).toEqual([
+    { currency: 'EUR', amount: 24_000 },
+    { currency: 'JPY', amount: 4_000_000 },
+  ]);
   expect(f.body).not.toHaveProperty('converted'); // no rates configured yet
   expect(JSON.stringify(f.body)).not.toContain('10060000');
 });
 
 test('exchange rates: admin-only, validated, versioned and audited; converted totals are labelled', async () => {
-  expect((await stack.call('GET', '/v1/config/rates', KEYS.managerBeta)).body).toMatchObject({ version: 0, base: 'USD', rates: {} });
-  expect((await stack.call('PUT', '/v1/config/rates', KEYS.managerBeta, { base: 'EUR', rates: { JPY: 0.0062 } })).status).toBe(403);
+  expect((await stack.call('GET', '/v1/config/rates', KEYS.managerBeta)).body).toMatchObject({
+    version: 0,
+    base: 'USD',
+    rates: {},
+  });
+  expect(
+    (await stack.call('PUT', '/v1/config/rates', KEYS.managerBeta, { base: 'EUR', rates: { JPY: 0.0062 } })).status,
+  ).toBe(403);
   expect((await stack.call('GET', '/v1/config/rates', KEYS.carol)).status).toBe(403);
   const bad = await stack.call('PUT', '/v1/config/rates', KEYS.admin, { base: 'EURO', rates: { JPY: -1, QQQ: 2 } });
   expect(bad.status).toBe(400);
@@ -70,7 +106,10 @@ test('exchange rates: admin-only, validated, versioned and audited; converted to
   expect(p.converted).toEqual({ currency: 'USD', amount: null, ratesVersion: 1, missingRates: ['JPY'] });
   expect(p.values).toEqual(ISSUE_VALUES);
 
-  const v2 = await stack.call('PUT', '/v1/config/rates', KEYS.admin, { base: 'USD', rates: { EUR: 1.08, JPY: 0.0067 } });
+  const v2 = await stack.call('PUT', '/v1/config/rates', KEYS.admin, {
+    base: 'USD',
+    rates: { EUR: 1.08, JPY: 0.0067 },
+  });
   expect(v2.body.version).toBe(2);
   p = presentation((await stack.call('GET', '/v1/pipeline?team=beta', KEYS.admin)).body);
   // 60000 × 1.08 + 10,000,000 × 0.0067 = 64,800 + 67,000
@@ -80,8 +119,14 @@ test('exchange rates: admin-only, validated, versioned and audited; converted to
   expect(f.weightedConverted).toEqual({ currency: 'USD', amount: 52_720, ratesVersion: 2, missingRates: [] });
 
   const hist = (await stack.call('GET', '/v1/config/rates/history', KEYS.marketing)).body.items;
-  expect(hist.map((h: { version: number; by: string }) => [h.version, h.by])).toEqual([[2, 'admin'], [1, 'admin']]);
-  expect(hist[0]).toMatchObject({ old: { base: 'USD', rates: { EUR: 1.08 } }, new: { base: 'USD', rates: { EUR: 1.08, JPY: 0.0067 } } });
+  expect(hist.map((h: { version: number; by: string }) => [h.version, h.by])).toEqual([
+    [2, 'admin'],
+    [1, 'admin'],
+  ]);
+  expect(hist[0]).toMatchObject({
+    old: { base: 'USD', rates: { EUR: 1.08 } },
+    new: { base: 'USD', rates: { EUR: 1.08, JPY: 0.0067 } },
+  });
 });
 
 test('dealflow report forecast prints per-currency totals; dealflow rates get shows the version', async () => {
@@ -130,7 +175,7 @@ test('a lead currency is an ISO 4217 code and its value keeps the minor unit: 40
     expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual([path]);
   }
   expect((await create('dinar-1', { value: 1.125, currency: 'BHD' })).status).toBe(201);
-  expect((await stack.runtime.leads.get('bad-ZZZ-100').catch(() => null))).toBeNull(); // nothing started
+  expect(await stack.runtime.leads.get('bad-ZZZ-100').catch(() => null)).toBeNull(); // nothing started
 
   // the same rules for every row of a bulk enrolment (JSON and CSV)
   const bulk = await stack.call('POST', '/v1/leads/bulk', KEYS.admin, [
@@ -139,10 +184,14 @@ test('a lead currency is an ISO 4217 code and its value keeps the minor unit: 40
     { email: 'yen.row@customer-bulk.test', team: 'beta', value: 5.5, currency: 'JPY' },
   ]);
   expect(bulk.status).toBe(202);
-  const batch = await eventually(async () => {
-    const b = (await stack.call('GET', `/v1/batches/${bulk.body.id}`, KEYS.admin)).body;
-    return b.rejectedCount === 2 ? b : undefined;
-  }, 30_000, 'the batch');
+  const batch = await eventually(
+    async () => {
+      const b = (await stack.call('GET', `/v1/batches/${bulk.body.id}`, KEYS.admin)).body;
+      return b.rejectedCount === 2 ? b : undefined;
+    },
+    30_000,
+    'the batch',
+  );
   expect(batch.rejected.map((r: { reason: string }) => r.reason.split(':')[0]).sort()).toEqual(['currency', 'value']);
 });
 
@@ -155,11 +204,28 @@ test('a won amount keeps the minor unit of the lead currency: 400 naming amount;
   expect(ok.status).toBe(200);
   // goals: a wonValue goal in JPY counts the yen; the euro deal (open) is in no goal
   const month = new Date().toISOString().slice(0, 7);
-  const put = await stack.call('PUT', '/v1/goals', KEYS.managerBeta, { goals: [{ team: 'beta', period: month, metric: 'wonValue', target: 19_000_000, currency: 'JPY' }] });
+  const put = await stack.call('PUT', '/v1/goals', KEYS.managerBeta, {
+    goals: [{ team: 'beta', period: month, metric: 'wonValue', target: 19_000_000, currency: 'JPY' }],
+  });
   expect(put.status).toBe(200);
-  const goals = await eventually(async () => {
-    const g = (await stack.call('GET', '/v1/goals', KEYS.managerBeta)).body.goals;
-    return g[0]?.actual > 0 ? g : undefined;
-  }, 30_000, 'the won deal in the goal');
-  expect(goals).toEqual([{ team: 'beta', period: month, metric: 'wonValue', target: 19_000_000, currency: 'JPY', actual: 9_500_000, progress: 0.5, wonInOtherCurrencies: [] }]);
+  const goals = await eventually(
+    async () => {
+      const g = (await stack.call('GET', '/v1/goals', KEYS.managerBeta)).body.goals;
+      return g[0]?.actual > 0 ? g : undefined;
+    },
+    30_000,
+    'the won deal in the goal',
+  );
+  expect(goals).toEqual([
+    {
+      team: 'beta',
+      period: month,
+      metric: 'wonValue',
+      target: 19_000_000,
+      currency: 'JPY',
+      actual: 9_500_000,
+      progress: 0.5,
+      wonInOtherCurrencies: [],
+    },
+  ]);
 });

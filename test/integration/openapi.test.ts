@@ -19,7 +19,11 @@ afterAll(async () => {
 });
 
 type Param = { name: string; in: string; schema?: Record<string, unknown> };
-type Operation = { 'x-dealflow-access'?: Access; parameters?: Param[]; requestBody?: { content: Record<string, { schema: unknown }> } };
+type Operation = {
+  'x-dealflow-access'?: Access;
+  parameters?: Param[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+};
 
 describe('the document', () => {
   test('is a valid OpenAPI 3.1 document (swagger-parser)', async () => {
@@ -33,20 +37,27 @@ describe('the document', () => {
     expect(a.status).toBe(200);
     expect(a.body.openapi).toBe('3.1.0');
     expect(b.body).toEqual(a.body);
-    expect(a.body.paths['/v1/leads/{id}/stage'].post['x-dealflow-access']).toEqual({ auth: 'key', roles: { admin: 'all', marketing: 'none', manager: 'team', rep: 'own' }, pathId: 'lead' });
+    expect(a.body.paths['/v1/leads/{id}/stage'].post['x-dealflow-access']).toEqual({
+      auth: 'key',
+      roles: { admin: 'all', marketing: 'none', manager: 'team', rep: 'own' },
+      pathId: 'lead',
+    });
   });
 
   test('every registered route is an operation with its access rule (the docs UI files aside)', () => {
     const doc = documentOf(stack.app);
     const ops = new Set<string>();
-    for (const [p, item] of Object.entries(doc.paths)) for (const [m, o] of Object.entries(item)) if ((o as Operation)['x-dealflow-access']) ops.add(`${m.toUpperCase()} ${p}`);
+    for (const [p, item] of Object.entries(doc.paths))
+      for (const [m, o] of Object.entries(item))
+        if ((o as Operation)['x-dealflow-access']) ops.add(`${m.toUpperCase()} ${p}`);
     const routes = stack.app.registeredRoutes
       .filter((r) => !r.hidden && r.method !== 'HEAD' && r.method !== 'OPTIONS')
       .map((r) => `${r.method} ${r.url.replace(/:([A-Za-z]+)/g, '{$1}').replace(/\/\*$/, '/{token}')}`);
     expect(routes.length).toBeGreaterThan(55);
     expect(routes.filter((r) => !ops.has(r))).toEqual([]);
     // the routes the hand-written document once missed
-    for (const op of ['GET /v1/metrics/nps', 'PUT /v1/config/follow-up', 'POST /s/{token}', 'PUT /v1/config/roster']) expect(ops.has(op)).toBe(true);
+    for (const op of ['GET /v1/metrics/nps', 'PUT /v1/config/follow-up', 'POST /s/{token}', 'PUT /v1/config/roster'])
+      expect(ops.has(op)).toBe(true);
   });
 
   test('types every parameter: enums, patterns, ranges', () => {
@@ -54,18 +65,21 @@ describe('the document', () => {
     const untyped: string[] = [];
     for (const [p, item] of Object.entries(doc.paths)) {
       for (const [m, o] of Object.entries(item)) {
-        for (const prm of (o as Operation).parameters ?? []) if (!prm.schema || Object.keys(prm.schema).length === 0) untyped.push(`${m} ${p} ${prm.name}`);
+        for (const prm of (o as Operation).parameters ?? [])
+          if (!prm.schema || Object.keys(prm.schema).length === 0) untyped.push(`${m} ${p} ${prm.name}`);
       }
     }
     expect(untyped).toEqual([]);
-    const q = (path: string, name: string) => (doc.paths[path].get.parameters as Param[]).find((x) => x.name === name)!.schema!;
+    const q = (path: string, name: string) =>
+      (doc.paths[path].get.parameters as Param[]).find((x) => x.name === name)!.schema!;
     expect(q('/v1/leads', 'stage').enum).toContain('presentation');
     expect(q('/v1/leads', 'pageSize')).toMatchObject({ minimum: 1, maximum: 1000 });
     expect(q('/v1/metrics/segments', 'by').enum).toEqual(['source', 'industry', 'size', 'team']);
     const id = (doc.paths['/v1/leads/{id}'].get.parameters as Param[]).find((x) => x.name === 'id')!.schema!;
     expect(id).toMatchObject({ type: 'string', minLength: 1, maxLength: 128 });
     expect(new RegExp(id.pattern as string).test('..')).toBe(false);
-    const move = (doc.paths['/v1/leads/{id}/stage'].post as Operation).requestBody!.content['application/json'].schema as { properties: { to: { enum: string[] } }; additionalProperties: boolean };
+    const move = (doc.paths['/v1/leads/{id}/stage'].post as Operation).requestBody!.content['application/json']
+      .schema as { properties: { to: { enum: string[] } }; additionalProperties: boolean };
     expect(move.properties.to.enum).toContain('closing');
     expect(move.additionalProperties).toBe(false);
   });
@@ -94,7 +108,13 @@ describe('the document', () => {
     expect(file.headers.get('cache-control')).toContain('immutable');
     // node:http, not fetch: fetch adds `cache-control: no-cache` to a conditional request (an end-to-end reload)
     const status = await new Promise<number>((resolve, reject) =>
-      http.get(`${stack.baseUrl}/assets/${js}`, { headers: { 'if-none-match': file.headers.get('etag')! } }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject),
+      http
+        .get(
+          `${stack.baseUrl}/assets/${js}`,
+          { headers: { 'if-none-match': file.headers.get('etag')! } },
+          (res) => (res.resume(), resolve(res.statusCode!)),
+        )
+        .on('error', reject),
     );
     expect(status).toBe(304);
     expect((await fetch(`${stack.baseUrl}/assets/no-such-file.js`)).status).toBe(404);
@@ -103,7 +123,13 @@ describe('the document', () => {
 });
 
 describe('one id rule: what can be created can be addressed (issue #17 item 6)', () => {
-  const lead = (id: string, n: number) => ({ id, email: `ids.${n}@example.org`, name: 'Id Test', team: 'alpha', owner: 'alice' });
+  const lead = (id: string, n: number) => ({
+    id,
+    email: `ids.${n}@example.org`,
+    name: 'Id Test',
+    team: 'alpha',
+    owner: 'alice',
+  });
 
   test('a 128-character lead id is created and every lead route reaches it, percent-encoded or not', async () => {
     const id = `L${'a'.repeat(60)}:${'b'.repeat(66)}`;
@@ -113,7 +139,10 @@ describe('one id rule: what can be created can be addressed (issue #17 item 6)',
       const got = await stack.call('GET', path, KEYS.admin);
       expect([got.status, got.body.id]).toEqual([200, id]);
     }
-    const act = await stack.call('POST', `/v1/leads/${encodeURIComponent(id)}/activities`, KEYS.admin, { type: 'note', note: 'long id' });
+    const act = await stack.call('POST', `/v1/leads/${encodeURIComponent(id)}/activities`, KEYS.admin, {
+      type: 'note',
+      note: 'long id',
+    });
     expect(act.status).toBe(200);
     const q = await stack.call('POST', `/v1/leads/${id}/qualification`, KEYS.admin, { budget: true });
     expect(q.status).toBe(200);
@@ -156,7 +185,17 @@ describe('one id rule: what can be created can be addressed (issue #17 item 6)',
     expect((await stack.call('POST', '/v1/leads', KEYS.admin, lead(leadId, 3))).status).toBe(201);
     const taskId = `${leadId}.1.stall2.l1.follow_up_call`;
     expect(taskId.length).toBeGreaterThan(150);
-    await stack.runtime.tasks.create({ id: taskId, leadId, assignee: 'alice', team: 'alpha', kind: 'call', title: 'Long id', details: '', dueAt: new Date().toISOString(), priority: 'normal' });
+    await stack.runtime.tasks.create({
+      id: taskId,
+      leadId,
+      assignee: 'alice',
+      team: 'alpha',
+      kind: 'call',
+      title: 'Long id',
+      details: '',
+      dueAt: new Date().toISOString(),
+      priority: 'normal',
+    });
     const done = await stack.call('POST', `/v1/tasks/${encodeURIComponent(taskId)}/complete`, KEYS.alice, {});
     expect([done.status, done.body.id, done.body.status]).toEqual([200, taskId, 'done']);
     // over the task id maximum: a 400 naming id, not a 414
@@ -172,7 +211,13 @@ describe('one id rule: what can be created can be addressed (issue #17 item 6)',
 });
 
 describe('a JSON body of the wrong kind is a 400 on every route that takes an object (issue #17 item 5, found by the fuzzer)', () => {
-  test.each([['a string', '"AAA"'], ['a number', '1'], ['a boolean', 'true'], ['null', 'null'], ['an array', '[]']])('%s', async (_what, raw) => {
+  test.each([
+    ['a string', '"AAA"'],
+    ['a number', '1'],
+    ['a boolean', 'true'],
+    ['null', 'null'],
+    ['an array', '[]'],
+  ])('%s', async (_what, raw) => {
     const doc = documentOf(stack.app);
     const wrong: string[] = [];
     let tried = 0;
@@ -182,7 +227,11 @@ describe('a JSON body of the wrong kind is a 400 on every route that takes an ob
         const schema = op.requestBody?.content['application/json']?.schema as { type?: string } | undefined;
         if (op['x-dealflow-access']?.auth !== 'key' || schema?.type !== 'object' || p.includes('{')) continue;
         tried++;
-        const res = await fetch(stack.baseUrl + p, { method: m.toUpperCase(), headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' }, body: raw });
+        const res = await fetch(stack.baseUrl + p, {
+          method: m.toUpperCase(),
+          headers: { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' },
+          body: raw,
+        });
         if (res.status !== 400) wrong.push(`${m.toUpperCase()} ${p}: ${res.status}`);
       }
     }

@@ -25,7 +25,15 @@ afterAll(async () => {
 function cli(...args: string[]) {
   const c = stack.config;
   return run(process.execPath, [path.resolve(__dirname, '../../bin/dealflow.js'), ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS, REDIS_URL: c.REDIS_URL, REDIS_PREFIX: c.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: c.TEMPORAL_TASK_QUEUE, LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS,
+      REDIS_URL: c.REDIS_URL,
+      REDIS_PREFIX: c.REDIS_PREFIX,
+      TEMPORAL_TASK_QUEUE: c.TEMPORAL_TASK_QUEUE,
+      LOG_LEVEL: 'warn',
+    },
   });
 }
 
@@ -42,7 +50,13 @@ test('a restarted worker resumes the ladder where it was, no level repeated', as
   workers.push(await spawnWorker(stack.config));
   const { leads, tasks } = stack.runtime;
   await leads.create({ id: 'restart-stall', email: 'rs@example.com', owner: 'alice', stage: 'approach' }, 'mia');
-  const t0 = Date.parse((await eventually(async () => (await leads.get('restart-stall')).thresholds ? leads.get('restart-stall') : undefined)).lastActivityAt);
+  const t0 = Date.parse(
+    (
+      await eventually(async () =>
+        (await leads.get('restart-stall')).thresholds ? leads.get('restart-stall') : undefined,
+      )
+    ).lastActivityAt,
+  );
 
   await eventually(async () => (await leads.get('restart-stall')).escalation.level === 1, 30_000, 'level 1');
   await workers[0].kill('SIGKILL');
@@ -50,10 +64,14 @@ test('a restarted worker resumes the ladder where it was, no level repeated', as
   await new Promise((r) => setTimeout(r, Math.max(t0 + 9_000 - Date.now(), 0)));
   workers.push(await spawnWorker(stack.config));
 
-  const s = await eventually(async () => {
-    const st = await leads.get('restart-stall');
-    return st.escalation.level === 3 ? st : undefined;
-  }, 60_000, 'level 3 after the restart');
+  const s = await eventually(
+    async () => {
+      const st = await leads.get('restart-stall');
+      return st.escalation.level === 3 ? st : undefined;
+    },
+    60_000,
+    'level 3 after the restart',
+  );
   const levels = s.history.filter((e) => e.type === 'escalation').map((e) => e.data?.level);
   expect(levels).toEqual([1, 2, 3]);
   const at = s.history.filter((e) => e.type === 'escalation').map((e) => Date.parse(e.at) - t0);

@@ -55,13 +55,18 @@ function fieldsOf(entry: StreamEntry): Record<string, string> {
   return out;
 }
 
-test('a consumer group on the task stream sees every task event exactly once, a crashed consumer\'s included', async () => {
+test("a consumer group on the task stream sees every task event exactly once, a crashed consumer's included", async () => {
   const stream = `${stack.config.REDIS_PREFIX}tasks`;
   const group = `crm-${run}`;
   await reader.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
 
   for (const [id, [owner, createKey, moveKey]] of Object.entries(LEADS)) {
-    const created = await stack.call('POST', '/v1/leads', createKey, { id, email: `${id}@example.com`, company: `Company ${id}`, owner });
+    const created = await stack.call('POST', '/v1/leads', createKey, {
+      id,
+      email: `${id}@example.com`,
+      company: `Company ${id}`,
+      owner,
+    });
     expect(created.status).toBe(201);
     for (const to of MOVES[id]) {
       const moved = await stack.call('POST', `/v1/leads/${id}/stage`, moveKey, { to });
@@ -78,10 +83,24 @@ test('a consumer group on the task stream sees every task event exactly once, a 
       await reader.xack(stream, group, e[0]);
     }
   };
-  const ours = () => [...processed.values()].filter((f) => f.type === 'task.created' && (JSON.parse(f.task) as { leadId: string }).leadId in LEADS);
+  const ours = () =>
+    [...processed.values()].filter(
+      (f) => f.type === 'task.created' && (JSON.parse(f.task) as { leadId: string }).leadId in LEADS,
+    );
 
   // a consumer takes two entries and dies before acknowledging them
-  const crashed = (await reader.xreadgroup('GROUP', group, 'crm-crashed', 'COUNT', 2, 'BLOCK', 20_000, 'STREAMS', stream, '>')) as StreamReply;
+  const crashed = (await reader.xreadgroup(
+    'GROUP',
+    group,
+    'crm-crashed',
+    'COUNT',
+    2,
+    'BLOCK',
+    20_000,
+    'STREAMS',
+    stream,
+    '>',
+  )) as StreamReply;
   const lost = crashed?.[0]?.[1] ?? [];
   expect(lost.length).toBeGreaterThan(0);
 
@@ -91,16 +110,42 @@ test('a consumer group on the task stream sees every task event exactly once, a 
     if (Date.now() > deadline) throw new Error(`saw ${ours().length} of ${EXPECTED_CREATED} task.created events`);
     if (turn === 1) {
       // a live consumer claims what the crashed one held (min idle 0: no waiting in a test)
-      const [, claimed] = (await reader.xautoclaim(stream, group, 'crm-1', 0, '0-0')) as [string, StreamEntry[], string[]];
+      const [, claimed] = (await reader.xautoclaim(stream, group, 'crm-1', 0, '0-0')) as [
+        string,
+        StreamEntry[],
+        string[],
+      ];
       expect(claimed.map((c) => c[0]).sort()).toEqual(lost.map((l) => l[0]).sort());
       await ack(claimed);
       continue;
     }
-    const reply = (await reader.xreadgroup('GROUP', group, consumers[turn % 2], 'COUNT', 2, 'BLOCK', 1_000, 'STREAMS', stream, '>')) as StreamReply;
+    const reply = (await reader.xreadgroup(
+      'GROUP',
+      group,
+      consumers[turn % 2],
+      'COUNT',
+      2,
+      'BLOCK',
+      1_000,
+      'STREAMS',
+      stream,
+      '>',
+    )) as StreamReply;
     await ack(reply?.[0]?.[1] ?? []);
   }
   // nothing more arrives for these tasks, and nothing is left pending
-  const tail = (await reader.xreadgroup('GROUP', group, 'crm-1', 'COUNT', 100, 'BLOCK', 1_500, 'STREAMS', stream, '>')) as StreamReply;
+  const tail = (await reader.xreadgroup(
+    'GROUP',
+    group,
+    'crm-1',
+    'COUNT',
+    100,
+    'BLOCK',
+    1_500,
+    'STREAMS',
+    stream,
+    '>',
+  )) as StreamReply;
   await ack(tail?.[0]?.[1] ?? []);
   const pending = (await reader.xpending(stream, group)) as [number, ...unknown[]];
   expect(pending[0]).toBe(0);
@@ -121,12 +166,26 @@ test('the digest schedule exists, and a run mails one digest to each rep with op
   // the tasks of the first test must exist; wait for them if it was skipped. Moving on from
   // preparation cancels its research task (README "Tasks that no longer apply are cancelled"), so
   // alice has 2 open tasks (a1 demo, a2 research) and carol 1 (c1 demo)
-  await eventually(async () => (await Promise.all(Object.keys(LEADS).map((id) => stack.runtime.tasks.forLead(id)))).flat().length === EXPECTED_CREATED, 60_000, 'the tasks');
-  await eventually(async () => (await Promise.all([`td-${run}-a1`, `td-${run}-c1`].map((id) => stack.runtime.tasks.get(`${id}.2.research`)))).every((t) => t?.status === 'cancelled'), 60_000, 'the research tasks left behind to be cancelled');
+  await eventually(
+    async () =>
+      (await Promise.all(Object.keys(LEADS).map((id) => stack.runtime.tasks.forLead(id)))).flat().length ===
+      EXPECTED_CREATED,
+    60_000,
+    'the tasks',
+  );
+  await eventually(
+    async () =>
+      (
+        await Promise.all([`td-${run}-a1`, `td-${run}-c1`].map((id) => stack.runtime.tasks.get(`${id}.2.research`)))
+      ).every((t) => t?.status === 'cancelled'),
+    60_000,
+    'the research tasks left behind to be cancelled',
+  );
   const roster = stack.runtime.roster();
   const people = roster.teams().flatMap((t) => [...roster.team(t).reps, roster.team(t).manager]);
   const withTasks: string[] = [];
-  for (const p of people) if ((await stack.runtime.tasks.list({ assignee: p.id, status: 'open' })).items.length > 0) withTasks.push(p.id);
+  for (const p of people)
+    if ((await stack.runtime.tasks.list({ assignee: p.id, status: 'open' })).items.length > 0) withTasks.push(p.id);
   expect(withTasks.sort()).toEqual(['alice', 'carol']);
 
   const scheduleId = `test-digest-${run}`;
@@ -139,9 +198,14 @@ test('the digest schedule exists, and a run mails one digest to each rep with op
   // ensuring again finds the existing schedule
   expect((await ensureDigestSchedule(stack.runtime.client, { taskQueue, scheduleId })).scheduleId).toBe(scheduleId);
 
-  const digests = (msgs: CaughtMessage[]) => msgs.filter((m) => (m.headers['x-dealflow-step'] ?? '').startsWith('digest:'));
+  const digests = (msgs: CaughtMessage[]) =>
+    msgs.filter((m) => (m.headers['x-dealflow-step'] ?? '').startsWith('digest:'));
   await schedule.trigger();
-  const started = await eventually(async () => (await schedule!.describe()).info.recentActions[0]?.action.workflow, 30_000, 'the triggered run');
+  const started = await eventually(
+    async () => (await schedule!.describe()).info.recentActions[0]?.action.workflow,
+    30_000,
+    'the triggered run',
+  );
   const result = await stack.runtime.client.workflow.getHandle<typeof taskDigestWorkflow>(started.workflowId).result();
   expect(result.reps.sort()).toEqual(['alice', 'carol']);
   expect(result.sent).toBe(2);
@@ -169,13 +233,33 @@ test('the digest schedule exists, and a run mails one digest to each rep with op
 test('webhook config: admins set any team, managers only their own; secrets are masked; bad input is a 400 naming the field', async () => {
   const url = 'https://crm.example.com/hooks/dealflow';
   expect((await stack.call('GET', '/v1/config/webhooks', KEYS.alice)).status).toBe(403);
-  expect((await stack.call('PUT', '/v1/config/webhooks', KEYS.marketing, { teams: { alpha: { url, secret: 'x'.repeat(16) } } })).status).toBe(403);
-  expect((await stack.call('PUT', '/v1/config/webhooks', KEYS.managerBeta, { teams: { alpha: { url, secret: 'x'.repeat(16) } } })).status).toBe(403);
+  expect(
+    (
+      await stack.call('PUT', '/v1/config/webhooks', KEYS.marketing, {
+        teams: { alpha: { url, secret: 'x'.repeat(16) } },
+      })
+    ).status,
+  ).toBe(403);
+  expect(
+    (
+      await stack.call('PUT', '/v1/config/webhooks', KEYS.managerBeta, {
+        teams: { alpha: { url, secret: 'x'.repeat(16) } },
+      })
+    ).status,
+  ).toBe(403);
 
-  const set = await stack.call('PUT', '/v1/config/webhooks', KEYS.managerAlpha, { teams: { alpha: { url, secret: 'alpha-secret-0123456789-abcd', events: ['task.created'] } } });
+  const set = await stack.call('PUT', '/v1/config/webhooks', KEYS.managerAlpha, {
+    teams: { alpha: { url, secret: 'alpha-secret-0123456789-abcd', events: ['task.created'] } },
+  });
   expect(set.status).toBe(200);
-  expect(set.body).toMatchObject({ version: 1, updatedBy: 'mia', teams: { alpha: { url, secret: '…abcd', events: ['task.created'] } } });
-  const admin = await stack.call('PUT', '/v1/config/webhooks', KEYS.admin, { teams: { beta: { url: 'http://127.0.0.1:9/beta', secret: 'beta-secret-0123456789-wxyz' } } });
+  expect(set.body).toMatchObject({
+    version: 1,
+    updatedBy: 'mia',
+    teams: { alpha: { url, secret: '…abcd', events: ['task.created'] } },
+  });
+  const admin = await stack.call('PUT', '/v1/config/webhooks', KEYS.admin, {
+    teams: { beta: { url: 'http://127.0.0.1:9/beta', secret: 'beta-secret-0123456789-wxyz' } },
+  });
   expect(admin.status).toBe(200);
   expect(Object.keys(admin.body.teams).sort()).toEqual(['alpha', 'beta']);
 
@@ -184,7 +268,9 @@ test('webhook config: admins set any team, managers only their own; secrets are 
   expect(JSON.stringify((await stack.call('GET', '/v1/config/webhooks', KEYS.admin)).body)).not.toContain('0123456789');
 
   // the secret may be left out to keep it; null removes a team's webhook
-  const kept = await stack.call('PUT', '/v1/config/webhooks', KEYS.managerAlpha, { teams: { alpha: { url: `${url}/v2` } } });
+  const kept = await stack.call('PUT', '/v1/config/webhooks', KEYS.managerAlpha, {
+    teams: { alpha: { url: `${url}/v2` } },
+  });
   expect(kept.body.teams.alpha).toEqual({ url: `${url}/v2`, secret: '…abcd' });
   const removed = await stack.call('PUT', '/v1/config/webhooks', KEYS.admin, { teams: { beta: null } });
   expect(Object.keys(removed.body.teams)).toEqual(['alpha']);
@@ -208,7 +294,12 @@ test('webhook config: admins set any team, managers only their own; secrets are 
 
   const hist = await stack.call('GET', '/v1/config/webhooks/history', KEYS.admin);
   expect(hist.status).toBe(200);
-  expect(hist.body.items[0]).toMatchObject({ version: before, by: 'admin', old: { teams: { beta: { secret: '…wxyz' } } }, new: { teams: { alpha: { secret: '…abcd' } } } });
+  expect(hist.body.items[0]).toMatchObject({
+    version: before,
+    by: 'admin',
+    old: { teams: { beta: { secret: '…wxyz' } } },
+    new: { teams: { alpha: { secret: '…abcd' } } },
+  });
   expect(JSON.stringify(hist.body)).not.toContain('0123456789');
   expect((await stack.call('GET', '/v1/config/webhooks/history', KEYS.managerAlpha)).status).toBe(403);
 });

@@ -19,7 +19,11 @@ let stack: Stack;
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-timeline-'));
-  server = await startTemporalDevServer({ dbFile: path.join(dir, 't.db'), logDir: dir, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 } });
+  server = await startTemporalDevServer({
+    dbFile: path.join(dir, 't.db'),
+    logDir: dir,
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
+  });
   stack = await startStack({ config: { TEMPORAL_ADDRESS: server.address } });
 });
 afterAll(async () => {
@@ -33,13 +37,21 @@ interface Entry {
   cause: string;
 }
 
-async function wholeTimeline(id: string, key: string, pageSize: number): Promise<{ items: Entry[]; pages: number; total: number }> {
+async function wholeTimeline(
+  id: string,
+  key: string,
+  pageSize: number,
+): Promise<{ items: Entry[]; pages: number; total: number }> {
   const items: Entry[] = [];
   let token: string | undefined;
   let pages = 0;
   let total = 0;
   do {
-    const res = await stack.call('GET', `/v1/leads/${id}/timeline?pageSize=${pageSize}${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`, key);
+    const res = await stack.call(
+      'GET',
+      `/v1/leads/${id}/timeline?pageSize=${pageSize}${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`,
+      key,
+    );
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBeLessThanOrEqual(pageSize);
     items.push(...res.body.items);
@@ -58,20 +70,30 @@ test('a lead with 2,000 timeline entries is served whole through continue-as-new
   await leads.create({ id, email: 'long@example.com', owner: 'alice', team: 'alpha' }, 'test');
   await leads.create({ id: 'short-timeline', email: 'short@example.com', owner: 'alice', team: 'alpha' }, 'test');
   const limit = pLimit(5);
-  await Promise.all(Array.from({ length: N }, (_, i) => limit(() => leads.logActivity(id, 'call', 'alice', `call ${i}`))));
+  await Promise.all(
+    Array.from({ length: N }, (_, i) => limit(() => leads.logActivity(id, 'call', 'alice', `call ${i}`))),
+  );
 
   // it continued as new on the way, and its state keeps no more than the keep limit
-  const running = await eventually(async () => {
-    const s = await leads.get(id);
-    return s.runs > 1 && s.timelineStored !== undefined && s.timelineStored >= s.historyTrimmed + s.history.length - 5 ? s : undefined;
-  }, 120_000, 'a new run with the timeline stored');
+  const running = await eventually(
+    async () => {
+      const s = await leads.get(id);
+      return s.runs > 1 && s.timelineStored !== undefined && s.timelineStored >= s.historyTrimmed + s.history.length - 5
+        ? s
+        : undefined;
+    },
+    120_000,
+    'a new run with the timeline stored',
+  );
   expect(running.runs).toBeGreaterThan(1);
   expect(running.history.length).toBeLessThanOrEqual(HISTORY_KEEP);
   expect(running.historyTrimmed).toBeGreaterThan(N - HISTORY_KEEP);
 
   const check = (items: Entry[], total: number) => {
     expect(items.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i));
-    const calls = items.filter((e) => e.type === 'activity_logged').map((e) => e.cause.replace(/^call logged by alice: /, ''));
+    const calls = items
+      .filter((e) => e.type === 'activity_logged')
+      .map((e) => e.cause.replace(/^call logged by alice: /, ''));
     expect(calls).toHaveLength(N);
     expect(new Set(calls)).toEqual(new Set(Array.from({ length: N }, (_, i) => `call ${i}`)));
     expect(items[0].type).toBe('created');
@@ -95,7 +117,11 @@ test('a lead with 2,000 timeline entries is served whole through continue-as-new
 
   // a token is bound to its lead, and garbage is a 400 naming pageToken
   const first = await stack.call('GET', `/v1/leads/${id}/timeline?pageSize=10`, KEYS.admin);
-  const other = await stack.call('GET', `/v1/leads/short-timeline/timeline?pageToken=${encodeURIComponent(first.body.nextPageToken)}`, KEYS.admin);
+  const other = await stack.call(
+    'GET',
+    `/v1/leads/short-timeline/timeline?pageToken=${encodeURIComponent(first.body.nextPageToken)}`,
+    KEYS.admin,
+  );
   expect(other.status).toBe(400);
   const bad = await stack.call('GET', `/v1/leads/${id}/timeline?pageToken=garbage`, KEYS.admin);
   expect(bad.status).toBe(400);

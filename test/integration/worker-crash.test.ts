@@ -27,7 +27,8 @@ test('a worker killed mid-flight loses nothing and duplicates no task', async ()
   workers.push(await spawnWorker(stack.config));
   const { leads, tasks, redis } = stack.runtime;
   const ids = Array.from({ length: N }, (_, i) => `crash-${i}`);
-  for (const id of ids) await leads.create({ id, email: `${id}@example.com`, owner: i(id) % 2 ? 'alice' : 'bob' }, 'test');
+  for (const id of ids)
+    await leads.create({ id, email: `${id}@example.com`, owner: i(id) % 2 ? 'alice' : 'bob' }, 'test');
 
   // drive every lead through four stages concurrently; kill the worker part-way through
   let moves = 0;
@@ -58,11 +59,15 @@ test('a worker killed mid-flight loses nothing and duplicates no task', async ()
 
   for (const id of ids) {
     let last: unknown;
-    const s = await eventually(async () => {
-      const st = await leads.get(id);
-      last = st;
-      return st.stage === 'closing' && st.tasks.length === 4 ? st : undefined;
-    }, 60_000, `lead ${id} to reach closing with its tasks`).catch((e) => {
+    const s = await eventually(
+      async () => {
+        const st = await leads.get(id);
+        last = st;
+        return st.stage === 'closing' && st.tasks.length === 4 ? st : undefined;
+      },
+      60_000,
+      `lead ${id} to reach closing with its tasks`,
+    ).catch((e) => {
       console.log(JSON.stringify(last, null, 1));
       throw e;
     });
@@ -74,7 +79,9 @@ test('a worker killed mid-flight loses nothing and duplicates no task', async ()
 
   // each task once on the stream too
   const events = await redis.xrange(stack.runtime.tasks.streamKey, '-', '+');
-  const created = events.filter(([, f]) => f[f.indexOf('type') + 1] === 'task.created').map(([, f]) => f[f.indexOf('taskId') + 1]);
+  const created = events
+    .filter(([, f]) => f[f.indexOf('type') + 1] === 'task.created')
+    .map(([, f]) => f[f.indexOf('taskId') + 1]);
   expect(created).toHaveLength(N * KINDS.length);
   expect(new Set(created).size).toBe(created.length);
 });

@@ -33,11 +33,27 @@ afterAll(async () => {
 });
 
 test('Temporal worker metrics and the dealflow counters are exported', async () => {
-  expect((await stack.call('POST', '/v1/leads', KEYS.admin, { id: 'wm-1', email: 'wm-1@customer.test', owner: 'alice', stage: 'preparation' })).status).toBe(201);
-  const text = await eventually(async () => {
-    const t = await (await fetch(`http://${address}/metrics`)).text();
-    return /dealflow_lead_facts_writes_total\{[^}]*result="written"[^}]*\} [1-9]/.test(t) && /dealflow_tasks_created_total\{[^}]*kind="research"/.test(t) ? t : undefined;
-  }, 60_000, 'the worker metrics');
+  expect(
+    (
+      await stack.call('POST', '/v1/leads', KEYS.admin, {
+        id: 'wm-1',
+        email: 'wm-1@customer.test',
+        owner: 'alice',
+        stage: 'preparation',
+      })
+    ).status,
+  ).toBe(201);
+  const text = await eventually(
+    async () => {
+      const t = await (await fetch(`http://${address}/metrics`)).text();
+      return /dealflow_lead_facts_writes_total\{[^}]*result="written"[^}]*\} [1-9]/.test(t) &&
+        /dealflow_tasks_created_total\{[^}]*kind="research"/.test(t)
+        ? t
+        : undefined;
+    },
+    60_000,
+    'the worker metrics',
+  );
   expect(text).toMatch(/temporal_workflow_task_execution_latency/);
   expect(text).toMatch(/temporal_activity_execution_latency/);
 });

@@ -10,7 +10,10 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowSource } from '../support/time-skipping';
 
 const DIR = path.join(__dirname, 'histories');
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('there are recorded histories to replay', () => {
   expect(files.length).toBeGreaterThanOrEqual(3);

@@ -28,13 +28,21 @@ export async function postCsv(
 
 /** Polls GET /v1/batches/:id until the batch is done; resolves with it. */
 export const waitBatchDone = (stack: Stack, id: string) =>
-  eventually(async () => {
-    const r = await stack.call('GET', `/v1/batches/${id}`, KEYS.marketing);
-    return r.body.status === 'done' ? r.body : undefined;
-  }, 120_000, `batch ${id} done`);
+  eventually(
+    async () => {
+      const r = await stack.call('GET', `/v1/batches/${id}`, KEYS.marketing);
+      return r.body.status === 'done' ? r.body : undefined;
+    },
+    120_000,
+    `batch ${id} done`,
+  );
 
 /** Runs `dealflow import FILE ARGS…` against the stack's Temporal and Redis; resolves with the exit code and output. */
-export function runImport(stack: Stack, file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runImport(
+  stack: Stack,
+  file: string,
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
@@ -44,8 +52,12 @@ export function runImport(stack: Stack, file: string, args: string[] = []): Prom
     LOG_LEVEL: 'warn',
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.resolve(__dirname, '../../bin/dealflow.js'), 'import', file, ...args], { env, timeout: 120_000 }, (err, out, errOut) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: out, stderr: errOut }),
+    execFile(
+      process.execPath,
+      [path.resolve(__dirname, '../../bin/dealflow.js'), 'import', file, ...args],
+      { env, timeout: 120_000 },
+      (err, out, errOut) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: out, stderr: errOut }),
     );
   });
 }

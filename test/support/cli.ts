@@ -6,7 +6,12 @@ import type { Stack } from './stack';
 
 export async function runCli(stack: Stack, args: string[]): Promise<{ code: number; out: string }> {
   const { main } = await import('../../cli/main');
-  const env = { TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS, REDIS_URL: stack.config.REDIS_URL, REDIS_PREFIX: stack.config.REDIS_PREFIX, TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE };
+  const env = {
+    TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
+    REDIS_URL: stack.config.REDIS_URL,
+    REDIS_PREFIX: stack.config.REDIS_PREFIX,
+    TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+  };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const lines: string[] = [];

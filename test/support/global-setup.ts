@@ -53,5 +53,12 @@ export default async function globalSetup(): Promise<void> {
 
 function quietLogger() {
   const noop = () => undefined;
-  return { log: noop, trace: noop, debug: noop, info: noop, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) };
+  return {
+    log: noop,
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: (m: string) => console.warn(m),
+    error: (m: string) => console.error(m),
+  };
 }

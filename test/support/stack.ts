@@ -50,7 +50,15 @@ export interface Stack {
 export async function startStack(opts: { worker?: boolean; config?: Record<string, string> } = {}): Promise<Stack> {
   const config = testConfig(opts.config);
   const runtime = await createClientRuntime(config, { bounded: true });
-  const app = await buildApi({ config, leads: runtime.leads, tasks: runtime.tasks, redis: runtime.redis, roster: runtime.roster, liveRoster: runtime.liveRoster, logger: false });
+  const app = await buildApi({
+    config,
+    leads: runtime.leads,
+    tasks: runtime.tasks,
+    redis: runtime.redis,
+    roster: runtime.roster,
+    liveRoster: runtime.liveRoster,
+    logger: false,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   let worker: WorkerHandle | undefined;
@@ -68,7 +76,10 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
     async call(method, path, key, body) {
       const res = await fetch(baseUrl + path, {
         method,
-        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
       const text = await res.text();
@@ -90,7 +101,11 @@ export async function startStack(opts: { worker?: boolean; config?: Record<strin
 }
 
 /** Polls until fn returns a truthy value (visibility is eventually consistent). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -100,7 +115,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

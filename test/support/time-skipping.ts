@@ -4,7 +4,15 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
 import { testServerPath } from './temporal-binaries';
 
-const INDEXED: Record<string, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
+const INDEXED: Record<string, number> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
 
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({

@@ -7,5 +7,7 @@
 import net from 'node:net';
 
 net.Socket.prototype.connect = function refuse(): never {
-  throw new Error('a unit test may not open a network connection: put a test that needs a service outside test/unit/ (the integration lane)');
+  throw new Error(
+    'a unit test may not open a network connection: put a test that needs a service outside test/unit/ (the integration lane)',
+  );
 };

@@ -28,7 +28,11 @@ export async function spawnWorker(config: Config, extraEnv: Record<string, strin
     ...(config.ENRICHMENT_URL ? { ENRICHMENT_URL: config.ENRICHMENT_URL } : {}),
     ...extraEnv,
   };
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/dealflow.js'), 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/dealflow.js'), 'worker'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

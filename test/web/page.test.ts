@@ -21,10 +21,16 @@ const pageProblems: string[] = [];
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh --with-browser\` (installs Debian's chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh --with-browser\` (installs Debian's chromium) or set CHROMIUM_PATH`,
+    );
   }
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +51,8 @@ async function signedIn(key: string): Promise<Page> {
   page.setDefaultTimeout(WAIT);
   page.on('pageerror', (e) => pageProblems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
+      pageProblems.push(`console: ${m.text()}`);
   });
   await page.goto(stack.baseUrl + '/');
   await page.fill('#api-key', key);
@@ -54,16 +61,21 @@ async function signedIn(key: string): Promise<Page> {
   return page;
 }
 
-const card = (stage: string, leadId: string) => `section.column[data-stage="${stage}"] article[data-lead-id="${leadId}"]`;
+const card = (stage: string, leadId: string) =>
+  `section.column[data-stage="${stage}"] article[data-lead-id="${leadId}"]`;
 
 /** Waits for a card in a column, pressing Refresh while visibility catches up. */
 async function waitForCard(page: Page, stage: string, leadId: string): Promise<void> {
-  await eventually(async () => {
-    if (await page.locator(card(stage, leadId)).count()) return true;
-    await page.getByRole('button', { name: /^(Refresh|تازه‌سازی)$/ }).click();
-    await page.waitForSelector('section.column[data-stage="follow_up"]');
-    return (await page.locator(card(stage, leadId)).count()) > 0;
-  }, WAIT, `card ${leadId} in ${stage}`);
+  await eventually(
+    async () => {
+      if (await page.locator(card(stage, leadId)).count()) return true;
+      await page.getByRole('button', { name: /^(Refresh|تازه‌سازی)$/ }).click();
+      await page.waitForSelector('section.column[data-stage="follow_up"]');
+      return (await page.locator(card(stage, leadId)).count()) > 0;
+    },
+    WAIT,
+    `card ${leadId} in ${stage}`,
+  );
 }
 
 async function createLead(leadId: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -81,10 +93,14 @@ async function createLead(leadId: string, extra: Record<string, unknown> = {}): 
 
 /** Waits until the API's list (visibility) has the lead in `stage`. */
 async function listed(leadId: string, stage: string): Promise<void> {
-  await eventually(async () => {
-    const r = await stack.call('GET', `/v1/leads?stage=${stage}`, KEYS.admin);
-    return r.body.items?.some((i: { id: string }) => i.id === leadId);
-  }, WAIT, `${leadId} listed in ${stage}`);
+  await eventually(
+    async () => {
+      const r = await stack.call('GET', `/v1/leads?stage=${stage}`, KEYS.admin);
+      return r.body.items?.some((i: { id: string }) => i.id === leadId);
+    },
+    WAIT,
+    `${leadId} listed in ${stage}`,
+  );
 }
 
 describe('the page itself', () => {
@@ -95,9 +111,21 @@ describe('the page itself', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
-    expect(csp.split(';').map((d) => d.trim()).sort()).toEqual(
-      ["base-uri 'none'", "connect-src 'self'", "default-src 'none'", "form-action 'none'", "frame-ancestors 'none'", "img-src 'self' data:", "script-src 'self'", "style-src 'self'"],
-    );
+    expect(
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .sort(),
+    ).toEqual([
+      "base-uri 'none'",
+      "connect-src 'self'",
+      "default-src 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+      "img-src 'self' data:",
+      "script-src 'self'",
+      "style-src 'self'",
+    ]);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
@@ -117,7 +145,11 @@ describe('the page itself', () => {
   });
 
   it('GET /v1/me names the caller, and needs a key', async () => {
-    expect((await stack.call('GET', '/v1/me', KEYS.managerAlpha)).body).toEqual({ role: 'manager', scope: 'alpha', actor: 'mia' });
+    expect((await stack.call('GET', '/v1/me', KEYS.managerAlpha)).body).toEqual({
+      role: 'manager',
+      scope: 'alpha',
+      actor: 'mia',
+    });
     expect((await stack.call('GET', '/v1/me')).status).toBe(401);
   });
 
@@ -146,14 +178,29 @@ describe('the board', () => {
     await createLead(d, { name: 'Di Seed', stage: 'presentation' });
     expect((await stack.call('POST', `/v1/leads/${b}/stage`, KEYS.managerAlpha, { to: 'approach' })).status).toBe(200);
     expect((await stack.call('POST', `/v1/leads/${c}/stage`, KEYS.managerAlpha, { to: 'closing' })).status).toBe(200);
-    await Promise.all([listed(a, 'prospecting'), listed(b, 'approach'), listed(c, 'closing'), listed(d, 'presentation')]);
+    await Promise.all([
+      listed(a, 'prospecting'),
+      listed(b, 'approach'),
+      listed(c, 'closing'),
+      listed(d, 'presentation'),
+    ]);
   });
 
   it('shows the seeded deals in their stage columns, seven columns in stage order', async () => {
     const page = await signedIn(KEYS.managerAlpha);
     await waitForCard(page, 'prospecting', a);
-    const stages = await page.locator('section.column').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')));
-    expect(stages).toEqual(['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing', 'follow_up']);
+    const stages = await page
+      .locator('section.column')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')));
+    expect(stages).toEqual([
+      'prospecting',
+      'preparation',
+      'approach',
+      'presentation',
+      'objections',
+      'closing',
+      'follow_up',
+    ]);
     await waitForCard(page, 'approach', b);
     await waitForCard(page, 'closing', c);
     await waitForCard(page, 'presentation', d);
@@ -175,13 +222,17 @@ describe('the board', () => {
     expect(await page.locator(card('objections', yen)).textContent()).toContain('JP¥10,000,000');
     expect(await page.locator(card('objections', euro)).textContent()).toContain('€60,000.00');
     const summary = page.locator('section.column[data-stage="objections"] .col-summary');
-    await eventually(async () => {
-      const text = (await summary.textContent()) ?? '';
-      if (text.includes('€60,000.00 · JP¥10,000,000')) return true;
-      await page.getByRole('button', { name: 'Refresh' }).click();
-      await page.waitForSelector('section.column[data-stage="follow_up"]');
-      return false;
-    }, WAIT, 'the column totals per currency');
+    await eventually(
+      async () => {
+        const text = (await summary.textContent()) ?? '';
+        if (text.includes('€60,000.00 · JP¥10,000,000')) return true;
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.waitForSelector('section.column[data-stage="follow_up"]');
+        return false;
+      },
+      WAIT,
+      'the column totals per currency',
+    );
     expect(await summary.textContent()).not.toMatch(/10,060,000/);
   });
 
@@ -194,23 +245,46 @@ describe('the board', () => {
     await page.waitForSelector(card('preparation', a));
     await page.waitForSelector('.status .ok');
 
-    const lead = await eventually(async () => {
-      const r = await stack.call('GET', `/v1/leads/${a}`, KEYS.admin);
-      return r.body.stage === 'preparation' ? r.body : undefined;
-    }, WAIT, 'the move in the workflow');
-    const move = lead.history.find((h: { type: string; to?: string }) => h.type === 'stage_changed' && h.to === 'preparation');
+    const lead = await eventually(
+      async () => {
+        const r = await stack.call('GET', `/v1/leads/${a}`, KEYS.admin);
+        return r.body.stage === 'preparation' ? r.body : undefined;
+      },
+      WAIT,
+      'the move in the workflow',
+    );
+    const move = lead.history.find(
+      (h: { type: string; to?: string }) => h.type === 'stage_changed' && h.to === 'preparation',
+    );
     expect(move).toMatchObject({ from: 'prospecting', to: 'preparation', actor: 'alice' });
   });
 
   it('marks stalled and at-risk deals with a text badge and a class', async () => {
     // a real stall: team beta's prospecting threshold is 1s, so a new beta lead climbs to level 3
-    expect((await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { prospecting: '1s' } } })).status).toBe(200);
+    expect(
+      (await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, { teams: { beta: { prospecting: '1s' } } })).status,
+    ).toBe(200);
     const stalled = id('stalled');
-    expect((await stack.call('POST', '/v1/leads', KEYS.admin, { id: stalled, email: `${stalled}@example.com`, name: 'Stan Still', owner: 'carol' })).status).toBe(201);
-    await eventually(async () => {
-      const r = await stack.call('GET', '/v1/leads?stage=prospecting&team=beta&stalled=true', KEYS.admin);
-      return r.body.items?.some((i: { id: string; escalationLevel: number }) => i.id === stalled && i.escalationLevel >= 3);
-    }, 60_000, 'the lead stalled (level 3)');
+    expect(
+      (
+        await stack.call('POST', '/v1/leads', KEYS.admin, {
+          id: stalled,
+          email: `${stalled}@example.com`,
+          name: 'Stan Still',
+          owner: 'carol',
+        })
+      ).status,
+    ).toBe(201);
+    await eventually(
+      async () => {
+        const r = await stack.call('GET', '/v1/leads?stage=prospecting&team=beta&stalled=true', KEYS.admin);
+        return r.body.items?.some(
+          (i: { id: string; escalationLevel: number }) => i.id === stalled && i.escalationLevel >= 3,
+        );
+      },
+      60_000,
+      'the lead stalled (level 3)',
+    );
     const page = await signedIn(KEYS.admin);
     await waitForCard(page, 'prospecting', stalled);
     const el = page.locator(card('prospecting', stalled));
@@ -218,8 +292,20 @@ describe('the board', () => {
     expect(await el.locator('.badge.stalled').textContent()).toBe('Stalled');
 
     // level 2 is a moment on the way to 3: shown from a list answer the page is given
-    const atRisk = { id: id('risky'), stage: 'approach', status: 'open', owner: 'alice', team: 'alpha', escalationLevel: 2, value: 10, name: 'Rita Risk', company: null };
-    await page.route('**/v1/leads?stage=approach&*', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [atRisk] }) }));
+    const atRisk = {
+      id: id('risky'),
+      stage: 'approach',
+      status: 'open',
+      owner: 'alice',
+      team: 'alpha',
+      escalationLevel: 2,
+      value: 10,
+      name: 'Rita Risk',
+      company: null,
+    };
+    await page.route('**/v1/leads?stage=approach&*', (r) =>
+      r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ items: [atRisk] }) }),
+    );
     await page.getByRole('button', { name: 'Refresh' }).click();
     const risky = page.locator(card('approach', atRisk.id));
     await risky.waitFor();
@@ -232,14 +318,20 @@ describe('the board', () => {
     await waitForCard(page, 'approach', b);
     await page.locator(card('approach', b)).dragTo(page.locator('section.column[data-stage="objections"]'));
     await page.waitForSelector(card('objections', b));
-    const lead = await eventually(async () => {
-      const r = await stack.call('GET', `/v1/leads/${b}`, KEYS.admin);
-      return r.body.stage === 'objections' ? r.body : undefined;
-    }, WAIT, 'the drag in the workflow');
-    expect(lead.history.find((h: { type: string; to?: string }) => h.type === 'stage_changed' && h.to === 'objections')).toMatchObject({ actor: 'mia' });
+    const lead = await eventually(
+      async () => {
+        const r = await stack.call('GET', `/v1/leads/${b}`, KEYS.admin);
+        return r.body.stage === 'objections' ? r.body : undefined;
+      },
+      WAIT,
+      'the drag in the workflow',
+    );
+    expect(
+      lead.history.find((h: { type: string; to?: string }) => h.type === 'stage_changed' && h.to === 'objections'),
+    ).toMatchObject({ actor: 'mia' });
   });
 
-  it('shows the API\'s reason when a move is refused', async () => {
+  it("shows the API's reason when a move is refused", async () => {
     const page = await signedIn(KEYS.managerAlpha);
     await waitForCard(page, 'presentation', d);
     // the deal is lost behind the page's back: the workflow's validator refuses the move (409)
@@ -251,7 +343,7 @@ describe('the board', () => {
     expect((await stack.call('GET', `/v1/leads/${d}`, KEYS.admin)).body.stage).toBe('presentation');
   });
 
-  it('opens a lead\'s timeline with each entry\'s time, type, actor and cause', async () => {
+  it("opens a lead's timeline with each entry's time, type, actor and cause", async () => {
     const page = await signedIn(KEYS.managerAlpha);
     await waitForCard(page, 'objections', b);
     await page.click(`${card('objections', b)} .card-title a`);
@@ -307,10 +399,14 @@ describe('tasks and thresholds', () => {
 
   it('lets a rep complete a task from the inbox, and the task is done', async () => {
     await createLead(lead, { name: 'Task Lead', stage: 'preparation' });
-    const task = await eventually(async () => {
-      const r = await stack.call('GET', '/v1/tasks?assignee=alice&status=open', KEYS.alice);
-      return r.body.items?.find((t: { leadId: string; kind: string }) => t.leadId === lead && t.kind === 'research');
-    }, WAIT, 'the research task');
+    const task = await eventually(
+      async () => {
+        const r = await stack.call('GET', '/v1/tasks?assignee=alice&status=open', KEYS.alice);
+        return r.body.items?.find((t: { leadId: string; kind: string }) => t.leadId === lead && t.kind === 'research');
+      },
+      WAIT,
+      'the research task',
+    );
     const page = await signedIn(KEYS.alice);
     await page.click('a[data-nav="tasks"]');
     const button = page.locator(`button[data-task-id="${task.id}"]`);
@@ -318,10 +414,13 @@ describe('tasks and thresholds', () => {
     await button.waitFor({ state: 'detached' });
     expect(await page.locator('.status .ok').textContent()).toContain(task.title);
     const done = await stack.call('GET', '/v1/tasks?assignee=alice&status=done', KEYS.alice);
-    expect(done.body.items.find((t: { id: string }) => t.id === task.id)).toMatchObject({ status: 'done', completedBy: 'alice' });
+    expect(done.body.items.find((t: { id: string }) => t.id === task.id)).toMatchObject({
+      status: 'done',
+      completedBy: 'alice',
+    });
   });
 
-  it('lets a manager change their team\'s threshold, and shows field errors from the API', async () => {
+  it("lets a manager change their team's threshold, and shows field errors from the API", async () => {
     const before = (await stack.call('GET', '/v1/config/thresholds', KEYS.managerAlpha)).body;
     const page = await signedIn(KEYS.managerAlpha);
     await page.click('a[data-nav="thresholds"]');
@@ -379,7 +478,9 @@ describe('charts and goals', () => {
     expect(await page.locator('section#forecast svg.chart g.bar').count()).toBe(12);
     expect(await page.locator('section#pipeline svg.chart g.bar').count()).toBe(7);
     expect(await page.locator('section#funnel').textContent()).toContain('win rate 50%');
-    expect(await page.locator('section#forecast').textContent()).toContain('Pipeline €100,000.00 · JP¥5,000,000, weighted €30,000.00 · JP¥1,500,000');
+    expect(await page.locator('section#forecast').textContent()).toContain(
+      'Pipeline €100,000.00 · JP¥5,000,000, weighted €30,000.00 · JP¥1,500,000',
+    );
     expect(await page.locator('section#forecast').textContent()).toContain('≈ US$113,500.00 (converted, rates v3)');
     expect(await page.locator('section#forecast svg.chart').count()).toBe(2); // one chart per currency
     expect(await page.locator('section#pipeline').textContent()).toContain('€7,000.00');
@@ -398,23 +499,76 @@ async function stubCharts(page: Page): Promise<void> {
   const stages = ['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing'];
   const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
   await page.route('**/v1/pipeline', (r) =>
-    r.fulfill(json({ stages: [...stages, 'follow_up'].map((stage, i) => ({ stage, count: 7 - i, values: [{ currency: 'EUR', amount: (7 - i) * 1000 }], stalled: i % 2, atRisk: 1 })) })));
+    r.fulfill(
+      json({
+        stages: [...stages, 'follow_up'].map((stage, i) => ({
+          stage,
+          count: 7 - i,
+          values: [{ currency: 'EUR', amount: (7 - i) * 1000 }],
+          stalled: i % 2,
+          atRisk: 1,
+        })),
+      }),
+    ),
+  );
   await page.route('**/v1/metrics/funnel?*', (r) =>
-    r.fulfill(json({
-      from: '2026-01-01T00:00:00.000Z', to: '2026-03-31T00:00:00.000Z',
-      stages: stages.map((stage, i) => ({ stage, entered: 60 - i * 10, advanced: 50 - i * 10, conversion: 0.8, medianTimeInStageHours: 30 })),
-      won: 5, lost: 5, winRate: 0.5, medianCycleDays: 21.5,
-    })));
+    r.fulfill(
+      json({
+        from: '2026-01-01T00:00:00.000Z',
+        to: '2026-03-31T00:00:00.000Z',
+        stages: stages.map((stage, i) => ({
+          stage,
+          entered: 60 - i * 10,
+          advanced: 50 - i * 10,
+          conversion: 0.8,
+          medianTimeInStageHours: 30,
+        })),
+        won: 5,
+        lost: 5,
+        winRate: 0.5,
+        medianCycleDays: 21.5,
+      }),
+    ),
+  );
   await page.route('**/v1/forecast', (r) =>
-    r.fulfill(json({
-      totals: [{ currency: 'EUR', amount: 100000 }, { currency: 'JPY', amount: 5_000_000 }],
-      weightedTotals: [{ currency: 'EUR', amount: 30000 }, { currency: 'JPY', amount: 1_500_000 }],
-      converted: { currency: 'USD', amount: 113_500, ratesVersion: 3, missingRates: [] },
-      byStage: stages.map((stage, i) => ({ stage, probability: 0.1 * (i + 1), values: [{ currency: 'EUR', amount: 10000 }], weightedValues: [{ currency: 'EUR', amount: 1000 * (i + 1) }] })),
-    })));
+    r.fulfill(
+      json({
+        totals: [
+          { currency: 'EUR', amount: 100000 },
+          { currency: 'JPY', amount: 5_000_000 },
+        ],
+        weightedTotals: [
+          { currency: 'EUR', amount: 30000 },
+          { currency: 'JPY', amount: 1_500_000 },
+        ],
+        converted: { currency: 'USD', amount: 113_500, ratesVersion: 3, missingRates: [] },
+        byStage: stages.map((stage, i) => ({
+          stage,
+          probability: 0.1 * (i + 1),
+          values: [{ currency: 'EUR', amount: 10000 }],
+          weightedValues: [{ currency: 'EUR', amount: 1000 * (i + 1) }],
+        })),
+      }),
+    ),
+  );
   await page.route('**/v1/goals', (r) =>
-    r.fulfill(json({ version: 1, goals: [
-      { team: 'alpha', period: '2026-Q1', metric: 'new_customers', target: 10, actual: 4, progress: 0.4 },
-      { team: 'alpha', period: '2026-Q1', metric: 'won_value', target: 50000, currency: 'EUR', actual: 60000, progress: 1.2, wonInOtherCurrencies: [{ currency: 'JPY', amount: 900_000 }] },
-    ] })));
+    r.fulfill(
+      json({
+        version: 1,
+        goals: [
+          { team: 'alpha', period: '2026-Q1', metric: 'new_customers', target: 10, actual: 4, progress: 0.4 },
+          {
+            team: 'alpha',
+            period: '2026-Q1',
+            metric: 'won_value',
+            target: 50000,
+            currency: 'EUR',
+            actual: 60000,
+            progress: 1.2,
+            wonInOtherCurrencies: [{ currency: 'JPY', amount: 900_000 }],
+          },
+        ],
+      }),
+    ),
+  );
 }

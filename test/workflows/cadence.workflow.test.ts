@@ -18,8 +18,15 @@ const taskQueue = 'cadence-test';
 
 // US daylight-saving changes (second Sunday of March, first Sunday of November), 02:00 local
 const US_DST_SUNDAYS: [string, 'spring' | 'fall'][] = [
-  ['2026-11-01', 'fall'], ['2027-03-14', 'spring'], ['2027-11-07', 'fall'], ['2028-03-12', 'spring'], ['2028-11-05', 'fall'],
-  ['2029-03-11', 'spring'], ['2029-11-04', 'fall'], ['2030-03-10', 'spring'], ['2030-11-03', 'fall'],
+  ['2026-11-01', 'fall'],
+  ['2027-03-14', 'spring'],
+  ['2027-11-07', 'fall'],
+  ['2028-03-12', 'spring'],
+  ['2028-11-05', 'fall'],
+  ['2029-03-11', 'spring'],
+  ['2029-11-04', 'fall'],
+  ['2030-03-10', 'spring'],
+  ['2030-11-03', 'fall'],
 ];
 
 const getEnv = useTimeSkippingWorker(taskQueue, activities);
@@ -28,14 +35,34 @@ async function startInProspecting(id: string, timezone = 'America/New_York') {
   const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
-    args: [{ lead: { id, email: `${id}@customer.test`, owner: 'alice', team: 'alpha', timezone, locale: 'en', value: 1, currency: 'USD', tags: [] } }],
+    args: [
+      {
+        lead: {
+          id,
+          email: `${id}@customer.test`,
+          owner: 'alice',
+          team: 'alpha',
+          timezone,
+          locale: 'en',
+          value: 1,
+          currency: 'USD',
+          tags: [],
+        },
+      },
+    ],
   });
   await h.query(stateQuery);
   return h;
 }
 const sentAt = (s: LeadState) => s.history.filter((e) => e.type === 'email_sent').map((e) => Date.parse(e.at));
 const inNewYorkBusinessHours = (ms: number) => {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/New_York',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   const minutes = Number(get('hour')) * 60 + Number(get('minute'));
   return !['Sat', 'Sun'].includes(get('weekday')) && minutes >= 9 * 60 && minutes < 17 * 60;
@@ -65,7 +92,12 @@ test('the default cadence across a DST change: every send time exact, all inside
     new Date(mondayAfter0900 + 3 * DAY).toISOString(), // +3d → Thursday 09:00
     new Date(mondayAfter0900 + 7 * DAY).toISOString(), // +4d → Monday 09:00
   ]);
-  expect(s.emails.map((e) => e.template)).toEqual(['approach_intro', 'approach_followup_1', 'approach_followup_2', 'approach_breakup']);
+  expect(s.emails.map((e) => e.template)).toEqual([
+    'approach_intro',
+    'approach_followup_1',
+    'approach_followup_2',
+    'approach_breakup',
+  ]);
   // they really went out then (workflow time of each send), never outside the window
   const at = sentAt(s);
   expect(at).toHaveLength(4);

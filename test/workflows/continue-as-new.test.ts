@@ -23,7 +23,11 @@ let client: Client;
 let worker: Worker;
 let running: Promise<void>;
 const mocks = activityMocks();
-const createTask = jest.fn(async (t: NewTask): Promise<Task> => ({ ...t, status: 'open', createdAt: new Date().toISOString() }));
+const createTask = jest.fn(async (t: NewTask): Promise<Task> => ({
+  ...t,
+  status: 'open',
+  createdAt: new Date().toISOString(),
+}));
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-can-'));
@@ -52,7 +56,21 @@ test('a lead continues as new when the server suggests it and keeps its whole st
   const h = await client.workflow.start(leadWorkflow, {
     taskQueue: 'can',
     workflowId: 'lead-long-lived',
-    args: [{ lead: { id: 'long-lived', email: 'l@example.com', owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 100, currency: 'USD', tags: ['vip'] } }],
+    args: [
+      {
+        lead: {
+          id: 'long-lived',
+          email: 'l@example.com',
+          owner: 'alice',
+          team: 'alpha',
+          timezone: 'UTC',
+          locale: 'en',
+          value: 100,
+          currency: 'USD',
+          tags: ['vip'],
+        },
+      },
+    ],
   });
   const firstRun = h.firstExecutionRunId;
   await h.executeUpdate(moveStageUpdate, { args: [{ to: 'preparation', actor: 'alice' }] });
@@ -88,7 +106,8 @@ test('a lead continues as new when the server suggests it and keeps its whole st
 
   // the facts seq keeps rising across runs, and the visits travel with the state
   const facts = async () => mocks.recordLeadFacts.mock.calls.map((c) => c[0]).filter((f) => f.id === 'long-lived');
-  for (let i = 0; i < 50 && (await facts()).slice(-1)[0]?.stage !== 'closing'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && (await facts()).slice(-1)[0]?.stage !== 'closing'; i++)
+    await new Promise((r) => setTimeout(r, 100));
   const written = await facts();
   const seqs = written.map((f) => f.seq);
   expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));

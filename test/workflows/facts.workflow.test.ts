@@ -17,9 +17,25 @@ test('facts follow the lead and the last snapshot is written before it completes
   const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: 'lead-facts-1',
-    args: [{ lead: { id: 'facts-1', email: 'f1@example.com', owner: 'alice', team: 'alpha', source: 'fair', timezone: 'UTC', locale: 'en', value: 700, currency: 'EUR', tags: [] } }],
+    args: [
+      {
+        lead: {
+          id: 'facts-1',
+          email: 'f1@example.com',
+          owner: 'alice',
+          team: 'alpha',
+          source: 'fair',
+          timezone: 'UTC',
+          locale: 'en',
+          value: 700,
+          currency: 'EUR',
+          tags: [],
+        },
+      },
+    ],
   });
-  for (const to of ['preparation', 'presentation', 'approach']) await h.executeUpdate(moveStageUpdate, { args: [{ to, actor: 'alice' }] });
+  for (const to of ['preparation', 'presentation', 'approach'])
+    await h.executeUpdate(moveStageUpdate, { args: [{ to, actor: 'alice' }] });
   await h.executeUpdate(markLostUpdate, { args: [{ reason: 'no budget', actor: 'alice' }] });
   await h.result();
 
@@ -28,7 +44,16 @@ test('facts follow the lead and the last snapshot is written before it completes
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   expect(new Set(seqs).size).toBe(seqs.length);
   const last = calls[calls.length - 1];
-  expect(last).toMatchObject({ status: 'lost', stage: 'approach', team: 'alpha', source: 'fair', value: 700, currency: 'EUR', industry: 'unknown', size: 'unknown' });
+  expect(last).toMatchObject({
+    status: 'lost',
+    stage: 'approach',
+    team: 'alpha',
+    source: 'fair',
+    value: 700,
+    currency: 'EUR',
+    industry: 'unknown',
+    size: 'unknown',
+  });
   expect(last.closedAt).not.toBeNull();
   expect(last.visits.map((v) => v.stage)).toEqual(['prospecting', 'preparation', 'presentation', 'approach']);
   expect(last.visits.every((v) => v.leftAt !== null)).toBe(true);
@@ -41,22 +66,43 @@ const startLead = (id: string) =>
   getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
-    args: [{ lead: { id, email: `${id}@example.com`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 0, currency: 'USD', tags: [] } }],
+    args: [
+      {
+        lead: {
+          id,
+          email: `${id}@example.com`,
+          owner: 'alice',
+          team: 'alpha',
+          timezone: 'UTC',
+          locale: 'en',
+          value: 0,
+          currency: 'USD',
+          tags: [],
+        },
+      },
+    ],
   });
 
-const history = async (h: { query: (q: typeof stateQuery) => Promise<{ history: { type: string; cause: string }[] }> }) =>
-  (await h.query(stateQuery)).history.filter((e) => e.type === 'automation_failed').map((e) => e.cause);
+const history = async (h: {
+  query: (q: typeof stateQuery) => Promise<{ history: { type: string; cause: string }[] }>;
+}) => (await h.query(stateQuery)).history.filter((e) => e.type === 'automation_failed').map((e) => e.cause);
 
 test('facts the store refuses fail once, go on the timeline, and the lead still walks every stage, is lost and completes', async () => {
   const { ApplicationFailure } = await import('@temporalio/common');
   const before = activities.recordLeadFacts.getMockImplementation();
   activities.recordLeadFacts.mockImplementation(async (f: LeadFacts) => {
-    if (f.id === 'facts-refused') throw ApplicationFailure.create({ type: 'FactsRefused', message: 'lead facts refused: value: a number ≥ 0', nonRetryable: true });
+    if (f.id === 'facts-refused')
+      throw ApplicationFailure.create({
+        type: 'FactsRefused',
+        message: 'lead facts refused: value: a number ≥ 0',
+        nonRetryable: true,
+      });
     return true;
   });
   try {
     const h = await startLead('facts-refused');
-    for (const to of ['preparation', 'approach', 'presentation', 'objections', 'closing']) await h.executeUpdate(moveStageUpdate, { args: [{ to, actor: 'alice' }] });
+    for (const to of ['preparation', 'approach', 'presentation', 'objections', 'closing'])
+      await h.executeUpdate(moveStageUpdate, { args: [{ to, actor: 'alice' }] });
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'went quiet', actor: 'alice' }] });
     expect(await h.result()).toMatchObject({ status: 'lost', stage: 'closing' });
     const calls = activities.recordLeadFacts.mock.calls.map((c) => c[0]).filter((f) => f.id === 'facts-refused');

@@ -21,15 +21,33 @@ async function wonLead(id: string) {
   const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
-    args: [{ lead: { id, email: `${id}@customer.test`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 1, currency: 'USD', tags: [], stage: 'closing' } }],
+    args: [
+      {
+        lead: {
+          id,
+          email: `${id}@customer.test`,
+          owner: 'alice',
+          team: 'alpha',
+          timezone: 'UTC',
+          locale: 'en',
+          value: 1,
+          currency: 'USD',
+          tags: [],
+          stage: 'closing',
+        },
+      },
+    ],
   });
   await h.executeUpdate(markWonUpdate, { args: [{ actor: 'alice', amount: 100 }] });
   const wonAt = Date.parse((await h.query(stateQuery)).stageEnteredAt);
   return { h, wonAt };
 }
 const emailTimes = (s: LeadState) =>
-  Object.fromEntries(s.history.filter((e) => e.type === 'email_sent').map((e) => [String(e.data?.template), Date.parse(e.at)]));
-const near = (actual: number | undefined, expected: number) => expect(Math.abs((actual ?? NaN) - expected)).toBeLessThan(5_000);
+  Object.fromEntries(
+    s.history.filter((e) => e.type === 'email_sent').map((e) => [String(e.data?.template), Date.parse(e.at)]),
+  );
+const near = (actual: number | undefined, expected: number) =>
+  expect(Math.abs((actual ?? NaN) - expected)).toBeLessThan(5_000);
 
 test('no answer: survey at +14d, reminder at +17d, no response at +20d, check-ins at +30d and +90d, then completed', async () => {
   const { h, wonAt } = await wonLead('silent');
@@ -67,9 +85,12 @@ test.each([
   await h.signal(surveyAnsweredSignal, { score, comment: 'it is ok', at: new Date(wonAt + 15 * DAY).toISOString() });
   await getEnv().sleep(1 * DAY);
   const s = await h.query(stateQuery);
-  const task = activities.createTask.mock.calls.map(([t]) => t).find((t) => t.leadId === `answer-${kind}` && t.kind === kind)!;
+  const task = activities.createTask.mock.calls
+    .map(([t]) => t)
+    .find((t) => t.leadId === `answer-${kind}` && t.kind === kind)!;
   expect(task).toMatchObject({ assignee });
-  if (kind === 'detractor') expect(Date.parse(task.dueAt) - Date.parse(s.survey!.answer!.at)).toBeLessThanOrEqual(DAY + 5_000);
+  if (kind === 'detractor')
+    expect(Date.parse(task.dueAt) - Date.parse(s.survey!.answer!.at)).toBeLessThanOrEqual(DAY + 5_000);
   expect(s.survey?.outcome).toBe('answered');
   expect(emailTimes(s).survey_reminder).toBeUndefined(); // answered before the reminder
 });

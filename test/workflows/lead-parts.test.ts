@@ -23,12 +23,32 @@ beforeEach(() => {
 });
 
 function lead(id: string): LeadInput {
-  return { id, email: `${id}@example.com`, name: 'Ada', company: 'Engines', owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 900, currency: 'EUR', tags: [] };
+  return {
+    id,
+    email: `${id}@example.com`,
+    name: 'Ada',
+    company: 'Engines',
+    owner: 'alice',
+    team: 'alpha',
+    timezone: 'UTC',
+    locale: 'en',
+    value: 900,
+    currency: 'EUR',
+    tags: [],
+  };
 }
 
 // the test server's clock starts at the real time: a lead active just now has no stall yet
 const at = new Date().toISOString();
-const moved = (from: string, to: string, note?: string): HistoryEntry => ({ at, type: 'stage_changed', from, to, actor: 'alice', cause: `moved by alice`, ...(note ? { data: { note } } : {}) });
+const moved = (from: string, to: string, note?: string): HistoryEntry => ({
+  at,
+  type: 'stage_changed',
+  from,
+  to,
+  actor: 'alice',
+  cause: `moved by alice`,
+  ...(note ? { data: { note } } : {}),
+});
 
 /** A lead that was moved prospecting → presentation → objections → closing → objections before any of those entries ran. */
 function carried(id: string): LeadState {
@@ -54,7 +74,11 @@ function carried(id: string): LeadState {
 }
 
 async function start(id: string, state: LeadState): Promise<WorkflowHandle<typeof leadWorkflow>> {
-  return getEnv().client.workflow.start(leadWorkflow, { taskQueue, workflowId: `lead-${id}`, args: [{ lead: lead(id), state }] });
+  return getEnv().client.workflow.start(leadWorkflow, {
+    taskQueue,
+    workflowId: `lead-${id}`,
+    args: [{ lead: lead(id), state }],
+  });
 }
 
 async function untilQueueDrained(h: WorkflowHandle<typeof leadWorkflow>): Promise<LeadState> {
@@ -68,7 +92,9 @@ async function untilQueueDrained(h: WorkflowHandle<typeof leadWorkflow>): Promis
 
 // superseded entries' tasks are made side by side (they drain in the background): compared by id
 const tasksMade = () =>
-  createTask.mock.calls.map(([t]) => ({ id: t.id, details: t.details, category: (t.data as { category?: string } | undefined)?.category })).sort((a, b) => a.id.localeCompare(b.id));
+  createTask.mock.calls
+    .map(([t]) => ({ id: t.id, details: t.details, category: (t.data as { category?: string } | undefined)?.category }))
+    .sort((a, b) => a.id.localeCompare(b.id));
 
 describe('a queue of stage entries carried over', () => {
   it('superseded entries make their task and stop; each objections task carries its own note', async () => {

@@ -5,7 +5,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { leadWorkflow } from '../../workflows/lead.workflow';
-import { logActivityUpdate, markLostUpdate, markWonUpdate, moveStageUpdate, stateQuery, taskCompletedSignal, customerRepliedSignal } from '../../workflows/messages';
+import {
+  logActivityUpdate,
+  markLostUpdate,
+  markWonUpdate,
+  moveStageUpdate,
+  stateQuery,
+  taskCompletedSignal,
+  customerRepliedSignal,
+} from '../../workflows/messages';
 import { SA } from '../../workflows/search-attributes';
 import type { LeadInput } from '../../workflows/types';
 import { useTimeSkippingWorker } from '../support/time-skipping';
@@ -23,7 +31,19 @@ beforeEach(() => {
 });
 
 function lead(id: string): LeadInput {
-  return { id, email: `${id}@example.com`, name: 'Ada', company: 'Engines', owner: 'alice', team: 'alpha', timezone: 'Europe/Berlin', locale: 'en', value: 5000, currency: 'EUR', tags: [] };
+  return {
+    id,
+    email: `${id}@example.com`,
+    name: 'Ada',
+    company: 'Engines',
+    owner: 'alice',
+    team: 'alpha',
+    timezone: 'Europe/Berlin',
+    locale: 'en',
+    value: 5000,
+    currency: 'EUR',
+    tags: [],
+  };
 }
 
 async function start(id: string): Promise<WorkflowHandle<typeof leadWorkflow>> {
@@ -91,12 +111,24 @@ describe('leadWorkflow', () => {
 
     // each stage entry's automation made its task once, with an id from (lead, entry, kind)
     const kinds = createTask.mock.calls.map(([t]) => `${t.id}`).sort();
-    expect(kinds).toEqual(['walker.2.research', 'walker.3.demo', 'walker.5.demo', 'walker.6.objection', 'walker.7.closing']);
+    expect(kinds).toEqual([
+      'walker.2.research',
+      'walker.3.demo',
+      'walker.5.demo',
+      'walker.6.objection',
+      'walker.7.closing',
+    ]);
     const objection = createTask.mock.calls.find(([t]) => t.kind === 'objection')![0];
     expect(objection.details).toBe('price too high for this quarter');
     expect(s.tasks.map((t) => t.id).sort()).toEqual(kinds);
 
-    expect(await searchAttributes(h)).toEqual({ stage: 'follow_up', status: 'won', owner: 'alice', team: 'alpha', escalationLevel: 0 });
+    expect(await searchAttributes(h)).toEqual({
+      stage: 'follow_up',
+      status: 'won',
+      owner: 'alice',
+      team: 'alpha',
+      escalationLevel: 0,
+    });
   });
 
   it('keeps the search attributes current on every move', async () => {
@@ -116,10 +148,22 @@ describe('leadWorkflow', () => {
     await h.executeUpdate(markLostUpdate, { args: [{ reason: 'chose a competitor', actor: 'bob' }] });
     const result = await h.result();
     expect(result.status).toBe('lost');
-    expect(cancelTasks).toHaveBeenCalledWith({ leadId: 'loser', actor: 'system', tasks: [{ id: 'loser.2.research', reason: 'the deal is lost' }] });
+    expect(cancelTasks).toHaveBeenCalledWith({
+      leadId: 'loser',
+      actor: 'system',
+      tasks: [{ id: 'loser.2.research', reason: 'the deal is lost' }],
+    });
     const s = await h.query(stateQuery);
-    expect(s.history.find((e) => e.type === 'task_cancelled')).toMatchObject({ actor: 'system', cause: 'task loser.2.research (research) cancelled: the deal is lost', data: { taskId: 'loser.2.research' } });
-    expect(s.history.find((e) => e.type === 'lost')).toMatchObject({ actor: 'bob', from: 'preparation', cause: expect.stringContaining('chose a competitor') });
+    expect(s.history.find((e) => e.type === 'task_cancelled')).toMatchObject({
+      actor: 'system',
+      cause: 'task loser.2.research (research) cancelled: the deal is lost',
+      data: { taskId: 'loser.2.research' },
+    });
+    expect(s.history.find((e) => e.type === 'lost')).toMatchObject({
+      actor: 'bob',
+      from: 'preparation',
+      cause: expect.stringContaining('chose a competitor'),
+    });
     expect(s.lostReason).toBe('chose a competitor');
   });
 
@@ -139,7 +183,9 @@ describe('leadWorkflow', () => {
     expect(await reasonOf(move(h, 'follow_up'))).toMatch(/only by marking the deal won/);
     expect(await reasonOf(move(h, 'negotiation'))).toMatch(/unknown stage "negotiation"/);
     expect(await reasonOf(move(h, 'closing', ''))).toMatch(/actor is required/);
-    expect(await reasonOf(h.executeUpdate(logActivityUpdate, { args: [{ type: 'fax' as 'call', actor: 'alice' }] }))).toMatch(/unknown activity type/);
+    expect(
+      await reasonOf(h.executeUpdate(logActivityUpdate, { args: [{ type: 'fax' as 'call', actor: 'alice' }] })),
+    ).toMatch(/unknown activity type/);
     const after = await h.query(stateQuery);
     const byPeople = (x: typeof after) => x.history.filter((e) => e.actor !== 'system');
     expect(byPeople(after)).toEqual(byPeople(before));
@@ -148,7 +194,9 @@ describe('leadWorkflow', () => {
     await h.executeUpdate(markWonUpdate, { args: [{ actor: 'alice' }] });
     expect(await reasonOf(move(h, 'closing'))).toMatch(/the deal is won/);
     expect(await reasonOf(h.executeUpdate(markWonUpdate, { args: [{ actor: 'alice' }] }))).toMatch(/already won/);
-    expect(await reasonOf(h.executeUpdate(markLostUpdate, { args: [{ reason: 'x', actor: 'alice' }] }))).toMatch(/already won/);
+    expect(await reasonOf(h.executeUpdate(markLostUpdate, { args: [{ reason: 'x', actor: 'alice' }] }))).toMatch(
+      /already won/,
+    );
   });
 
   it('records activity, replies and completed tasks, each resetting lastActivityAt', async () => {
@@ -163,7 +211,12 @@ describe('leadWorkflow', () => {
     await h.signal(taskCompletedSignal, { taskId: 'busy.1.x', actor: 'alice' });
     await h.signal(taskCompletedSignal, { taskId: 'busy.1.x', actor: 'alice' }); // a duplicate delivery changes nothing
     const s = await h.query(stateQuery);
-    expect(s.history.filter((e) => e.actor !== 'system').map((e) => e.type)).toEqual(['created', 'activity_logged', 'customer_replied', 'task_completed']);
+    expect(s.history.filter((e) => e.actor !== 'system').map((e) => e.type)).toEqual([
+      'created',
+      'activity_logged',
+      'customer_replied',
+      'task_completed',
+    ]);
     expect(Date.parse(s.lastActivityAt)).toBeGreaterThan(Date.parse(afterCall.lastActivityAt));
   });
 });
@@ -174,7 +227,12 @@ describe('the address index learns a deal closed (README "One lead per person")'
     const h = await getEnv().client.workflow.start(leadWorkflow, {
       taskQueue,
       workflowId: 'lead-again-2',
-      args: [{ lead: { ...lead('again-2'), previousLeadId: 'again-1' }, createdBy: { actor: 'mia', cause: 'created in test' } }],
+      args: [
+        {
+          lead: { ...lead('again-2'), previousLeadId: 'again-1' },
+          createdBy: { actor: 'mia', cause: 'created in test' },
+        },
+      ],
     });
     await move(h, 'closing');
     expect(indexLeadClosed).not.toHaveBeenCalled();
@@ -184,7 +242,9 @@ describe('the address index learns a deal closed (README "One lead per person")'
     await h.executeUpdate(markWonUpdate, { args: [{ actor: 'alice' }] });
     for (let i = 0; i < 50 && !(await h.query(stateQuery)).addressIndexedClosed; i++) await getEnv().sleep('1s');
     await getEnv().sleep('40d'); // follow-up steps run on
-    expect(indexLeadClosed.mock.calls).toEqual([[{ leadId: 'again-2', email: 'again-2@example.com', createdAt: s0.createdAt }]]);
+    expect(indexLeadClosed.mock.calls).toEqual([
+      [{ leadId: 'again-2', email: 'again-2@example.com', createdAt: s0.createdAt }],
+    ]);
 
     indexLeadClosed.mockClear();
     const lost = await start('lost-idx');

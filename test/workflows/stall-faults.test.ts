@@ -35,7 +35,14 @@ function doc(version: number, stages: Record<string, string>): ThresholdsDoc {
     version,
     updatedAt: null,
     updatedBy: null,
-    global: { prospecting: '3d', preparation: '2d', approach: '7d', presentation: '5d', objections: '5d', closing: '7d' },
+    global: {
+      prospecting: '3d',
+      preparation: '2d',
+      approach: '7d',
+      presentation: '5d',
+      objections: '5d',
+      closing: '7d',
+    },
     teams: { alpha: stages },
     escalation: { multipliers: [1, 2, 3], autoReassign: false },
   };
@@ -77,7 +84,22 @@ async function leadIn(id: string, stage: string): Promise<WorkflowHandle<typeof 
   return getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
-    args: [{ lead: { id, email: `${id}@x.test`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 1, currency: 'USD', tags: [], stage: stage as 'approach' } }],
+    args: [
+      {
+        lead: {
+          id,
+          email: `${id}@x.test`,
+          owner: 'alice',
+          team: 'alpha',
+          timezone: 'UTC',
+          locale: 'en',
+          value: 1,
+          currency: 'USD',
+          tags: [],
+          stage: stage as 'approach',
+        },
+      },
+    ],
   });
 }
 const reminders = () => mocks.sent.filter((r) => r.template === 'stall_reminder_owner');
@@ -103,7 +125,10 @@ test('a move while the escalation task is being written: one reminder per stage,
   // the new stage stalls for its own hour and reminds once more
   await getEnv().sleep('62m');
   const s = await stateWhen(h, (x) => escalations(x).length >= 2);
-  expect(escalations(s).map((e) => e.cause)).toEqual([expect.stringMatching(/in approach/), expect.stringMatching(/in presentation/)]);
+  expect(escalations(s).map((e) => e.cause)).toEqual([
+    expect.stringMatching(/in approach/),
+    expect.stringMatching(/in presentation/),
+  ]);
 
   const got = reminders();
   expect(got.map((r) => r.vars?.stage)).toEqual(['approach', 'presentation']);
@@ -113,9 +138,22 @@ test('a move while the escalation task is being written: one reminder per stage,
   expect(new Set(got.map((r) => r.step)).size).toBe(2);
   // and the stall tasks carry the stage entry they belong to
   // (the held write may be retried after its timeout: the same id, idempotent in the store)
-  const stallTasks = [...new Map(activities.createTask.mock.calls.map(([t]) => t).filter((t) => t.id.includes('.stall')).map((t) => [t.id, t])).values()];
-  expect(stallTasks.map((t) => t.id)).toEqual([`race.${s0.stageEntry}.stall${s0.activitySeq}.l1.stall`, `race.${s0.stageEntry + 1}.stall${s0.activitySeq + 1}.l1.stall`]);
-  expect(stallTasks.map((t) => t.title)).toEqual([expect.stringMatching(/in approach$/), expect.stringMatching(/in presentation$/)]);
+  const stallTasks = [
+    ...new Map(
+      activities.createTask.mock.calls
+        .map(([t]) => t)
+        .filter((t) => t.id.includes('.stall'))
+        .map((t) => [t.id, t]),
+    ).values(),
+  ];
+  expect(stallTasks.map((t) => t.id)).toEqual([
+    `race.${s0.stageEntry}.stall${s0.activitySeq}.l1.stall`,
+    `race.${s0.stageEntry + 1}.stall${s0.activitySeq + 1}.l1.stall`,
+  ]);
+  expect(stallTasks.map((t) => t.title)).toEqual([
+    expect.stringMatching(/in approach$/),
+    expect.stringMatching(/in presentation$/),
+  ]);
 });
 
 test('a threshold too long for a date: the watcher error is recorded once, and a lowered threshold escalates', async () => {
@@ -140,7 +178,9 @@ test('a threshold too long for a date: the watcher error is recorded once, and a
   await h.signal(thresholdsChangedSignal, current);
   await getEnv().sleep('1m');
   s = await stateWhen(h, (x) => escalations(x).length >= 3);
-  expect(escalations(s).map((e) => e.data)).toEqual([1, 2, 3].map((level) => ({ level, thresholdVersion: 2, thresholdMs: 3_600_000 })));
+  expect(escalations(s).map((e) => e.data)).toEqual(
+    [1, 2, 3].map((level) => ({ level, thresholdVersion: 2, thresholdMs: 3_600_000 })),
+  );
   expect(reminders().map((r) => r.vars?.stage)).toEqual(['approach']);
 });
 
@@ -150,6 +190,8 @@ test('an escalation whose task fails for good is recorded, and the next level st
   const h = await leadIn('taskfails', 'approach');
   await getEnv().sleep('150m');
   const s = await stateWhen(h, (x) => escalations(x).length >= 2);
-  expect(s.history.filter((e) => e.type === 'automation_failed').map((e) => e.cause)).toEqual([expect.stringMatching(/^stall detection error: task taskfails\.1\.stall0\.l1\.stall refused/)]);
+  expect(s.history.filter((e) => e.type === 'automation_failed').map((e) => e.cause)).toEqual([
+    expect.stringMatching(/^stall detection error: task taskfails\.1\.stall0\.l1\.stall refused/),
+  ]);
   expect(escalations(s).map((e) => e.data?.level)).toEqual([1, 2]);
 });

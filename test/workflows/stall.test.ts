@@ -21,7 +21,14 @@ function doc(version: number, approach: string, autoReassign = false): Threshold
     version,
     updatedAt: null,
     updatedBy: null,
-    global: { prospecting: '3d', preparation: '2d', approach: '7d', presentation: '5d', objections: '5d', closing: '7d' },
+    global: {
+      prospecting: '3d',
+      preparation: '2d',
+      approach: '7d',
+      presentation: '5d',
+      objections: '5d',
+      closing: '7d',
+    },
     teams: { alpha: { approach } },
     escalation: { multipliers: [1, 2, 3], autoReassign },
   };
@@ -42,7 +49,22 @@ async function leadInApproach(id: string): Promise<{ h: WorkflowHandle<typeof le
   const h = await getEnv().client.workflow.start(leadWorkflow, {
     taskQueue,
     workflowId: `lead-${id}`,
-    args: [{ lead: { id, email: `${id}@x.test`, owner: 'alice', team: 'alpha', timezone: 'UTC', locale: 'en', value: 1, currency: 'USD', tags: [], stage: 'approach' } }],
+    args: [
+      {
+        lead: {
+          id,
+          email: `${id}@x.test`,
+          owner: 'alice',
+          team: 'alpha',
+          timezone: 'UTC',
+          locale: 'en',
+          value: 1,
+          currency: 'USD',
+          tags: [],
+          stage: 'approach',
+        },
+      },
+    ],
   });
   const s = await h.query(stateQuery);
   return { h, t0: Date.parse(s.lastActivityAt) };
@@ -67,10 +89,19 @@ test('the ladder fires at exactly 1×, 2× and 3× the threshold, each level onc
   expect(s.escalation).toMatchObject({ level: 3, thresholdVersion: 1 });
 
   const made = createdStallTasks().map((t) => [t.kind, t.assignee]);
-  expect(made).toEqual([['stall', 'alice'], ['escalation', 'mia'], ['reassigned', 'mia']]);
+  expect(made).toEqual([
+    ['stall', 'alice'],
+    ['escalation', 'mia'],
+    ['reassigned', 'mia'],
+  ]);
   expect(reassignLeadTasks).toHaveBeenCalledTimes(1);
   // only the owner's tasks go to the queue: the manager's level-2 escalation task stays with mia
-  expect(reassignLeadTasks).toHaveBeenCalledWith({ leadId: 'ladder', to: 'queue:alpha', actor: 'system', from: 'alice' });
+  expect(reassignLeadTasks).toHaveBeenCalledWith({
+    leadId: 'ladder',
+    to: 'queue:alpha',
+    actor: 'system',
+    from: 'alice',
+  });
   expect(s.owner).toBe('queue:alpha');
   const d = await h.describe();
   expect(d.typedSearchAttributes.get(SA.escalationLevel)).toBe(3);
@@ -111,7 +142,9 @@ test('a shorter threshold pushed mid-stall fires promptly', async () => {
   expect(e).toHaveLength(1);
   expectAt(e[0].at, t0 + 20 * MIN);
   expect(e[0].data).toMatchObject({ level: 1, thresholdVersion: 2 });
-  expect(s.history.find((x) => x.type === 'config_applied')?.cause).toMatch(/v2 applied \(pushed on change\): approach 1h → 20m/);
+  expect(s.history.find((x) => x.type === 'config_applied')?.cause).toMatch(
+    /v2 applied \(pushed on change\): approach 1h → 20m/,
+  );
 });
 
 test('a shorter threshold whose time has already passed fires at once', async () => {

@@ -35,7 +35,12 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
   } catch (e) {
     throw new ApiError(0, 'network', (e as Error).message);
   }
@@ -48,15 +53,24 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   }
   if (!res.ok) {
     const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    const details = Array.isArray(err?.details) ? (err.details as FieldProblem[]).filter((d) => d && typeof d.path === 'string') : [];
+    const details = Array.isArray(err?.details)
+      ? (err.details as FieldProblem[]).filter((d) => d && typeof d.path === 'string')
+      : [];
     if (res.status === 401 && key === session.key()) onUnauthorized();
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `${res.status} ${res.statusText}`, details);
+    throw new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? `${res.status} ${res.statusText}`,
+      details,
+    );
   }
   return parsed as T;
 }
 
 /** A read that may not exist yet (404) or not be for this role (403): undefined instead of an error. */
-export async function optional<T>(path: string): Promise<{ ok: true; value: T } | { ok: false; reason: 'missing' | 'forbidden' }> {
+export async function optional<T>(
+  path: string,
+): Promise<{ ok: true; value: T } | { ok: false; reason: 'missing' | 'forbidden' }> {
   try {
     return { ok: true, value: await api<T>('GET', path) };
   } catch (e) {

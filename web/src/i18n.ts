@@ -42,7 +42,8 @@ const en = {
   status_disqualified: 'disqualified',
   status_completed: 'completed',
   board_title: 'Pipeline board',
-  board_help: 'Open deals by stage; won deals are in follow-up. Choose a stage on a card, or drag it to a column, to move it.',
+  board_help:
+    'Open deals by stage; won deals are in follow-up. Choose a stage on a card, or drag it to a column, to move it.',
   column_summary: '{count} deals · {value}',
   column_flags: '{atRisk} at risk · {stalled} stalled',
   at_risk: 'At risk',
@@ -121,7 +122,8 @@ const en = {
   tstatus_done: 'done',
   tstatus_cancelled: 'cancelled',
   thresholds_title: 'Stall thresholds',
-  thresholds_help: 'How long a deal may sit in a stage without activity before it escalates. Durations such as 90s, 15m, 3d or 2 weeks.',
+  thresholds_help:
+    'How long a deal may sit in a stage without activity before it escalates. Durations such as 90s, 15m, 3d or 2 weeks.',
   thresholds_meta: 'Version {version}, changed {at} by {by}',
   thresholds_defaults: 'Version 0: the defaults',
   thresholds_global: 'Global (every team)',
@@ -166,7 +168,8 @@ export type MessageKey = keyof typeof en;
 const fa: Record<MessageKey, string> = {
   app_title: 'دیل‌فلو',
   sign_in_title: 'ورود',
-  sign_in_help: 'کلید API خود را اینجا بچسبانید. فقط در همین زبانهٔ مرورگر نگه داشته می‌شود و با هر درخواست فرستاده می‌شود.',
+  sign_in_help:
+    'کلید API خود را اینجا بچسبانید. فقط در همین زبانهٔ مرورگر نگه داشته می‌شود و با هر درخواست فرستاده می‌شود.',
   api_key: 'کلید API',
   sign_in: 'ورود',
   sign_out: 'خروج',
@@ -200,7 +203,8 @@ const fa: Record<MessageKey, string> = {
   status_disqualified: 'ردصلاحیت',
   status_completed: 'پایان‌یافته',
   board_title: 'تابلوی فروش',
-  board_help: 'معامله‌های باز بر اساس مرحله؛ معامله‌های موفق در پیگیری هستند. برای جابه‌جایی، روی کارت مرحله را انتخاب کنید یا آن را به ستون دیگری بکشید.',
+  board_help:
+    'معامله‌های باز بر اساس مرحله؛ معامله‌های موفق در پیگیری هستند. برای جابه‌جایی، روی کارت مرحله را انتخاب کنید یا آن را به ستون دیگری بکشید.',
   column_summary: '{count} معامله · {value}',
   column_flags: '{atRisk} در خطر · {stalled} متوقف',
   at_risk: 'در خطر',
@@ -279,7 +283,8 @@ const fa: Record<MessageKey, string> = {
   tstatus_done: 'انجام‌شده',
   tstatus_cancelled: 'لغوشده',
   thresholds_title: 'آستانه‌های توقف',
-  thresholds_help: 'مدتی که یک معامله بدون فعالیت می‌تواند در یک مرحله بماند تا ارجاع شود. مدت‌ها مانند 90s، 15m، 3d یا 2 weeks.',
+  thresholds_help:
+    'مدتی که یک معامله بدون فعالیت می‌تواند در یک مرحله بماند تا ارجاع شود. مدت‌ها مانند 90s، 15m، 3d یا 2 weeks.',
   thresholds_meta: 'نسخهٔ {version}، تغییر در {at} به دست {by}',
   thresholds_defaults: 'نسخهٔ ۰: مقادیر پیش‌فرض',
   thresholds_global: 'سراسری (همهٔ تیم‌ها)',
@@ -376,14 +381,22 @@ export function fmtAmounts(values: readonly Money[] | undefined): string {
 /** A converted total labelled with the rates' version, or which currency has no rate; '' without rates. */
 export function fmtConverted(c: Converted | undefined): string {
   if (!c) return '';
-  if (c.amount === null) return t('converted_missing', { currency: c.currency, missing: c.missingRates.join(', '), version: String(c.ratesVersion) });
+  if (c.amount === null)
+    return t('converted_missing', {
+      currency: c.currency,
+      missing: c.missingRates.join(', '),
+      version: String(c.ratesVersion),
+    });
   return t('converted_total', { amount: fmtMoney(c.amount, c.currency), version: String(c.ratesVersion) });
 }
 export function fmtDate(iso: string | null | undefined, withTime = true): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' }).format(d);
+  return new Intl.DateTimeFormat(
+    locale(),
+    withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' },
+  ).format(d);
 }
 
 /** The message `key` with `{name}` placeholders filled; numbers are formatted for the language. */
@@ -396,7 +409,10 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 }
 
 /** A translated name for a value of a known family (stage, status, history type …), else the value itself. */
-export function tr(prefix: 'stage' | 'status' | 'htype' | 'priority' | 'tstatus' | 'role' | 'metric', value: string | null | undefined): string {
+export function tr(
+  prefix: 'stage' | 'status' | 'htype' | 'priority' | 'tstatus' | 'role' | 'metric',
+  value: string | null | undefined,
+): string {
   if (!value) return '—';
   const key = `${prefix}_${value}` as MessageKey;
   return key in en ? t(key) : value;

@@ -21,14 +21,24 @@ let signInError = '';
 function languageSwitch(): HTMLElement {
   const select = h(
     'select',
-    { attrs: { id: 'lang', name: 'lang' }, on: { change: () => { setLang(select.value as Lang); void render(); } } },
+    {
+      attrs: { id: 'lang', name: 'lang' },
+      on: {
+        change: () => {
+          setLang(select.value as Lang);
+          void render();
+        },
+      },
+    },
     ...LANGS.map((l) => h('option', { attrs: { value: l.id, selected: l.id === currentLang(), lang: l.id } }, l.label)),
   );
   return h('div', { class: 'lang' }, h('label', { attrs: { for: 'lang' } }, t('language')), select);
 }
 
 function renderSignIn(): void {
-  const input = h('input', { attrs: { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', required: true, dir: 'ltr' } });
+  const input = h('input', {
+    attrs: { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', required: true, dir: 'ltr' },
+  });
   const form = h(
     'form',
     { class: 'sign-in', attrs: { 'aria-labelledby': 'sign-in-h' } },
@@ -45,7 +55,11 @@ function renderSignIn(): void {
     const key = input.value.trim();
     if (key) void signIn(key); // signIn shows its own failure on the form: nothing to catch here
   });
-  replace(app, h('header', { class: 'top' }, h('span', { class: 'brand' }, t('app_title')), languageSwitch()), h('main', { attrs: { id: 'main' } }, form));
+  replace(
+    app,
+    h('header', { class: 'top' }, h('span', { class: 'brand' }, t('app_title')), languageSwitch()),
+    h('main', { attrs: { id: 'main' } }, form),
+  );
   input.focus();
 }
 
@@ -80,17 +94,61 @@ function shell(me: Me): { main: HTMLElement; status: HTMLElement } {
   const nav = h(
     'nav',
     { attrs: { 'aria-label': t('main_nav') } },
-    h('ul', null, ...items.filter((i) => i.show).map((i) =>
-      h('li', null, h('a', { attrs: { href: i.hash, 'aria-current': i.hash === `#/${route}` ? 'page' : null, 'data-nav': i.hash.slice(2) } }, i.label)))),
+    h(
+      'ul',
+      null,
+      ...items
+        .filter((i) => i.show)
+        .map((i) =>
+          h(
+            'li',
+            null,
+            h(
+              'a',
+              {
+                attrs: {
+                  href: i.hash,
+                  'aria-current': i.hash === `#/${route}` ? 'page' : null,
+                  'data-nav': i.hash.slice(2),
+                },
+              },
+              i.label,
+            ),
+          ),
+        ),
+    ),
   );
-  const signOut = h('button', { attrs: { type: 'button' }, on: { click: () => { session.clear(); location.hash = ''; void render(); } } }, t('sign_out'));
+  const signOut = h(
+    'button',
+    {
+      attrs: { type: 'button' },
+      on: {
+        click: () => {
+          session.clear();
+          location.hash = '';
+          void render();
+        },
+      },
+    },
+    t('sign_out'),
+  );
   const status = h('div', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
   const main = h('main', { attrs: { id: 'main', tabindex: '-1' } });
   replace(
     app,
-    h('header', { class: 'top' }, h('span', { class: 'brand' }, t('app_title')), nav,
-      h('span', { class: 'who', attrs: { 'data-role': me.role } }, t('signed_in_as', { actor: me.actor, role: tr('role', me.role) })),
-      languageSwitch(), signOut),
+    h(
+      'header',
+      { class: 'top' },
+      h('span', { class: 'brand' }, t('app_title')),
+      nav,
+      h(
+        'span',
+        { class: 'who', attrs: { 'data-role': me.role } },
+        t('signed_in_as', { actor: me.actor, role: tr('role', me.role) }),
+      ),
+      languageSwitch(),
+      signOut,
+    ),
     status,
     main,
   );

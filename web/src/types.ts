@@ -1,5 +1,13 @@
 /** The API's shapes the page reads (README "HTTP API"). Only the fields the page uses. */
-export const STAGES = ['prospecting', 'preparation', 'approach', 'presentation', 'objections', 'closing', 'follow_up'] as const;
+export const STAGES = [
+  'prospecting',
+  'preparation',
+  'approach',
+  'presentation',
+  'objections',
+  'closing',
+  'follow_up',
+] as const;
 export type Stage = (typeof STAGES)[number];
 export const OPEN_STAGES = STAGES.slice(0, 6) as readonly Exclude<Stage, 'follow_up'>[];
 export type OpenStage = (typeof OPEN_STAGES)[number];
@@ -103,7 +111,13 @@ export interface Pipeline {
 export interface Funnel {
   from: string;
   to: string;
-  stages: { stage: Stage; entered: number; advanced: number; conversion: number; medianTimeInStageHours: number | null }[];
+  stages: {
+    stage: Stage;
+    entered: number;
+    advanced: number;
+    conversion: number;
+    medianTimeInStageHours: number | null;
+  }[];
   won: number;
   lost: number;
   winRate: number;
@@ -120,7 +134,16 @@ export interface Forecast {
 
 export interface Goals {
   version: number;
-  goals: { team: string; period: string; metric: string; target: number; actual: number; progress: number; currency?: string; wonInOtherCurrencies?: Money[] }[];
+  goals: {
+    team: string;
+    period: string;
+    metric: string;
+    target: number;
+    actual: number;
+    progress: number;
+    currency?: string;
+    wonInOtherCurrencies?: Money[];
+  }[];
 }
 
 export interface Roster {
@@ -130,10 +153,14 @@ export interface Roster {
 /** What a role may do, as the API decides it (client/api/auth.ts); the page offers only these. */
 export const can = {
   moveLead: (me: Me, lead: { owner: string | null; team: string | null }): boolean =>
-    me.role === 'admin' || (me.role === 'manager' && lead.team === me.scope) || (me.role === 'rep' && lead.owner === me.scope),
+    me.role === 'admin' ||
+    (me.role === 'manager' && lead.team === me.scope) ||
+    (me.role === 'rep' && lead.owner === me.scope),
   editThresholds: (me: Me): boolean => me.role === 'admin' || me.role === 'manager',
   seeTasks: (me: Me): boolean => me.role !== 'marketing',
   completeTask: (me: Me, t: Task): boolean =>
-    me.role === 'admin' || (me.role === 'rep' && t.assignee === me.scope) || (me.role === 'manager' && t.team === me.scope),
+    me.role === 'admin' ||
+    (me.role === 'rep' && t.assignee === me.scope) ||
+    (me.role === 'manager' && t.team === me.scope),
   seeCharts: (me: Me): boolean => me.role !== 'rep',
 };

@@ -75,15 +75,22 @@ export function registerHandlers(lead: Lead): void {
     logActivityUpdate,
     ({ type, note, actor }) => {
       touch();
-      record({ type: 'activity_logged', actor, cause: `${type} logged by ${actor}${note ? `: ${note}` : ''}`, data: { activity: type } });
+      record({
+        type: 'activity_logged',
+        actor,
+        cause: `${type} logged by ${actor}${note ? `: ${note}` : ''}`,
+        data: { activity: type },
+      });
       return summary();
     },
     {
       validator: ({ type, actor, access }) => {
         checkAccess(access, actor);
         if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
-        if (!['call', 'email', 'meeting', 'note'].includes(type)) throw failure('invalid_input', `unknown activity type "${type}"`, { field: 'type' });
-        if (!acceptsActivity(state.status)) throw failure('closed', `the deal is ${state.status}; no activity can be logged`);
+        if (!['call', 'email', 'meeting', 'note'].includes(type))
+          throw failure('invalid_input', `unknown activity type "${type}"`, { field: 'type' });
+        if (!acceptsActivity(state.status))
+          throw failure('closed', `the deal is ${state.status}; no activity can be logged`);
       },
     },
   );
@@ -99,7 +106,8 @@ export function registerHandlers(lead: Lead): void {
       validator: ({ amount, actor, access }) => {
         checkAccess(access, actor);
         if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
-        if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0))) throw failure('invalid_input', 'amount must be a number ≥ 0', { field: 'amount' });
+        if (amount !== undefined && (typeof amount !== 'number' || !(amount >= 0)))
+          throw failure('invalid_input', 'amount must be a number ≥ 0', { field: 'amount' });
         // the won amount is in the lead's currency and keeps its minor unit (README "Lead input")
         const problem = typeof amount === 'number' ? amountProblem(amount, state.currency) : null;
         if (problem) throw failure('invalid_input', `amount: ${problem}`, { field: 'amount', problem });
@@ -109,17 +117,21 @@ export function registerHandlers(lead: Lead): void {
     },
   );
 
-  const closeAs = (status: 'lost' | 'disqualified') => ({ reason, actor }: { reason: string; actor: string }) => {
-    lead.close({ status, reason, actor });
-    return summary();
-  };
-  const closeValidator = (status: 'lost' | 'disqualified') => ({ reason, actor, access }: { reason: string; actor: string; access?: Access }) => {
-    checkAccess(access, actor);
-    if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
-    if (!reason || !reason.trim()) throw failure('invalid_input', 'a reason is required', { field: 'reason' });
-    const v = checkClose(state, status);
-    if (!v.ok) throw failure(v.code, v.reason);
-  };
+  const closeAs =
+    (status: 'lost' | 'disqualified') =>
+    ({ reason, actor }: { reason: string; actor: string }) => {
+      lead.close({ status, reason, actor });
+      return summary();
+    };
+  const closeValidator =
+    (status: 'lost' | 'disqualified') =>
+    ({ reason, actor, access }: { reason: string; actor: string; access?: Access }) => {
+      checkAccess(access, actor);
+      if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
+      if (!reason || !reason.trim()) throw failure('invalid_input', 'a reason is required', { field: 'reason' });
+      const v = checkClose(state, status);
+      if (!v.ok) throw failure(v.code, v.reason);
+    };
   setHandler(markLostUpdate, closeAs('lost'), { validator: closeValidator('lost') });
   setHandler(disqualifyUpdate, closeAs('disqualified'), { validator: closeValidator('disqualified') });
 
@@ -156,8 +168,10 @@ export function registerHandlers(lead: Lead): void {
         checkAccess(access, actor);
         if (!actor) throw failure('invalid_input', 'an actor is required', { field: 'actor' });
         for (const [k, v] of Object.entries(q)) {
-          if (!(QUESTIONS as readonly string[]).includes(k)) throw failure('invalid_input', `unknown qualification question "${k}"`, { field: k });
-          if (v !== undefined && typeof v !== 'boolean') throw failure('invalid_input', `${k} must be true or false`, { field: k });
+          if (!(QUESTIONS as readonly string[]).includes(k))
+            throw failure('invalid_input', `unknown qualification question "${k}"`, { field: k });
+          if (v !== undefined && typeof v !== 'boolean')
+            throw failure('invalid_input', `${k} must be true or false`, { field: k });
         }
         if (!acceptsActivity(state.status)) throw failure('closed', `the deal is ${state.status}`);
       },
@@ -167,7 +181,12 @@ export function registerHandlers(lead: Lead): void {
   setHandler(surveyAnsweredSignal, (a) => {
     if (state.survey?.answer || state.status !== 'won') return;
     state.survey = { ...(state.survey ?? {}), answer: a, outcome: 'answered' };
-    record({ type: 'automation', actor: 'customer', cause: `satisfaction survey answered: ${a.score}/10${a.comment ? ` — ${a.comment.slice(0, 200)}` : ''}`, data: { score: a.score } });
+    record({
+      type: 'automation',
+      actor: 'customer',
+      cause: `satisfaction survey answered: ${a.score}/10${a.comment ? ` — ${a.comment.slice(0, 200)}` : ''}`,
+      data: { score: a.score },
+    });
   });
 
   setHandler(campaignControlSignal, (c) => {
@@ -179,9 +198,18 @@ export function registerHandlers(lead: Lead): void {
     if (campaign && !state.campaign && acceptsActivity(state.status)) {
       state.campaign = campaign;
       if (cadence && !state.cadence) state.cadence = cadence;
-      record({ type: 'automation', actor, cause: `joined campaign ${campaign} (enrolled again by ${via}; the lead was already running)`, data: { campaign } });
+      record({
+        type: 'automation',
+        actor,
+        cause: `joined campaign ${campaign} (enrolled again by ${via}; the lead was already running)`,
+        data: { campaign },
+      });
     } else {
-      record({ type: 'automation', actor, cause: `enrolled again by ${via}: the lead is already running, nothing was restarted` });
+      record({
+        type: 'automation',
+        actor,
+        cause: `enrolled again by ${via}: the lead is already running, nothing was restarted`,
+      });
     }
   });
 

@@ -11,7 +11,14 @@
  * The order of every `await` here is part of each recorded history (test/replay): an extra await,
  * even of nothing, can reorder the commands of concurrent branches.
  */
-import { allHandlersFinished, CancellationScope, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Status } from '../../config/defaults';
 import { makeContext, runStageAutomation, type StageContext } from '../context';
 import { STAGE_AUTOMATIONS } from '../stages';
@@ -46,7 +53,11 @@ export interface RunnerDeps {
 }
 
 /** Runs the lead's stages to the end (its summary) or continues it as new. */
-export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, sweeper, timeline, indexDue, indexClosed }: RunnerDeps): Promise<LeadSummary> {
+export async function runStages(
+  lead: Lead,
+  input: LeadWorkflowInput,
+  { facts, sweeper, timeline, indexDue, indexClosed }: RunnerDeps,
+): Promise<LeadSummary> {
   const { state, record, syncSearchAttributes } = lead;
   const closedForGood = (): boolean => TERMINAL.includes(state.status);
   // whether this run hands over to a new one: read once per turn of the loop, after its wait (the
@@ -54,15 +65,20 @@ export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, s
   const perTurn = patched(CAN_PER_TURN_PATCH);
   let canSuggested = false;
   // a run from before the patch: the predicate records what it read (see CAN_PER_TURN_PATCH)
-  const suggested = (): boolean => (perTurn ? workflowInfo().continueAsNewSuggested : (canSuggested = workflowInfo().continueAsNewSuggested));
+  const suggested = (): boolean =>
+    perTurn ? workflowInfo().continueAsNewSuggested : (canSuggested = workflowInfo().continueAsNewSuggested);
   const draining: Promise<void>[] = [];
   const watcher = new CancellationScope();
   // the watcher's escalation side effects are non-cancellable, so awaiting it after cancel() lets a
   // level that already fired finish its task before continue-as-new or the end
-  const watching = watcher.run(() => watchStalls({ lead, closed: () => closedForGood() || canSuggested })).catch(() => undefined);
+  const watching = watcher
+    .run(() => watchStalls({ lead, closed: () => closedForGood() || canSuggested }))
+    .catch(() => undefined);
   const enricher = new CancellationScope();
   const enrichRetryMs = parseDuration(input.settings?.enrichmentRetry ?? '5m') ?? 300_000;
-  const enriching = enricher.run(() => enrichWhenPossible(state, record, () => closedForGood() || canSuggested, enrichRetryMs)).catch(() => undefined);
+  const enriching = enricher
+    .run(() => enrichWhenPossible(state, record, () => closedForGood() || canSuggested, enrichRetryMs))
+    .catch(() => undefined);
   while (!closedForGood()) {
     const head = state.pending[0];
     if (!head) {
@@ -73,7 +89,9 @@ export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, s
       const scope = new CancellationScope();
       if (head.entry !== state.stageEntry) scope.cancel();
       let finished = false;
-      const running = scope.run(() => runStageAutomation(ctx, STAGE_AUTOMATIONS[head.stage])).finally(() => (finished = true));
+      const running = scope
+        .run(() => runStageAutomation(ctx, STAGE_AUTOMATIONS[head.stage]))
+        .finally(() => (finished = true));
       await condition(() => finished || state.stageEntry !== head.entry || closedForGood() || suggested());
       if (perTurn) canSuggested = suggested();
       const interruptedForCan = !finished && canSuggested && state.stageEntry === head.entry && !closedForGood();
@@ -103,7 +121,11 @@ export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, s
       // the next run starts with a small state: what this one recorded is stored first
       if (timeline.enabled) await timeline.flush();
       await condition(allHandlersFinished);
-      await continueAsNew<(input: LeadWorkflowInput) => Promise<LeadSummary>>({ lead: input.lead, state, settings: input.settings });
+      await continueAsNew<(input: LeadWorkflowInput) => Promise<LeadSummary>>({
+        lead: input.lead,
+        state,
+        settings: input.settings,
+      });
     }
   }
   state.pending = [];
@@ -119,7 +141,12 @@ export async function runStages(lead: Lead, input: LeadWorkflowInput, { facts, s
     await sweeper.settle();
   } else if (state.status === 'lost' || state.status === 'disqualified') {
     const n = await acts.cancelLeadTasks({ leadId: state.id, actor: 'system' });
-    if (n > 0) record({ type: 'automation', actor: 'system', cause: `${n} open task(s) cancelled because the deal is ${state.status}` });
+    if (n > 0)
+      record({
+        type: 'automation',
+        actor: 'system',
+        cause: `${n} open task(s) cancelled because the deal is ${state.status}`,
+      });
   }
   syncSearchAttributes();
   if (indexDue()) await indexClosed();

@@ -184,7 +184,14 @@ export function openLead(input: LeadWorkflowInput): Lead {
         state.wonAmount = state.value;
         state.status = 'won';
         state.closedAt = nowIso();
-        record({ type: 'won', from: state.stage, to: 'follow_up', actor: c.actor, cause: `won by ${c.actor}${c.note ? `: ${c.note}` : ''}`, data: { amount: state.value } });
+        record({
+          type: 'won',
+          from: state.stage,
+          to: 'follow_up',
+          actor: c.actor,
+          cause: `won by ${c.actor}${c.note ? `: ${c.note}` : ''}`,
+          data: { amount: state.value },
+        });
         return;
       case 'lost':
       case 'disqualified':

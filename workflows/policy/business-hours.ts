@@ -67,7 +67,8 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
  * dealflow: lead input, digest schedules and the e-mail templates use it.
  */
 export function isValidTimeZone(timeZone: string): boolean {
-  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64 || !ZONE_NAME.test(timeZone)) return false;
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64 || !ZONE_NAME.test(timeZone))
+    return false;
   try {
     formatter(timeZone);
     return true;
@@ -88,7 +89,8 @@ function isoWeekday(year: number, month: number, day: number): number {
 }
 
 function assertInstant(ms: number, what = 'instant'): void {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`${what} must be a finite number of milliseconds, got ${String(ms)}`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms))
+    throw new RangeError(`${what} must be a finite number of milliseconds, got ${String(ms)}`);
 }
 
 /** The wall-clock fields of instant `ms` in `timeZone` (seconds truncated, weekday ISO 1..7). */

@@ -104,7 +104,9 @@ export function validateCadence(c: unknown, knownTemplates: readonly string[]): 
     problems.push('businessHours: required (an object, or null for any time)');
   } else if (c.businessHours !== null) {
     for (const p of businessHoursProblems(c.businessHours)) {
-      problems.push(p.startsWith('(businessHours)') ? p.replace('(businessHours)', 'businessHours') : `businessHours.${p}`);
+      problems.push(
+        p.startsWith('(businessHours)') ? p.replace('(businessHours)', 'businessHours') : `businessHours.${p}`,
+      );
     }
   }
   return problems;

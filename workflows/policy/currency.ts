@@ -29,7 +29,9 @@ export function amountProblem(amount: number, currency: string): string | null {
   const digits = minorUnits(currency);
   // the shortest decimal that is this double (0.29 stays 0.29) rounded to the minor unit: unchanged or not
   if (Number(amount.toFixed(digits)) !== amount) {
-    return digits === 0 ? `${currency} has no minor unit: a whole number` : `${currency} has ${digits} decimal places at most`;
+    return digits === 0
+      ? `${currency} has no minor unit: a whole number`
+      : `${currency} has ${digits} decimal places at most`;
   }
   return null;
 }

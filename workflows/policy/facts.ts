@@ -102,15 +102,18 @@ function closeVisit(visits: StageVisit[], at: string): void {
 export function visitsFromHistory(s: FactsSource): StageVisit[] {
   const visits: StageVisit[] = [];
   for (const h of s.history) {
-    if (h.type === 'created' && (STAGES as readonly string[]).includes(h.to ?? '')) enterVisit(visits, h.to as Stage, h.at);
-    else if (h.type === 'stage_changed' && (STAGES as readonly string[]).includes(h.to ?? '')) enterVisit(visits, h.to as Stage, h.at);
+    if (h.type === 'created' && (STAGES as readonly string[]).includes(h.to ?? ''))
+      enterVisit(visits, h.to as Stage, h.at);
+    else if (h.type === 'stage_changed' && (STAGES as readonly string[]).includes(h.to ?? ''))
+      enterVisit(visits, h.to as Stage, h.at);
     else if (h.type === 'lost' || h.type === 'disqualified' || h.type === 'completed') closeVisit(visits, h.at);
   }
   if (!visits.length) visits.push({ stage: s.stage, enteredAt: s.createdAt, leftAt: null });
   return visits;
 }
 
-const ended = (s: FactsSource): boolean => s.status === 'lost' || s.status === 'disqualified' || s.status === 'completed';
+const ended = (s: FactsSource): boolean =>
+  s.status === 'lost' || s.status === 'disqualified' || s.status === 'completed';
 
 /** A copy of the visits with the last one ended when the lead is (lost, disqualified, completed). */
 function closedVisits(visits: StageVisit[], at: string | null): StageVisit[] {
@@ -124,7 +127,10 @@ export function leadFacts(s: FactsSource, seq: number): LeadFacts {
   const visits = s.visits ?? visitsFromHistory(s);
   const won = s.status === 'won' || s.status === 'completed';
   const wonVisit = won ? visits.find((v) => v.stage === 'follow_up') : undefined;
-  const firstEmailAt = s.emails.reduce<string | null>((min, e) => (min === null || e.sentAt < min ? e.sentAt : min), null);
+  const firstEmailAt = s.emails.reduce<string | null>(
+    (min, e) => (min === null || e.sentAt < min ? e.sentAt : min),
+    null,
+  );
   const employees = company(s).employees;
   return {
     id: s.id,
@@ -156,8 +162,21 @@ export function factsSignature(s: FactsSource): string {
   const v = s.visits;
   const last = v?.[v.length - 1];
   return [
-    s.stage, s.status, s.escalation.level, s.value, s.owner, s.team, s.currency, s.campaign ?? '', s.source ?? '',
-    String(c.industry ?? ''), String(c.employees ?? ''), s.emails.length, s.closedAt ?? '', s.wonAmount ?? '',
-    v?.length ?? -1, last?.leftAt ?? '',
+    s.stage,
+    s.status,
+    s.escalation.level,
+    s.value,
+    s.owner,
+    s.team,
+    s.currency,
+    s.campaign ?? '',
+    s.source ?? '',
+    String(c.industry ?? ''),
+    String(c.employees ?? ''),
+    s.emails.length,
+    s.closedAt ?? '',
+    s.wonAmount ?? '',
+    v?.length ?? -1,
+    last?.leftAt ?? '',
   ].join('|');
 }

@@ -22,5 +22,10 @@ export function computeNps(scores: number[], surveysSent?: number) {
   }
   const n = scores.length;
   const nps = n ? Math.round(((counts.promoters - counts.detractors) / n) * 1000) / 10 : null;
-  return { nps, responses: n, ...counts, responseRate: surveysSent ? Math.round((n / surveysSent) * 1000) / 1000 : null };
+  return {
+    nps,
+    responses: n,
+    ...counts,
+    responseRate: surveysSent ? Math.round((n / surveysSent) * 1000) / 1000 : null,
+  };
 }

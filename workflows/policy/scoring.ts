@@ -54,7 +54,11 @@ function hasWord(text: string, keyword: string): boolean {
   return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(k)}($|[^\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
 }
 
-const sourceKey = (source: string) => source.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const sourceKey = (source: string) =>
+  source
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 export function scoreLead(input: ScoreInput, weights: ScoringWeights = DEFAULT_SCORING_WEIGHTS): ScoreResult {
   let sum = weights.base;

@@ -40,5 +40,9 @@ export function hasBidiControls(text: string): boolean {
  * trimmed. A single non-breaking space is kept.
  */
 export function toOneLine(text: string): string {
-  return text.replace(CONTROL_RUNS, ' ').replace(BIDI_ALL, '').replace(/\s{2,}/g, ' ').trim();
+  return text
+    .replace(CONTROL_RUNS, ' ')
+    .replace(BIDI_ALL, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }

@@ -28,7 +28,13 @@ export function thresholdMs(doc: ThresholdsBody, team: string, stage: Stage): nu
  * When the next escalation level fires: lastActivity + threshold × multipliers[level]. Undefined
  * when the ladder is exhausted or the stage has no threshold.
  */
-export function nextEscalationAt(doc: ThresholdsBody, team: string, stage: Stage, lastActivityMs: number, level: number): number | undefined {
+export function nextEscalationAt(
+  doc: ThresholdsBody,
+  team: string,
+  stage: Stage,
+  lastActivityMs: number,
+  level: number,
+): number | undefined {
   const t = thresholdMs(doc, team, stage);
   const m = doc.escalation.multipliers[level];
   if (t === undefined || m === undefined) return undefined;
@@ -44,7 +50,12 @@ const STAGE_SET = new Set<string>(OPEN_STAGES);
 export const MAX_MULTIPLIER = 100;
 
 /** `removable`: a team's override may be removed with null; a global threshold may not (every open stage keeps one). */
-function checkStages(obj: unknown, path: string, problems: { path: string; message: string }[], removable: boolean): void {
+function checkStages(
+  obj: unknown,
+  path: string,
+  problems: { path: string; message: string }[],
+  removable: boolean,
+): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     problems.push({ path, message: 'must be an object of stage → duration' });
     return;
@@ -56,7 +67,8 @@ function checkStages(obj: unknown, path: string, problems: { path: string; messa
       continue;
     }
     if (value === null) {
-      if (!removable) problems.push({ path: p, message: 'a global threshold cannot be removed; give a duration such as "3d"' });
+      if (!removable)
+        problems.push({ path: p, message: 'a global threshold cannot be removed; give a duration such as "3d"' });
       continue; // null removes a team override
     }
     const problem = durationProblem(value);
@@ -67,15 +79,18 @@ function checkStages(obj: unknown, path: string, problems: { path: string; messa
 /** Validates a PUT body (a partial document); returns field problems (empty when valid). */
 export function validateThresholdsPatch(patch: unknown): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return [{ path: '(body)', message: 'must be an object' }];
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    return [{ path: '(body)', message: 'must be an object' }];
   for (const [k, v] of Object.entries(patch)) {
     if (k === 'global') checkStages(v, 'global', problems, false);
     else if (k === 'teams') {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) problems.push({ path: 'teams', message: 'must be an object of team → stages' });
-      else for (const [team, stages] of Object.entries(v)) {
-        if (!/^[A-Za-z0-9._-]{1,64}$/.test(team)) problems.push({ path: `teams.${team}`, message: 'not a team id' });
-        else if (stages !== null) checkStages(stages, `teams.${team}`, problems, true);
-      }
+      if (v === null || typeof v !== 'object' || Array.isArray(v))
+        problems.push({ path: 'teams', message: 'must be an object of team → stages' });
+      else
+        for (const [team, stages] of Object.entries(v)) {
+          if (!/^[A-Za-z0-9._-]{1,64}$/.test(team)) problems.push({ path: `teams.${team}`, message: 'not a team id' });
+          else if (stages !== null) checkStages(stages, `teams.${team}`, problems, true);
+        }
     } else if (k === 'escalation') {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) {
         problems.push({ path: 'escalation', message: 'must be an object' });
@@ -83,15 +98,23 @@ export function validateThresholdsPatch(patch: unknown): { path: string; message
       }
       for (const [ek, ev] of Object.entries(v)) {
         if (ek === 'multipliers') {
-          if (!Array.isArray(ev) || ev.length !== 3) problems.push({ path: 'escalation.multipliers', message: 'must be three numbers, one per level' });
+          if (!Array.isArray(ev) || ev.length !== 3)
+            problems.push({ path: 'escalation.multipliers', message: 'must be three numbers, one per level' });
           else
             ev.forEach((m, i) => {
-              if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0) problems.push({ path: `escalation.multipliers.${i}`, message: 'must be a number > 0' });
-              else if (m > MAX_MULTIPLIER) problems.push({ path: `escalation.multipliers.${i}`, message: `must be at most ${MAX_MULTIPLIER}` });
-              else if (i > 0 && typeof ev[i - 1] === 'number' && m <= ev[i - 1]) problems.push({ path: `escalation.multipliers.${i}`, message: 'must be greater than the level before' });
+              if (typeof m !== 'number' || !Number.isFinite(m) || m <= 0)
+                problems.push({ path: `escalation.multipliers.${i}`, message: 'must be a number > 0' });
+              else if (m > MAX_MULTIPLIER)
+                problems.push({ path: `escalation.multipliers.${i}`, message: `must be at most ${MAX_MULTIPLIER}` });
+              else if (i > 0 && typeof ev[i - 1] === 'number' && m <= ev[i - 1])
+                problems.push({
+                  path: `escalation.multipliers.${i}`,
+                  message: 'must be greater than the level before',
+                });
             });
         } else if (ek === 'autoReassign') {
-          if (typeof ev !== 'boolean') problems.push({ path: 'escalation.autoReassign', message: 'must be true or false' });
+          if (typeof ev !== 'boolean')
+            problems.push({ path: 'escalation.autoReassign', message: 'must be true or false' });
         } else problems.push({ path: `escalation.${ek}`, message: 'unknown field' });
       }
     } else if (!['version', 'updatedAt', 'updatedBy'].includes(k)) problems.push({ path: k, message: 'unknown field' });
@@ -122,7 +145,11 @@ export function applyThresholdsPatch(current: ThresholdsBody, patch: Partial<Thr
 }
 
 /** The stages and teams whose effective threshold got shorter (only those leads need waking). */
-export function shortenedScopes(before: ThresholdsBody, after: ThresholdsBody, teams: string[]): { team: string; stage: OpenStage }[] {
+export function shortenedScopes(
+  before: ThresholdsBody,
+  after: ThresholdsBody,
+  teams: string[],
+): { team: string; stage: OpenStage }[] {
   const out: { team: string; stage: OpenStage }[] = [];
   const multBefore = before.escalation.multipliers;
   const multAfter = after.escalation.multipliers;

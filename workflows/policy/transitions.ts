@@ -4,7 +4,9 @@
  */
 import { STAGES, type Stage, type Status } from '../../config/defaults';
 
-export type MoveVerdict = { ok: true } | { ok: false; code: 'unknown_stage' | 'closed' | 'same_stage' | 'follow_up_only_by_won'; reason: string };
+export type MoveVerdict =
+  | { ok: true }
+  | { ok: false; code: 'unknown_stage' | 'closed' | 'same_stage' | 'follow_up_only_by_won'; reason: string };
 
 export function isStage(s: string): s is Stage {
   return (STAGES as readonly string[]).includes(s);
@@ -28,7 +30,11 @@ export function checkMove(current: { stage: Stage; status: Status }, to: string)
 
 export function checkClose(current: { status: Status }, outcome: 'won' | 'lost' | 'disqualified'): MoveVerdict {
   if (current.status !== 'open') {
-    return { ok: false, code: 'closed', reason: `the deal is already ${current.status}; it cannot be marked ${outcome}` };
+    return {
+      ok: false,
+      code: 'closed',
+      reason: `the deal is already ${current.status}; it cannot be marked ${outcome}`,
+    };
   }
   return { ok: true };
 }

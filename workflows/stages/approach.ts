@@ -16,7 +16,8 @@ export async function onApproach(ctx: StageContext): Promise<void> {
   const s = ctx.state;
   const enteredAt = Date.parse(s.stageEnteredAt);
   const replied = () => !!s.lastReplyAt && Date.parse(s.lastReplyAt) >= enteredAt;
-  const cancelled = () => !!s.campaign && s.campaignControl?.campaign === s.campaign && s.campaignControl.state === 'cancelled';
+  const cancelled = () =>
+    !!s.campaign && s.campaignControl?.campaign === s.campaign && s.campaignControl.state === 'cancelled';
   const stop = () => replied() || !!s.suppressed || cancelled();
   let prev = enteredAt;
   for (let i = 0; ; i++) {
@@ -42,27 +43,41 @@ export async function onApproach(ctx: StageContext): Promise<void> {
       if (gate === 'go') break;
       if (gate === 'held') {
         // resumed: send now, or at the next business hour if now is outside them
-        sendAtMs = Math.max(sendAtMs, nextStepTime(nowMs(), { after: '0s' }, cadence.businessHours, s.timezone).sendAtMs);
+        sendAtMs = Math.max(
+          sendAtMs,
+          nextStepTime(nowMs(), { after: '0s' }, cadence.businessHours, s.timezone).sendAtMs,
+        );
         continue;
       }
       stopped = true; // cancelled, or stop() held while it was held
       break;
     }
     if (stopped) break;
-    const res = await ctx.email({ key, template: step.template, vars: { step: i + 1, cadence: name, cadenceVersion: version }, plannedAtMs: sendAtMs });
+    const res = await ctx.email({
+      key,
+      template: step.template,
+      vars: { step: i + 1, cadence: name, cadenceVersion: version },
+      plannedAtMs: sendAtMs,
+    });
     if (res === 'suppressed') break;
     prev = sendAtMs;
   }
   if (replied()) {
-    await ctx.once('cadence-stopped', async () => ctx.record({ type: 'automation', cause: 'cadence stopped: the customer replied' }));
+    await ctx.once('cadence-stopped', async () =>
+      ctx.record({ type: 'automation', cause: 'cadence stopped: the customer replied' }),
+    );
     return;
   }
   if (cancelled()) {
-    await ctx.once('cadence-stopped', async () => ctx.record({ type: 'automation', cause: `cadence stopped: campaign ${s.campaign} was cancelled` }));
+    await ctx.once('cadence-stopped', async () =>
+      ctx.record({ type: 'automation', cause: `cadence stopped: campaign ${s.campaign} was cancelled` }),
+    );
     return;
   }
   if (s.suppressed) {
-    await ctx.once('cadence-stopped', async () => ctx.record({ type: 'automation', cause: `cadence stopped: the address is ${s.suppressed}` }));
+    await ctx.once('cadence-stopped', async () =>
+      ctx.record({ type: 'automation', cause: `cadence stopped: the address is ${s.suppressed}` }),
+    );
     return;
   }
   await ctx.task({

@@ -68,7 +68,12 @@ export async function onFollowUp(ctx: StageContext): Promise<void> {
           priority: 'urgent',
         });
       } else if (cls === 'passive') {
-        await ctx.task({ kind: 'passive', title: `Passive: ${who} scored ${a.score}/10`, details: `Ask what would make it a 10: ${comment}`, priority: 'normal' });
+        await ctx.task({
+          kind: 'passive',
+          title: `Passive: ${who} scored ${a.score}/10`,
+          details: `Ask what would make it a 10: ${comment}`,
+          priority: 'normal',
+        });
       } else {
         await ctx.email({ key: 'follow_up:referral', template: 'referral_request', vars: { score: a.score } });
       }
@@ -77,5 +82,7 @@ export async function onFollowUp(ctx: StageContext): Promise<void> {
   await Promise.all(checkIns);
   if (answered()) await route(); // an answer that came late, while the check-ins were pending
 
-  await ctx.once('completed', async () => ctx.close({ status: 'completed', cause: `follow-up done (settings v${s.survey?.followUpVersion ?? 0})` }));
+  await ctx.once('completed', async () =>
+    ctx.close({ status: 'completed', cause: `follow-up done (settings v${s.survey?.followUpVersion ?? 0})` }),
+  );
 }

@@ -13,5 +13,9 @@ export async function onObjections(ctx: StageContext): Promise<void> {
     priority: 'high',
     data: { category },
   });
-  await ctx.email({ key: 'objections:content', template: `objection_content_${category}`, vars: { objectionCategory: category } });
+  await ctx.email({
+    key: 'objections:content',
+    template: `objection_content_${category}`,
+    vars: { objectionCategory: category },
+  });
 }

@@ -6,7 +6,14 @@ export async function onPreparation(ctx: StageContext): Promise<void> {
   await ctx.task({
     kind: 'research',
     title: `Research ${s.company ?? s.email} before first contact`,
-    details: `Review the account before reaching out. Score: ${s.score ?? 'not scored'}. ${s.scoreReasons.join('; ')}`.trim(),
-    data: { company: s.company ?? null, email: s.email, enrichment: s.enrichment, score: s.score, scoreReasons: s.scoreReasons },
+    details:
+      `Review the account before reaching out. Score: ${s.score ?? 'not scored'}. ${s.scoreReasons.join('; ')}`.trim(),
+    data: {
+      company: s.company ?? null,
+      email: s.email,
+      enrichment: s.enrichment,
+      score: s.score,
+      scoreReasons: s.scoreReasons,
+    },
   });
 }

@@ -11,7 +11,13 @@ export async function onProspecting(ctx: StageContext): Promise<void> {
   const s = ctx.state;
   await ctx.once('collect', async () => {
     const data = await CancellationScope.nonCancellable(() => acts.collectLeadData({ leadId: s.id, email: s.email }));
-    s.enrichment = { ...(s.enrichment ?? {}), domain: data.domain, freeMail: data.freeMail, mx: data.mx, duplicateOf: data.duplicateOf };
+    s.enrichment = {
+      ...(s.enrichment ?? {}),
+      domain: data.domain,
+      freeMail: data.freeMail,
+      mx: data.mx,
+      duplicateOf: data.duplicateOf,
+    };
     if (!s.enrichmentStatus) s.enrichmentStatus = 'pending';
     ctx.record({
       type: 'automation',

@@ -41,8 +41,10 @@ export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, ros
     let assignee = q.assignee;
     let team = q.team;
     if (p.role === 'rep') {
-      if (assignee && !repMayList(p, assignee)) throw new ForbiddenError('a rep may list only their own tasks and their team queue (queue:<team>)');
-      if (team && team !== roster().teamOfRep(p.scope!)) throw new ForbiddenError(`${p.scope} is not a rep of team ${team}`);
+      if (assignee && !repMayList(p, assignee))
+        throw new ForbiddenError('a rep may list only their own tasks and their team queue (queue:<team>)');
+      if (team && team !== roster().teamOfRep(p.scope!))
+        throw new ForbiddenError(`${p.scope} is not a rep of team ${team}`);
       team = undefined; // a rep's list is their own tasks (or their team queue), with or without their team named
       assignee ??= p.scope;
     } else if (p.role === 'manager') {
@@ -54,7 +56,9 @@ export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, ros
     }
     const status = q.status ?? 'open';
     const list = JSON.stringify(['tasks', assignee ?? null, assignee ? null : (team ?? null), status]);
-    return pageOf(config.SIGNING_SECRET, list, q.pageToken, (cursor) => tasks.list({ assignee, team, status, limit: q.pageSize, cursor }));
+    return pageOf(config.SIGNING_SECRET, list, q.pageToken, (cursor) =>
+      tasks.list({ assignee, team, status, limit: q.pageSize, cursor }),
+    );
   });
 
   /**
@@ -67,7 +71,8 @@ export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, ros
    * task is not open, not queued, or claimed first by someone else.
    */
   const claimSchema = op({
-    summary: 'Claim a task from the team queue (rep of the team; a manager or admin names `assignee`): the lead and its other queued tasks go to the rep. Answers the task.',
+    summary:
+      'Claim a task from the team queue (rep of the team; a manager or admin names `assignee`): the lead and its other queued tasks go to the rep. Answers the task.',
     access: allow('all', 'none', 'team', 'team', { pathId: 'queue-task' }),
     params: taskIdParam,
     query: noQuery,
@@ -85,18 +90,27 @@ export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, ros
     // who may claim is decided by the task's team before its state: the wrong caller gets a 403 even
     // for a task already claimed, and no message names the assignee (README "HTTP API")
     const team = t.assignee.startsWith('queue:') ? t.assignee.slice('queue:'.length) : t.team;
-    if (!(p.role === 'admin' || (p.role === 'manager' && p.scope === team) || (p.role === 'rep' && roster().teamOfRep(p.scope!) === team))) {
+    if (!(
+      p.role === 'admin' ||
+      (p.role === 'manager' && p.scope === team) ||
+      (p.role === 'rep' && roster().teamOfRep(p.scope!) === team)
+    )) {
       throw new ForbiddenError(`${p.actor} may not claim task ${id}`); // names neither its team nor its assignee
     }
     let to: string;
     if (p.role === 'rep') {
-      if (body.assignee !== undefined && body.assignee !== p.scope) throw new ForbiddenError('a rep claims tasks only for themself');
+      if (body.assignee !== undefined && body.assignee !== p.scope)
+        throw new ForbiddenError('a rep claims tasks only for themself');
       to = p.scope!;
     } else {
-      if (!body.assignee || roster().teamOfRep(body.assignee) !== team) throw new ValidationError('name a rep of the team', [{ path: 'assignee', message: `must be a rep of ${team}` }]);
+      if (!body.assignee || roster().teamOfRep(body.assignee) !== team)
+        throw new ValidationError('name a rep of the team', [
+          { path: 'assignee', message: `must be a rep of ${team}` },
+        ]);
       to = body.assignee;
     }
-    if (t.status === 'cancelled') throw new ConflictError(`task ${id} was cancelled; it cannot be claimed`, 'task_cancelled');
+    if (t.status === 'cancelled')
+      throw new ConflictError(`task ${id} was cancelled; it cannot be claimed`, 'task_cancelled');
     if (t.status !== 'open') throw new ConflictError(`task ${id} is ${t.status}`, 'task_not_open');
     const queue = `queue:${team}`;
     if (t.assignee === to) return t; // claimed already by this rep: a repeat changes nothing
@@ -107,13 +121,17 @@ export function registerTaskRoutes(fastify: FastifyInstance, { tasks, leads, ros
     if (now?.assignee === to) return now;
     // the lead has ended (its workflow is closed), or the task was not moved with it: claim the task alone
     if (!(await tasks.reassign(id, to, p.actor, new Date(), queue))) {
-      throw new ConflictError(handedOver ? `task ${id} is no longer open in the team queue` : `task ${id} was claimed by someone else`, handedOver ? 'task_not_open' : 'claimed_first');
+      throw new ConflictError(
+        handedOver ? `task ${id} is no longer open in the team queue` : `task ${id} was claimed by someone else`,
+        handedOver ? 'task_not_open' : 'claimed_first',
+      );
     }
     return tasks.get(id);
   });
 
   const completeSchema = op({
-    summary: 'Complete a task (counts as activity on its lead); a cancelled task is 409 task_cancelled. Answers the task.',
+    summary:
+      'Complete a task (counts as activity on its lead); a cancelled task is 409 task_cancelled. Answers the task.',
     access: allow('all', 'none', 'team', 'own', { pathId: 'task' }),
     params: taskIdParam,
     query: noQuery,

@@ -27,7 +27,17 @@ export interface UnsubscribeDeps {
 
 type Lang = 'en' | 'fa';
 
-const WORDS: Record<Lang, { title: string; ask: (email: string) => string; note: string; button: string; done: (email: string) => string; already: (email: string) => string }> = {
+const WORDS: Record<
+  Lang,
+  {
+    title: string;
+    ask: (email: string) => string;
+    note: string;
+    button: string;
+    done: (email: string) => string;
+    already: (email: string) => string;
+  }
+> = {
   en: {
     title: 'Unsubscribe',
     ask: (email) => `Unsubscribe ${email} from our emails?`,
@@ -49,7 +59,10 @@ const WORDS: Record<Lang, { title: string; ask: (email: string) => string; note:
 /** Every value reaching this page goes through escapeHtml; the markup itself is constant. */
 function page(lang: Lang, title: string, paragraphs: string[], form?: { action: string; button: string }): string {
   const dir = lang === 'fa' ? 'rtl' : 'ltr';
-  const font = lang === 'fa' ? "Vazirmatn, Tahoma, 'Segoe UI', Arial, sans-serif" : "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+  const font =
+    lang === 'fa'
+      ? "Vazirmatn, Tahoma, 'Segoe UI', Arial, sans-serif"
+      : "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
   const formHtml = form
     ? `<form method="post" action="${escapeHtml(form.action)}">
@@ -89,13 +102,19 @@ function sendPage(reply: FastifyReply, status: number, htmlText: string): Fastif
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
     .send(htmlText);
 }
 
 function forbidden(reply: FastifyReply, err: InvalidTokenError): FastifyReply {
   const message = err.reason === 'expired' ? 'this unsubscribe link has expired' : 'this unsubscribe link is not valid';
-  return reply.status(403).header('cache-control', 'no-store').send({ error: { code: 'forbidden', message } });
+  return reply
+    .status(403)
+    .header('cache-control', 'no-store')
+    .send({ error: { code: 'forbidden', message } });
 }
 
 /** JSON when the client asks for JSON and not for HTML; HTML otherwise. */
@@ -129,26 +148,47 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Unsubscrib
     // Only in this scope: the body of a one-click POST is a form (urlencoded or multipart) whose one
     // field we do not need — the signed URL is the request. Anything else is read and ignored.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 8 * 1024 },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, _body, done) => done(null, {}));
 
-    const params = validatedInHandler(z.object({ token: z.string().describe('the signed unsubscribe token from the email') }));
-    const get = op({ summary: 'Unsubscribe page (signed token): HTML', access: unkeyed('token', { queryIgnored: FROM_BROWSER }), params, ok: { 200: 'HTML page' }, errors: [403] });
+    const params = validatedInHandler(
+      z.object({ token: z.string().describe('the signed unsubscribe token from the email') }),
+    );
+    const get = op({
+      summary: 'Unsubscribe page (signed token): HTML',
+      access: unkeyed('token', { queryIgnored: FROM_BROWSER }),
+      params,
+      ok: { 200: 'HTML page' },
+      errors: [403],
+    });
     scope.get('/u/*', { schema: get }, async (req, reply) => {
       const payload = tokenOf(req, reply);
       if (!payload) return reply;
       const lang = langOf(payload);
       const w = WORDS[lang];
-      if (isUnsubscribed(await suppression.get(payload.e))) return sendPage(reply, 200, page(lang, w.title, [w.already(payload.e)]));
+      if (isUnsubscribed(await suppression.get(payload.e)))
+        return sendPage(reply, 200, page(lang, w.title, [w.already(payload.e)]));
       const token = (req.params as Record<string, string>)['*'];
-      return sendPage(reply, 200, page(lang, w.title, [w.ask(payload.e), w.note], { action: `/u/${token}`, button: w.button }));
+      return sendPage(
+        reply,
+        200,
+        page(lang, w.title, [w.ask(payload.e), w.note], { action: `/u/${token}`, button: w.button }),
+      );
     });
 
     const oneClick = op({
       summary: 'RFC 8058 one-click unsubscribe (HTML, or JSON for Accept: application/json)',
-      access: unkeyed('token', { queryIgnored: FROM_BROWSER, bodyIgnored: 'RFC 8058: the signed URL is the request; a mail provider posts List-Unsubscribe=One-Click as a form' }),
+      access: unkeyed('token', {
+        queryIgnored: FROM_BROWSER,
+        bodyIgnored:
+          'RFC 8058: the signed URL is the request; a mail provider posts List-Unsubscribe=One-Click as a form',
+      }),
       params,
       ok: { 200: 'unsubscribed' },
       errors: [403],
@@ -162,9 +202,12 @@ export function registerUnsubscribeRoutes(app: FastifyInstance, deps: Unsubscrib
       req.log.info({ leadId: payload.l, oneClick, added }, 'unsubscribed');
       if (onUnsubscribed) {
         // told every time (idempotent for the lead): a second click repairs a signal that failed before
-        await onUnsubscribed(payload.l, payload.e).catch((err: unknown) => req.log.error({ err, leadId: payload.l }, 'could not tell the lead about the unsubscribe'));
+        await onUnsubscribed(payload.l, payload.e).catch((err: unknown) =>
+          req.log.error({ err, leadId: payload.l }, 'could not tell the lead about the unsubscribe'),
+        );
       }
-      if (wantsJson(req)) return reply.status(200).header('cache-control', 'no-store').send({ status: 'unsubscribed', email: payload.e });
+      if (wantsJson(req))
+        return reply.status(200).header('cache-control', 'no-store').send({ status: 'unsubscribed', email: payload.e });
       const lang = langOf(payload);
       return sendPage(reply, 200, page(lang, WORDS[lang].title, [WORDS[lang].done(payload.e)]));
     });

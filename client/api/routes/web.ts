@@ -22,7 +22,9 @@ const isHashed = (name: string) => /-[A-Z0-9]{8}\./.test(name);
 const ASSET_NAME = /^[A-Za-z0-9._-]+$/;
 
 function sendFromMemory(reply: FastifyReply, a: WebAsset, ifNoneMatch: string | undefined): FastifyReply {
-  reply.header('etag', a.etag).header('cache-control', a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  reply
+    .header('etag', a.etag)
+    .header('cache-control', a.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   if (ifNoneMatch === a.etag) return reply.status(304).send();
   return reply.type(a.type).send(a.body);
 }
@@ -38,14 +40,21 @@ export function registerWebRoutes(app: FastifyInstance, _deps: ApiDeps): void {
   const serve = async (req: FastifyRequest, reply: FastifyReply, name: string) => {
     const built = await files();
     const a = built.get(name);
-    if (!a || (name !== 'index.html' && !ASSET_NAME.test(name))) return reply.status(404).send({ error: { code: 'not_found', message: `no asset ${name}` } });
+    if (!a || (name !== 'index.html' && !ASSET_NAME.test(name)))
+      return reply.status(404).send({ error: { code: 'not_found', message: `no asset ${name}` } });
     if (!built.fromDisk) return sendFromMemory(reply, a, req.headers['if-none-match']);
     // the security headers (CSP and the rest) come from security-headers.ts, on every response
-    return isHashed(name) ? reply.sendFile(name, { maxAge: '365d', immutable: true }) : reply.header('cache-control', 'no-cache').sendFile(name, { cacheControl: false });
+    return isHashed(name)
+      ? reply.sendFile(name, { maxAge: '365d', immutable: true })
+      : reply.header('cache-control', 'no-cache').sendFile(name, { cacheControl: false });
   };
 
   const page = { access: unkeyed('public', { queryIgnored: FROM_BROWSER }) };
-  app.get('/', { schema: op({ ...page, summary: 'The web page (HTML); its files are under /assets/', ok: { 200: 'page' } }) }, (req, reply) => serve(req, reply, 'index.html'));
+  app.get(
+    '/',
+    { schema: op({ ...page, summary: 'The web page (HTML); its files are under /assets/', ok: { 200: 'page' } }) },
+    (req, reply) => serve(req, reply, 'index.html'),
+  );
 
   const assetSchema = op({
     ...page,
@@ -55,10 +64,17 @@ export function registerWebRoutes(app: FastifyInstance, _deps: ApiDeps): void {
     errors: [404],
   });
   app.get<{ Params: { file: string } }>('/assets/:file', { schema: assetSchema }, (req, reply) =>
-    req.params.file === 'index.html' ? reply.status(404).send({ error: { code: 'not_found', message: 'no asset index.html' } }) : serve(req, reply, req.params.file),
+    req.params.file === 'index.html'
+      ? reply.status(404).send({ error: { code: 'not_found', message: 'no asset index.html' } })
+      : serve(req, reply, req.params.file),
   );
 
-  const me = op({ summary: 'The caller: role, scope (team or rep id) and actor name. Any role.', access: allow('all', 'all', 'all', 'all'), query: noQuery, ok: { 200: '{ role, scope, actor }' } });
+  const me = op({
+    summary: 'The caller: role, scope (team or rep id) and actor name. Any role.',
+    access: allow('all', 'all', 'all', 'all'),
+    query: noQuery,
+    ok: { 200: '{ role, scope, actor }' },
+  });
   app.get('/v1/me', { schema: me }, async (req) => {
     const p = who(req);
     return { role: p.role, scope: p.scope ?? null, actor: p.actor };

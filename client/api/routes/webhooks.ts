@@ -19,8 +19,6 @@ import { webhookTargetPolicy, webhookUrlProblem } from '../../../store/tasks/web
 import { auditPage } from '../page-token';
 import { ADMIN, allow, auditOp, op, validatedInHandler } from '../openapi';
 
-
-
 type MaskedDoc = WebhooksBody & Versioned;
 
 function mask(teams: Record<string, TeamWebhook>, visible: (team: string) => boolean): Record<string, TeamWebhook> {
@@ -42,7 +40,12 @@ function invalid(details: { path: string; message: string }[]): ValidationError 
 export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const store = webhooksStore(deps.redis, deps.config.REDIS_PREFIX);
 
-  const get = op({ summary: 'Per-team task webhooks (secrets masked). Roles: manager (own team), admin.', access: allow('all', 'none', 'team', 'none', { filtered: true }), query: noQuery, ok: { 200: 'webhooks document' } });
+  const get = op({
+    summary: 'Per-team task webhooks (secrets masked). Roles: manager (own team), admin.',
+    access: allow('all', 'none', 'team', 'none', { filtered: true }),
+    query: noQuery,
+    ok: { 200: 'webhooks document' },
+  });
   app.get('/v1/config/webhooks', { schema: get }, async (req): Promise<MaskedDoc> => {
     const p = who(req);
     requireRole(p, ['manager', 'admin']);
@@ -50,18 +53,22 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: ApiDeps): void
     return { ...doc, teams: mask(doc.teams, visibleTo(p)) };
   });
 
-  app.get('/v1/config/webhooks/history', { schema: auditOp('Audit log of team webhooks, secrets masked. Role: admin', ADMIN) }, async (req) => {
-    const p = who(req);
-    requireRole(p, ['admin']);
-    const all = () => true;
-    const page = await auditPage(deps.config.SIGNING_SECRET, 'webhooks', req.query, store);
-    const items: AuditEntry<WebhooksBody>[] = page.items.map((e) => ({
-      ...e,
-      old: { teams: mask(e.old.teams, all) },
-      new: { teams: mask(e.new.teams, all) },
-    }));
-    return { ...page, items };
-  });
+  app.get(
+    '/v1/config/webhooks/history',
+    { schema: auditOp('Audit log of team webhooks, secrets masked. Role: admin', ADMIN) },
+    async (req) => {
+      const p = who(req);
+      requireRole(p, ['admin']);
+      const all = () => true;
+      const page = await auditPage(deps.config.SIGNING_SECRET, 'webhooks', req.query, store);
+      const items: AuditEntry<WebhooksBody>[] = page.items.map((e) => ({
+        ...e,
+        old: { teams: mask(e.old.teams, all) },
+        new: { teams: mask(e.new.teams, all) },
+      }));
+      return { ...page, items };
+    },
+  );
 
   const put = op({
     summary: 'Set (object) or remove (null) team webhooks; versioned, audited. A manager only their own team.',

@@ -63,10 +63,16 @@ export const en: LocaleBundle = {
 
   templates: {
     approach_intro: (c, k) =>
-      leadMail(c, c.lead.company ? `${c.lead.company}: a quick idea from ${c.owner.name}` : `A quick introduction from ${c.owner.name}`, [
-        `I'm ${c.owner.name}. We help teams like ${yourTeam(c)} move deals forward without the busywork: follow-ups, reminders and hand-offs run on their own.`,
-        `Would a ${k.number(15)}-minute call next week be useful? Just reply with a time that suits you.`,
-      ]),
+      leadMail(
+        c,
+        c.lead.company
+          ? `${c.lead.company}: a quick idea from ${c.owner.name}`
+          : `A quick introduction from ${c.owner.name}`,
+        [
+          `I'm ${c.owner.name}. We help teams like ${yourTeam(c)} move deals forward without the busywork: follow-ups, reminders and hand-offs run on their own.`,
+          `Would a ${k.number(15)}-minute call next week be useful? Just reply with a time that suits you.`,
+        ],
+      ),
 
     approach_followup_1: (c) =>
       leadMail(c, c.lead.company ? `Following up: ${c.lead.company}` : 'Following up on my last note', [
@@ -167,7 +173,15 @@ export const en: LocaleBundle = {
         'Thank you for the great score! If you know someone who would benefit from working with us, an introduction would mean a lot.',
         { button: { href: k.v('referralUrl'), label: 'Recommend us' } },
         "Or simply reply with their name and I'll take it from there.",
-        ...(review ? [['A short public review also helps others find us: ', { text: 'write a review', href: review }, '.'] as Inline[]] : []),
+        ...(review
+          ? [
+              [
+                'A short public review also helps others find us: ',
+                { text: 'write a review', href: review },
+                '.',
+              ] as Inline[],
+            ]
+          : []),
       ]);
     },
 
@@ -175,12 +189,16 @@ export const en: LocaleBundle = {
       const label = k.leadLabel();
       const idle = k.duration(k.v('stalledFor'));
       const stage = k.stage(k.v('stage'));
-      return internalMail(c.owner.name, idle ? `Stalled: ${label} has had no activity for ${idle}` : `Stalled: ${label} needs attention`, [
-        `The deal with ${label} has been${stage ? ` in ${stage}` : ''}${idle ? ` for ${idle}` : ''} without any activity.`,
-        leadLine(c),
-        'Log a call, email or meeting, or move the deal, to keep it on track.',
-        ...openDeal(k),
-      ]);
+      return internalMail(
+        c.owner.name,
+        idle ? `Stalled: ${label} has had no activity for ${idle}` : `Stalled: ${label} needs attention`,
+        [
+          `The deal with ${label} has been${stage ? ` in ${stage}` : ''}${idle ? ` for ${idle}` : ''} without any activity.`,
+          leadLine(c),
+          'Log a call, email or meeting, or move the deal, to keep it on track.',
+          ...openDeal(k),
+        ],
+      );
     },
 
     escalation_manager: (c, k) => {
@@ -200,7 +218,9 @@ export const en: LocaleBundle = {
       const count = k.n('taskCount') ?? tasks.length;
       const day = k.date(k.v('digestDate'));
       return internalMail(c.owner.name, `Your tasks${day ? ` for ${day}` : ''}: ${k.number(count)} open`, [
-        count === 0 ? 'You have no open tasks. Nice work!' : `You have ${k.number(count)} open task${count === 1 ? '' : 's'}:`,
+        count === 0
+          ? 'You have no open tasks. Nice work!'
+          : `You have ${k.number(count)} open task${count === 1 ? '' : 's'}:`,
         ...(tasks.length > 0
           ? [
               {

@@ -26,7 +26,13 @@ function leadLine(c: TemplateContext): Inline[] {
   return ['سرنخ: ', { text: who, strong: true }, c.lead.company ? `، ${c.lead.company}` : ''];
 }
 
-const PRIORITIES: Record<string, string> = { urgent: 'فوری', high: 'بالا', normal: 'عادی', medium: 'متوسط', low: 'پایین' };
+const PRIORITIES: Record<string, string> = {
+  urgent: 'فوری',
+  high: 'بالا',
+  normal: 'عادی',
+  medium: 'متوسط',
+  low: 'پایین',
+};
 
 /** "in stage X for N days" as a phrase, with whichever parts are known. */
 function idlePhrase(stage: string, idle: string): string {
@@ -68,10 +74,14 @@ export const fa: LocaleBundle = {
 
   templates: {
     approach_intro: (c, k) =>
-      leadMail(c, c.lead.company ? `${c.lead.company}: پیشنهادی کوتاه از طرف ${c.owner.name}` : `آشنایی کوتاه با ${c.owner.name}`, [
-        `من ${c.owner.name} هستم. ما به تیم‌هایی مانند ${c.lead.company ?? 'تیم شما'} کمک می‌کنیم معامله‌هایشان را بدون کارهای تکراری پیش ببرند؛ پیگیری‌ها، یادآوری‌ها و واگذاری‌ها خودکار انجام می‌شوند.`,
-        `آیا یک تماس ${k.number(15)} دقیقه‌ای در هفته‌ی آینده برایتان مفید است؟ کافی است به همین ایمیل پاسخ دهید و زمان مناسب را بگویید.`,
-      ]),
+      leadMail(
+        c,
+        c.lead.company ? `${c.lead.company}: پیشنهادی کوتاه از طرف ${c.owner.name}` : `آشنایی کوتاه با ${c.owner.name}`,
+        [
+          `من ${c.owner.name} هستم. ما به تیم‌هایی مانند ${c.lead.company ?? 'تیم شما'} کمک می‌کنیم معامله‌هایشان را بدون کارهای تکراری پیش ببرند؛ پیگیری‌ها، یادآوری‌ها و واگذاری‌ها خودکار انجام می‌شوند.`,
+          `آیا یک تماس ${k.number(15)} دقیقه‌ای در هفته‌ی آینده برایتان مفید است؟ کافی است به همین ایمیل پاسخ دهید و زمان مناسب را بگویید.`,
+        ],
+      ),
 
     approach_followup_1: (c) =>
       leadMail(c, c.lead.company ? `پیگیری: ${c.lead.company}` : 'پیگیری پیام قبلی من', [
@@ -94,7 +104,9 @@ export const fa: LocaleBundle = {
     presentation_reminder: (c, k) => {
       const at = k.v('meetingAt');
       return leadMail(c, at ? `یادآوری: جلسه‌ی معرفی محصول در ${k.date(at)}` : 'یادآوری: جلسه‌ی معرفی محصول', [
-        at ? `یادآوری کوتاه برای جلسه‌ی معرفی محصول در ${k.dateTime(at)}.` : 'یادآوری کوتاه برای جلسه‌ی معرفی محصولی که درباره‌اش صحبت کردیم.',
+        at
+          ? `یادآوری کوتاه برای جلسه‌ی معرفی محصول در ${k.dateTime(at)}.`
+          : 'یادآوری کوتاه برای جلسه‌ی معرفی محصولی که درباره‌اش صحبت کردیم.',
         { button: { href: k.v('meetingUrl'), label: 'ورود به جلسه' } },
         'اگر این زمان دیگر برایتان مناسب نیست، پاسخ دهید تا زمان دیگری هماهنگ کنیم.',
       ]);
@@ -140,7 +152,9 @@ export const fa: LocaleBundle = {
       const expires = k.date(c.expiresAt ?? k.v('expiresAt'));
       const forWhom = c.lead.company ? ` برای ${c.lead.company}` : '';
       return leadMail(c, expires ? `یادآوری: پیشنهاد ما تا ${expires} معتبر است` : 'یادآوری: پیشنهاد ما', [
-        expires ? `یادآوری دوستانه: اعتبار پیشنهاد ما${forWhom} در ${expires} به پایان می‌رسد.` : `یادآوری دوستانه درباره‌ی پیشنهاد ما${forWhom}.`,
+        expires
+          ? `یادآوری دوستانه: اعتبار پیشنهاد ما${forWhom} در ${expires} به پایان می‌رسد.`
+          : `یادآوری دوستانه درباره‌ی پیشنهاد ما${forWhom}.`,
         { button: { href: k.v('proposalUrl'), label: 'مشاهده‌ی پیشنهاد' } },
         'اگر به زمان بیشتر یا تغییری نیاز دارید، کافی است خبر دهید.',
       ]);
@@ -171,7 +185,15 @@ export const fa: LocaleBundle = {
         'از امتیاز خوب شما سپاسگزاریم! اگر کسی را می‌شناسید که از همکاری با ما بهره می‌برد، معرفی شما برایمان بسیار ارزشمند است.',
         { button: { href: k.v('referralUrl'), label: 'معرفی ما' } },
         'یا کافی است نام او را در پاسخ بنویسید؛ بقیه‌اش با من.',
-        ...(review ? [['نوشتن یک نظر کوتاه هم به دیگران کمک می‌کند ما را پیدا کنند: ', { text: 'ثبت نظر', href: review }, '.'] as Inline[]] : []),
+        ...(review
+          ? [
+              [
+                'نوشتن یک نظر کوتاه هم به دیگران کمک می‌کند ما را پیدا کنند: ',
+                { text: 'ثبت نظر', href: review },
+                '.',
+              ] as Inline[],
+            ]
+          : []),
       ]);
     },
 
@@ -179,12 +201,16 @@ export const fa: LocaleBundle = {
       const label = k.leadLabel();
       const idle = k.duration(k.v('stalledFor'));
       const stage = k.stage(k.v('stage'));
-      return internalMail(c.owner.name, idle ? `معامله‌ی متوقف: ${label}، ${idle} بدون فعالیت` : `معامله‌ی متوقف: ${label} نیاز به توجه دارد`, [
-        `معامله با ${label}${idlePhrase(stage, idle)} بدون هیچ فعالیتی مانده است.`,
-        leadLine(c),
-        'برای ادامه‌ی مسیر، یک تماس، ایمیل یا جلسه ثبت کنید یا معامله را به مرحله‌ی دیگری ببرید.',
-        ...openDeal(k),
-      ]);
+      return internalMail(
+        c.owner.name,
+        idle ? `معامله‌ی متوقف: ${label}، ${idle} بدون فعالیت` : `معامله‌ی متوقف: ${label} نیاز به توجه دارد`,
+        [
+          `معامله با ${label}${idlePhrase(stage, idle)} بدون هیچ فعالیتی مانده است.`,
+          leadLine(c),
+          'برای ادامه‌ی مسیر، یک تماس، ایمیل یا جلسه ثبت کنید یا معامله را به مرحله‌ی دیگری ببرید.',
+          ...openDeal(k),
+        ],
+      );
     },
 
     escalation_manager: (c, k) => {
@@ -211,7 +237,9 @@ export const fa: LocaleBundle = {
                 list: tasks.map((t): Inline[] => [
                   { text: t.title, strong: true },
                   t.dueAt && k.dateTime(t.dueAt) ? `، سررسید ${k.dateTime(t.dueAt)}` : '',
-                  t.priority ? ` (اولویت ${Object.hasOwn(PRIORITIES, t.priority) ? PRIORITIES[t.priority] : t.priority})` : '',
+                  t.priority
+                    ? ` (اولویت ${Object.hasOwn(PRIORITIES, t.priority) ? PRIORITIES[t.priority] : t.priority})`
+                    : '',
                 ]),
               },
             ]

@@ -47,7 +47,11 @@ export const TEMPLATE_KINDS = [
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 /** Kinds addressed to reps and managers: no unsubscribe link, no suppression check. */
-export const INTERNAL_TEMPLATE_KINDS: readonly TemplateKind[] = ['stall_reminder_owner', 'escalation_manager', 'task_digest'];
+export const INTERNAL_TEMPLATE_KINDS: readonly TemplateKind[] = [
+  'stall_reminder_owner',
+  'escalation_manager',
+  'task_digest',
+];
 
 export type Locale = 'en' | 'fa';
 const LOCALES: readonly Locale[] = ['en', 'fa'];
@@ -218,7 +222,11 @@ function normaliseContext(ctx: TemplateContext): TemplateContext {
   for (const [k, v] of Object.entries(ctx.vars ?? {})) vars[k] = typeof v === 'string' ? oneLine(v) : v;
   return {
     ...ctx,
-    lead: { name: clean(ctx.lead?.name), company: clean(ctx.lead?.company), email: oneLine(String(ctx.lead?.email ?? '')) },
+    lead: {
+      name: clean(ctx.lead?.name),
+      company: clean(ctx.lead?.company),
+      email: oneLine(String(ctx.lead?.email ?? '')),
+    },
     owner: { name: oneLine(String(ctx.owner?.name ?? '')), email: oneLine(String(ctx.owner?.email ?? '')) },
     objectionCategory: clean(ctx.objectionCategory),
     tasks: (ctx.tasks ?? []).map((t) => ({ ...t, title: oneLine(String(t.title ?? '')) })),
@@ -228,7 +236,12 @@ function normaliseContext(ctx: TemplateContext): TemplateContext {
 
 function makeKit(bundle: LocaleBundle, ctx: TemplateContext): TemplateKit {
   const timeZone = validTimeZone(ctx.timezone);
-  const dateFmt = new Intl.DateTimeFormat(bundle.intlDate, { year: 'numeric', month: 'long', day: 'numeric', timeZone });
+  const dateFmt = new Intl.DateTimeFormat(bundle.intlDate, {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    timeZone,
+  });
   const dateTimeFmt = new Intl.DateTimeFormat(bundle.intlDate, {
     year: 'numeric',
     month: 'long',
@@ -290,7 +303,8 @@ const SAFE_URL = /^https?:\/\/[^\s"'<>\\]+$/i;
 const usableUrl = (href: string | null | undefined): href is string => typeof href === 'string' && SAFE_URL.test(href);
 
 const LINK_STYLE = 'color:#2563eb;';
-const BUTTON_STYLE = 'display:inline-block;padding:10px 18px;background:#2563eb;color:#ffffff;text-decoration:none;border-radius:4px;';
+const BUTTON_STYLE =
+  'display:inline-block;padding:10px 18px;background:#2563eb;color:#ffffff;text-decoration:none;border-radius:4px;';
 
 function inlineHtml(run: Inline): SafeHtml {
   if (typeof run === 'string') return new SafeHtml(escapeHtml(run).replace(/\n/g, '<br>'));
@@ -308,12 +322,17 @@ const runs = (p: string | Inline[]): Inline[] => (typeof p === 'string' ? [p] : 
 function blocksHtml(blocks: Block[], bundle: LocaleBundle, margin = 16): SafeHtml {
   const side = bundle.dir === 'rtl' ? 'right' : 'left';
   return html`${blocks.map((b) => {
-    if (typeof b === 'string' || Array.isArray(b)) return html`<p style="margin:0 0 ${margin}px;">${runs(b).map(inlineHtml)}</p>\n`;
+    if (typeof b === 'string' || Array.isArray(b))
+      return html`<p style="margin:0 0 ${margin}px;">${runs(b).map(inlineHtml)}</p> `;
     if ('list' in b) {
-      return html`<ul style="margin:0 0 ${margin}px;padding-${side}:20px;">${b.list.map((item) => html`<li>${runs(item).map(inlineHtml)}</li>`)}</ul>\n`;
+      return html`<ul style="margin:0 0 ${margin}px;padding-${side}:20px;">
+        ${b.list.map((item) => html`<li>${runs(item).map(inlineHtml)}</li>`)}
+      </ul> `;
     }
     if (!usableUrl(b.button.href)) return html``;
-    return html`<p style="margin:0 0 ${margin}px;"><a href="${b.button.href}" style="${BUTTON_STYLE}">${b.button.label}</a></p>\n`;
+    return html`<p style="margin:0 0 ${margin}px;">
+      <a href="${b.button.href}" style="${BUTTON_STYLE}">${b.button.label}</a>
+    </p> `;
   })}`;
 }
 
@@ -321,7 +340,8 @@ function blocksText(blocks: Block[], bundle: LocaleBundle): string {
   return blocks
     .map((b) => {
       if (typeof b === 'string' || Array.isArray(b)) return runs(b).map(inlineText).join('');
-      if ('list' in b) return b.list.map((item) => `${bundle.bullet} ${runs(item).map(inlineText).join('')}`).join('\n');
+      if ('list' in b)
+        return b.list.map((item) => `${bundle.bullet} ${runs(item).map(inlineText).join('')}`).join('\n');
       return usableUrl(b.button.href) ? `${b.button.label}: ${b.button.href}` : '';
     })
     .filter((p) => p !== '')
@@ -331,20 +351,25 @@ function blocksText(blocks: Block[], bundle: LocaleBundle): string {
 function documentHtml(bundle: LocaleBundle, subject: string, body: SafeHtml, footer: SafeHtml): string {
   const align = bundle.dir === 'rtl' ? 'right' : 'left';
   return html`<!doctype html>
-<html lang="${bundle.locale}" dir="${bundle.dir}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${subject}</title>
-</head>
-<body dir="${bundle.dir}" style="margin:0;padding:24px;background:#f6f7f9;">
-<div style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px;font-family:${bundle.fontFamily};font-size:15px;line-height:1.7;color:#1f2328;direction:${bundle.dir};text-align:${align};">
-${body}</div>
-<div style="max-width:600px;margin:12px auto 0;font-family:${bundle.fontFamily};font-size:12px;line-height:1.6;color:#6b7280;direction:${bundle.dir};text-align:${align};">
-${footer}</div>
-</body>
-</html>
-`.value;
+    <html lang="${bundle.locale}" dir="${bundle.dir}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${subject}</title>
+      </head>
+      <body dir="${bundle.dir}" style="margin:0;padding:24px;background:#f6f7f9;">
+        <div
+          style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-radius:6px;font-family:${bundle.fontFamily};font-size:15px;line-height:1.7;color:#1f2328;direction:${bundle.dir};text-align:${align};"
+        >
+          ${body}
+        </div>
+        <div
+          style="max-width:600px;margin:12px auto 0;font-family:${bundle.fontFamily};font-size:12px;line-height:1.6;color:#6b7280;direction:${bundle.dir};text-align:${align};"
+        >
+          ${footer}
+        </div>
+      </body>
+    </html> `.value;
 }
 
 /**
@@ -352,7 +377,8 @@ ${footer}</div>
  * locale falls back to `en`.
  */
 export function renderTemplate(kind: string, locale: Locale | string, ctx: TemplateContext): RenderedEmail {
-  if (!hasTemplate(kind)) throw new TemplateNotFoundError(`no email template "${kind}" (known: ${TEMPLATE_KINDS.join(', ')})`);
+  if (!hasTemplate(kind))
+    throw new TemplateNotFoundError(`no email template "${kind}" (known: ${TEMPLATE_KINDS.join(', ')})`);
   const bundle = BUNDLES[(LOCALES as readonly string[]).includes(locale) ? (locale as Locale) : 'en'];
   const clean = normaliseContext(ctx);
   const kit = makeKit(bundle, clean);

@@ -91,7 +91,11 @@ describe('the send-email activity', () => {
 
     const unsubscribe = /^<(http:\/\/127\.0\.0\.1:3000\/u\/([^>]+))>$/.exec(message.headers['list-unsubscribe']);
     expect(unsubscribe).not.toBeNull();
-    expect(verifyToken(CONFIG.SIGNING_SECRET, unsubscribe![2], 'u')).toMatchObject({ p: 'u', l: 'lead-1', e: 'ada@example.test' });
+    expect(verifyToken(CONFIG.SIGNING_SECRET, unsubscribe![2], 'u')).toMatchObject({
+      p: 'u',
+      l: 'lead-1',
+      e: 'ada@example.test',
+    });
     expect(message.html).toContain(`href="${unsubscribe![1]}"`);
     expect(message.text).toContain(unsubscribe![1]);
 
@@ -107,7 +111,11 @@ describe('the send-email activity', () => {
     const third = await sendEmail(request());
 
     expect(first.status).toBe('sent');
-    expect(second).toEqual({ status: 'already_sent', messageId: first.messageId, sentAt: (first as { sentAt: string }).sentAt });
+    expect(second).toEqual({
+      status: 'already_sent',
+      messageId: first.messageId,
+      sentAt: (first as { sentAt: string }).sentAt,
+    });
     expect(third).toEqual(second);
     expect(catcher.messages()).toHaveLength(1);
   });
@@ -116,8 +124,10 @@ describe('the send-email activity', () => {
     const outcomes = await Promise.allSettled([sendEmail(request()), sendEmail(request()), sendEmail(request())]);
 
     expect(catcher.messages()).toHaveLength(1);
-    const results = outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<{ status: string }>).value.status);
-    const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => (o).reason);
+    const results = outcomes
+      .filter((o) => o.status === 'fulfilled')
+      .map((o) => (o as PromiseFulfilledResult<{ status: string }>).value.status);
+    const errors = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason);
     expect(results.filter((s) => s === 'sent')).toHaveLength(1);
     expect(results.every((s) => s === 'sent' || s === 'already_sent')).toBe(true);
     // a loser that found the lock taken fails retryably; its retry sees the outcome
@@ -140,7 +150,11 @@ describe('the send-email activity', () => {
     await suppression.add('ADA@example.test ', { reason: 'unsubscribed', leadId: 'lead-1' });
 
     const result = await sendEmail(request());
-    expect(result).toEqual({ status: 'suppressed', reason: 'unsubscribed', messageId: '<lead-1.1=3Aapproach=3A1@dealflow.test>' });
+    expect(result).toEqual({
+      status: 'suppressed',
+      reason: 'unsubscribed',
+      messageId: '<lead-1.1=3Aapproach=3A1@dealflow.test>',
+    });
     expect(catcher.messages()).toHaveLength(0);
 
     // recorded: the step's answer stays the same even if the suppression is lifted later
@@ -152,7 +166,14 @@ describe('the send-email activity', () => {
   it('sends internal mail without unsubscribe headers and regardless of suppression', async () => {
     await new SuppressionList(redis, PREFIX).add('alice@dealflow.test', { reason: 'bounced' });
     const result = await sendEmail(
-      request({ template: 'stall_reminder_owner', to: 'alice@dealflow.test', toName: 'Alice Rep', internal: true, step: '2:stall:1', vars: { stalledFor: '7d', stage: 'approach' } }),
+      request({
+        template: 'stall_reminder_owner',
+        to: 'alice@dealflow.test',
+        toName: 'Alice Rep',
+        internal: true,
+        step: '2:stall:1',
+        vars: { stalledFor: '7d', stage: 'approach' },
+      }),
     );
     expect(result.status).toBe('sent');
     const [message] = catcher.messages();
@@ -166,7 +187,11 @@ describe('the send-email activity', () => {
     await sendEmail(
       request({
         to: 'eve@example.test',
-        lead: { name: 'Eve\r\nBcc: attacker@evil.test', company: '<script>alert(1)</script>\r\nBcc: attacker@evil.test', email: 'eve@example.test' },
+        lead: {
+          name: 'Eve\r\nBcc: attacker@evil.test',
+          company: '<script>alert(1)</script>\r\nBcc: attacker@evil.test',
+          email: 'eve@example.test',
+        },
       }),
     );
 
@@ -184,7 +209,13 @@ describe('the send-email activity', () => {
   });
 
   it('sends Persian mail right-to-left with Content-Language: fa', async () => {
-    await sendEmail(request({ locale: 'fa', template: 'proposal', vars: { expiresAt: '2026-04-20T10:00:00Z', timezone: 'Asia/Tehran' } }));
+    await sendEmail(
+      request({
+        locale: 'fa',
+        template: 'proposal',
+        vars: { expiresAt: '2026-04-20T10:00:00Z', timezone: 'Asia/Tehran' },
+      }),
+    );
     const [message] = catcher.messages();
     expect(message.headers['content-language']).toBe('fa');
     expect(message.html).toContain('<html lang="fa" dir="rtl">');
@@ -196,11 +227,21 @@ describe('the send-email activity', () => {
   it('puts a signed survey link in the survey email', async () => {
     await sendEmail(request({ template: 'survey', step: '9:follow_up:survey' }));
     const url = /(http:\/\/127\.0\.0\.1:3000\/s\/[A-Za-z0-9_.-]+)/.exec(catcher.messages()[0].text)![1];
-    expect(verifyToken(CONFIG.SIGNING_SECRET, url.split('/s/')[1], 's')).toMatchObject({ p: 's', l: 'lead-1', e: 'ada@example.test' });
+    expect(verifyToken(CONFIG.SIGNING_SECRET, url.split('/s/')[1], 's')).toMatchObject({
+      p: 's',
+      l: 'lead-1',
+      e: 'ada@example.test',
+    });
   });
 
   it('defers sends over the rate limit instead of failing them', async () => {
-    const slow = createEmailActivities({ redis, prefix: PREFIX, config: { ...CONFIG, SMTP_RATE_PER_SECOND: 2 }, log, transport });
+    const slow = createEmailActivities({
+      redis,
+      prefix: PREFIX,
+      config: { ...CONFIG, SMTP_RATE_PER_SECOND: 2 },
+      log,
+      transport,
+    });
     const started = Date.now();
     const results = await Promise.all([1, 2, 3, 4, 5].map((n) => slow.sendEmail(request({ leadId: `lead-${n}` }))));
     const elapsed = Date.now() - started;
@@ -214,7 +255,9 @@ describe('the send-email activity', () => {
   it('refuses an unknown template and a bad recipient without retrying', async () => {
     await expect(sendEmail(request({ template: 'nope' }))).rejects.toMatchObject({ name: 'TemplateNotFoundError' });
     await expect(sendEmail(request({ to: 'not an address' }))).rejects.toMatchObject({ name: 'InvalidInputError' });
-    await expect(sendEmail(request({ to: 'a@b.test\r\nBcc: c@d.test' }))).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(sendEmail(request({ to: 'a@b.test\r\nBcc: c@d.test' }))).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
     expect(catcher.messages()).toHaveLength(0);
   });
 
@@ -224,13 +267,22 @@ describe('the send-email activity', () => {
 
     it('does not send again when the outcome was recorded', async () => {
       await redis.set(key, JSON.stringify({ state: 'sent', messageId, sentAt: '2026-04-10T10:00:00.000Z' }));
-      expect(await sendEmail(request())).toEqual({ status: 'already_sent', messageId, sentAt: '2026-04-10T10:00:00.000Z' });
+      expect(await sendEmail(request())).toEqual({
+        status: 'already_sent',
+        messageId,
+        sentAt: '2026-04-10T10:00:00.000Z',
+      });
       expect(catcher.messages()).toHaveLength(0);
     });
 
     it('does not send again when the message had been released to SMTP (at-most-once)', async () => {
       await redis.set(key, JSON.stringify({ state: 'committing', messageId, at: '2026-04-10T10:00:00.000Z' }));
-      expect(await sendEmail(request())).toEqual({ status: 'already_sent', messageId, sentAt: '2026-04-10T10:00:00.000Z', uncertain: true });
+      expect(await sendEmail(request())).toEqual({
+        status: 'already_sent',
+        messageId,
+        sentAt: '2026-04-10T10:00:00.000Z',
+        uncertain: true,
+      });
       expect(JSON.parse((await redis.get(key))!)).toMatchObject({ state: 'sent', uncertain: true });
       expect(await sendEmail(request())).toMatchObject({ status: 'already_sent', uncertain: true });
       expect(catcher.messages()).toHaveLength(0);
@@ -297,13 +349,28 @@ sendEmail(JSON.parse(req)).then(() => process.exit(0), () => process.exit(1));
 `,
       );
       // one process (no tsx wrapper in between), so the SIGKILL is the exit we observe
-      const child = spawn(process.execPath, ['--import', 'tsx', script, redisService.url, catcher.smtpUrl, killAt, JSON.stringify(CONFIG), JSON.stringify(request())], {
-        cwd: REPO,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          script,
+          redisService.url,
+          catcher.smtpUrl,
+          killAt,
+          JSON.stringify(CONFIG),
+          JSON.stringify(request()),
+        ],
+        {
+          cwd: REPO,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+        child.on('exit', (_code, sig) => resolve(sig)),
+      );
       if (signal !== 'SIGKILL') throw new Error(`the sending process was not killed (${signal}): ${stderr}`);
     }
 
@@ -347,8 +414,10 @@ sendEmail(JSON.parse(req)).then(() => process.exit(0), () => process.exit(1));
         disabledCommands: ['STARTTLS'],
         logger: false,
         onRcptTo(address, _session, callback) {
-          if (address.address.startsWith('gone')) callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
-          else if (address.address.startsWith('busy')) callback(Object.assign(new Error('4.2.1 try later'), { responseCode: 451 }));
+          if (address.address.startsWith('gone'))
+            callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
+          else if (address.address.startsWith('busy'))
+            callback(Object.assign(new Error('4.2.1 try later'), { responseCode: 451 }));
           else callback();
         },
         onData(stream, _session, callback) {
@@ -356,7 +425,9 @@ sendEmail(JSON.parse(req)).then(() => process.exit(0), () => process.exit(1));
           stream.on('end', () => callback());
         },
       });
-      port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port)));
+      port = await new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port)),
+      );
       refusing = createMailTransport(`smtp://127.0.0.1:${port}`);
     });
 
@@ -366,15 +437,33 @@ sendEmail(JSON.parse(req)).then(() => process.exit(0), () => process.exit(1));
     });
 
     it('suppresses a recipient the server refuses permanently, as bounced', async () => {
-      const { sendEmail: send } = createEmailActivities({ redis, prefix: PREFIX, config: CONFIG, log, transport: refusing });
+      const { sendEmail: send } = createEmailActivities({
+        redis,
+        prefix: PREFIX,
+        config: CONFIG,
+        log,
+        transport: refusing,
+      });
       const result = await send(request({ to: 'gone@example.test' }));
       expect(result).toMatchObject({ status: 'suppressed', reason: 'bounced' });
-      expect(await new SuppressionList(redis, PREFIX).get('gone@example.test')).toMatchObject({ reason: 'bounced', leadId: 'lead-1' });
-      expect(await send(request({ to: 'gone@example.test' }))).toMatchObject({ status: 'suppressed', reason: 'bounced' });
+      expect(await new SuppressionList(redis, PREFIX).get('gone@example.test')).toMatchObject({
+        reason: 'bounced',
+        leadId: 'lead-1',
+      });
+      expect(await send(request({ to: 'gone@example.test' }))).toMatchObject({
+        status: 'suppressed',
+        reason: 'bounced',
+      });
     });
 
     it('fails retryably on a temporary refusal, leaving the step free to send', async () => {
-      const { sendEmail: send } = createEmailActivities({ redis, prefix: PREFIX, config: CONFIG, log, transport: refusing });
+      const { sendEmail: send } = createEmailActivities({
+        redis,
+        prefix: PREFIX,
+        config: CONFIG,
+        log,
+        transport: refusing,
+      });
       await expect(send(request({ to: 'busy@example.test' }))).rejects.toMatchObject({ responseCode: 451 });
       expect(await redis.get(`${PREFIX}email:sent:lead-1:1:approach:1`)).toBeNull();
       expect(await redis.exists(`${PREFIX}email:sent:lead-1:1:approach:1:lock`)).toBe(0);

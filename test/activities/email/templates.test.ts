@@ -94,7 +94,11 @@ describe('email templates', () => {
 
   it('never lets a line break from a lead value into the subject', () => {
     const ctx = context({
-      lead: { name: 'Eve\r\nBcc: attacker@evil.test', company: 'Evil\r\nBcc: attacker@evil.test\r\n', email: 'eve@example.test' },
+      lead: {
+        name: 'Eve\r\nBcc: attacker@evil.test',
+        company: 'Evil\r\nBcc: attacker@evil.test\r\n',
+        email: 'eve@example.test',
+      },
       owner: { name: 'Alice\nRep', email: 'alice@dealflow.test' },
     });
     for (const kind of TEMPLATE_KINDS) {
@@ -105,7 +109,9 @@ describe('email templates', () => {
         expect(text).not.toMatch(/^Bcc:/m);
       }
     }
-    expect(renderTemplate('approach_intro', 'en', ctx).subject).toBe('Evil Bcc: attacker@evil.test: a quick idea from Alice Rep');
+    expect(renderTemplate('approach_intro', 'en', ctx).subject).toBe(
+      'Evil Bcc: attacker@evil.test: a quick idea from Alice Rep',
+    );
   });
 
   it('links the signed unsubscribe URL in lead mail, and not in internal mail', () => {
@@ -123,12 +129,19 @@ describe('email templates', () => {
     const email = renderTemplate('proposal', 'en', context({ vars: { proposalUrl: 'javascript:alert(1)' } }));
     expect(email.html).not.toContain('javascript:');
     expect(email.text).not.toContain('javascript:');
-    const quoted = renderTemplate('proposal', 'en', context({ vars: { proposalUrl: 'https://x.test/"onmouseover="alert(1)' } }));
+    const quoted = renderTemplate(
+      'proposal',
+      'en',
+      context({ vars: { proposalUrl: 'https://x.test/"onmouseover="alert(1)' } }),
+    );
     expect(quoted.html).not.toContain('onmouseover="');
   });
 
   it('leaves out what the context does not have', () => {
-    const bare: TemplateContext = { lead: { email: 'someone@example.test' }, owner: { name: 'Alice Rep', email: 'alice@dealflow.test' } };
+    const bare: TemplateContext = {
+      lead: { email: 'someone@example.test' },
+      owner: { name: 'Alice Rep', email: 'alice@dealflow.test' },
+    };
     for (const kind of TEMPLATE_KINDS) {
       for (const locale of ['en', 'fa'] as const) {
         const email = renderTemplate(kind, locale, bare);

@@ -28,9 +28,17 @@ beforeEach(() => {
 test('an input without an id for an address with an open lead is that lead', async () => {
   expect(await index.resolve('nima.j@example.org', 'nima-1', true, 1000)).toEqual({ kind: 'new', id: 'nima-1' });
   await index.setStatus('nima.j@example.org', 'nima-1', 'open', 1000, 1001);
-  expect(await index.resolve(' Nima.J@EXAMPLE.org ', 'e-derived', false, 2000)).toEqual({ kind: 'existing', id: 'nima-1', status: 'open' });
+  expect(await index.resolve(' Nima.J@EXAMPLE.org ', 'e-derived', false, 2000)).toEqual({
+    kind: 'existing',
+    id: 'nima-1',
+    status: 'open',
+  });
   // a retried create of the same explicit id is the same lead, not a conflict
-  expect(await index.resolve('nima.j@example.org', 'nima-1', true, 2000)).toEqual({ kind: 'same', id: 'nima-1', status: 'open' });
+  expect(await index.resolve('nima.j@example.org', 'nima-1', true, 2000)).toEqual({
+    kind: 'same',
+    id: 'nima-1',
+    status: 'open',
+  });
   // nothing new was written for the id-less input
   expect((await index.entries('nima.j@example.org')).map((e) => e.id)).toEqual(['nima-1']);
 });
@@ -45,10 +53,22 @@ test('a returning customer: without an id the closed lead (not re-opened), with 
   await index.resolve('ret@example.org', 'ret-1', true, 1000);
   await index.setStatus('ret@example.org', 'ret-1', 'open', 1000, 1000);
   await index.setStatus('ret@example.org', 'ret-1', 'closed', 1000, 5000);
-  expect(await index.resolve('ret@example.org', 'e-x', false, 6000)).toEqual({ kind: 'existing', id: 'ret-1', status: 'closed' });
-  expect(await index.resolve('ret@example.org', 'ret-2', true, 7000)).toEqual({ kind: 'new', id: 'ret-2', previousLeadId: 'ret-1' });
+  expect(await index.resolve('ret@example.org', 'e-x', false, 6000)).toEqual({
+    kind: 'existing',
+    id: 'ret-1',
+    status: 'closed',
+  });
+  expect(await index.resolve('ret@example.org', 'ret-2', true, 7000)).toEqual({
+    kind: 'new',
+    id: 'ret-2',
+    previousLeadId: 'ret-1',
+  });
   const entries = await index.entries('ret@example.org');
-  expect(entries.find((e) => e.id === 'ret-2')).toMatchObject({ status: 'pending', previousLeadId: 'ret-1', createdAt: 7000 });
+  expect(entries.find((e) => e.id === 'ret-2')).toMatchObject({
+    status: 'pending',
+    previousLeadId: 'ret-1',
+    createdAt: 7000,
+  });
   // closed is final: a late "open" never re-opens it
   expect(await index.setStatus('ret@example.org', 'ret-1', 'open', 1000, 8000)).toBe(false);
   expect((await index.entries('ret@example.org')).find((e) => e.id === 'ret-1')!.status).toBe('closed');
@@ -56,8 +76,12 @@ test('a returning customer: without an id the closed lead (not re-opened), with 
 
 test('many concurrent resolutions of one address (ids and none) agree on one open lead', async () => {
   const now = Date.now();
-  const inputs = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? { id: `x-${i}`, explicit: true } : { id: 'e-derived', explicit: false }));
-  const results = await Promise.all(inputs.map((x, i) => index.resolve(i % 2 ? 'Race@Example.org' : ' race@example.org', x.id, x.explicit, now)));
+  const inputs = Array.from({ length: 30 }, (_, i) =>
+    i % 3 === 0 ? { id: `x-${i}`, explicit: true } : { id: 'e-derived', explicit: false },
+  );
+  const results = await Promise.all(
+    inputs.map((x, i) => index.resolve(i % 2 ? 'Race@Example.org' : ' race@example.org', x.id, x.explicit, now)),
+  );
   const started = results.filter((r) => r.kind === 'new');
   expect(started).toHaveLength(1);
   const winner = started[0].id;
@@ -70,10 +94,16 @@ test('many concurrent resolutions of one address (ids and none) agree on one ope
 
 test('a stale pending claim is reported for the caller to settle, and can be dropped', async () => {
   await index.resolve('s@example.org', 'ghost', true, 1000);
-  expect(await index.resolve('s@example.org', 'e-s', false, 1000 + PENDING_CLAIM_MS + 1)).toEqual({ kind: 'stale', id: 'ghost' });
+  expect(await index.resolve('s@example.org', 'e-s', false, 1000 + PENDING_CLAIM_MS + 1)).toEqual({
+    kind: 'stale',
+    id: 'ghost',
+  });
   expect(await index.dropPending('s@example.org', 'ghost')).toBe(true);
   expect(await redis.hexists(index.key, 's@example.org')).toBe(0);
-  expect(await index.resolve('s@example.org', 'e-s', false, 1000 + PENDING_CLAIM_MS + 2)).toEqual({ kind: 'new', id: 'e-s' });
+  expect(await index.resolve('s@example.org', 'e-s', false, 1000 + PENDING_CLAIM_MS + 2)).toEqual({
+    kind: 'new',
+    id: 'e-s',
+  });
   // an open (confirmed) claim is never dropped as pending
   await index.setStatus('s@example.org', 'e-s', 'open');
   expect(await index.dropPending('s@example.org', 'e-s')).toBe(false);
@@ -93,17 +123,37 @@ test('the scripts check every input before writing anything', async () => {
 
 test('sender matching: the newest open lead, else the newest closed one, and says why', async () => {
   expect(pickForSender([])).toBeNull();
-  const e = (id: string, status: 'open' | 'closed' | 'pending', createdAt: number) => ({ id, status, createdAt, updatedAt: createdAt });
-  expect(pickForSender([e('old', 'closed', 1), e('cur', 'open', 2), e('newer-closed', 'closed', 3)])).toEqual({ leadId: 'cur', reason: 'newest open lead for this address' });
-  expect(pickForSender([e('a', 'open', 1), e('b', 'open', 5)])).toEqual({ leadId: 'b', reason: 'newest of 2 open leads for this address' });
-  expect(pickForSender([e('a', 'closed', 1), e('b', 'closed', 5)])).toEqual({ leadId: 'b', reason: 'no open lead for this address; newest closed lead' });
+  const e = (id: string, status: 'open' | 'closed' | 'pending', createdAt: number) => ({
+    id,
+    status,
+    createdAt,
+    updatedAt: createdAt,
+  });
+  expect(pickForSender([e('old', 'closed', 1), e('cur', 'open', 2), e('newer-closed', 'closed', 3)])).toEqual({
+    leadId: 'cur',
+    reason: 'newest open lead for this address',
+  });
+  expect(pickForSender([e('a', 'open', 1), e('b', 'open', 5)])).toEqual({
+    leadId: 'b',
+    reason: 'newest of 2 open leads for this address',
+  });
+  expect(pickForSender([e('a', 'closed', 1), e('b', 'closed', 5)])).toEqual({
+    leadId: 'b',
+    reason: 'no open lead for this address; newest closed lead',
+  });
 
   await index.resolve('m@example.org', 'm-1', true, 1000);
   await index.setStatus('m@example.org', 'm-1', 'open');
-  expect(await index.matchSender(addressFromHeader('"Mina R" <M@EXAMPLE.ORG>'))).toEqual({ leadId: 'm-1', reason: 'newest open lead for this address' });
+  expect(await index.matchSender(addressFromHeader('"Mina R" <M@EXAMPLE.ORG>'))).toEqual({
+    leadId: 'm-1',
+    reason: 'newest open lead for this address',
+  });
   // a lead only the prospecting claim knows (started before the index): still found, and said so
   await redis.hset(`${prefix}lead-by-email`, 'old@example.org', 'old-1');
-  expect(await index.matchSender('Old@Example.org')).toEqual({ leadId: 'old-1', reason: expect.stringContaining('not in the address index') });
+  expect(await index.matchSender('Old@Example.org')).toEqual({
+    leadId: 'old-1',
+    reason: expect.stringContaining('not in the address index'),
+  });
   expect(await index.matchSender('nobody@example.org')).toBeNull();
 });
 
@@ -113,7 +163,13 @@ test('one normaliseEmail everywhere: case, whitespace, display names and IDN dom
     expect(normaliseEmail(v)).toBe('mina.reply@example.org');
     expect(leadIdFromEmail(v)).toBe(leadIdFromEmail('mina.reply@example.org'));
   }
-  for (const h of ['"Mina R" <MINA.Reply@EXAMPLE.ORG>', 'Mina R <mina.reply@example.org>', '<Mina.Reply@Example.org>', 'mina.reply@example.org (Mina)', '  MINA.REPLY@example.org  ']) {
+  for (const h of [
+    '"Mina R" <MINA.Reply@EXAMPLE.ORG>',
+    'Mina R <mina.reply@example.org>',
+    '<Mina.Reply@Example.org>',
+    'mina.reply@example.org (Mina)',
+    '  MINA.REPLY@example.org  ',
+  ]) {
     expect(addressFromHeader(h)).toBe('mina.reply@example.org');
   }
   expect(normaliseEmail('kai@BÜCHER.example')).toBe('kai@xn--bcher-kva.example');

@@ -79,13 +79,17 @@ async function startProvider(): Promise<Provider> {
 // ---------------------------------------------------------------------------------------------
 // A tiny DNS server on 127.0.0.1 (UDP), to check the MX verdicts without the internet
 
-type Rr = { type: 'MX'; preference: number; exchange: string } | { type: 'A'; ip: string } | { type: 'NS'; host: string };
+type Rr =
+  { type: 'MX'; preference: number; exchange: string } | { type: 'A'; ip: string } | { type: 'NS'; host: string };
 type Reply = { rcode: number; answers?: Rr[] } | 'silent';
 const TYPE = { A: 1, NS: 2, MX: 15, AAAA: 28 } as const;
 
 function encodeName(name: string): Buffer {
   const labels = name.replace(/\.$/, '').split('.').filter(Boolean);
-  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+    Buffer.from([0]),
+  ]);
 }
 
 function rdata(rr: Rr): Buffer {
@@ -129,7 +133,9 @@ function parseQuestion(query: Buffer): { name: string; type: number } {
   return { name: labels.join('.').toLowerCase(), type: query.readUInt16BE(off + 1) };
 }
 
-async function startDns(answer: (name: string, type: number) => Reply): Promise<{ server: string; stop(): Promise<void> }> {
+async function startDns(
+  answer: (name: string, type: number) => Reply,
+): Promise<{ server: string; stop(): Promise<void> }> {
   const socket = dgram.createSocket('udp4');
   socket.on('message', (msg, rinfo) => {
     const q = parseQuestion(msg);
@@ -148,9 +154,12 @@ const NXDOMAIN = 3;
 /** A working resolver that knows a handful of names. */
 function honest(name: string, type: number): Reply {
   if (name === '' && type === TYPE.NS) return { rcode: NOERROR, answers: [{ type: 'NS', host: 'a.root-servers.net' }] };
-  if (name === 'acme.test' && type === TYPE.MX) return { rcode: NOERROR, answers: [{ type: 'MX', preference: 10, exchange: 'mx.acme.test' }] };
-  if (name === 'nullmx.test' && type === TYPE.MX) return { rcode: NOERROR, answers: [{ type: 'MX', preference: 0, exchange: '' }] };
-  if (name === 'implicit.test') return type === TYPE.A ? { rcode: NOERROR, answers: [{ type: 'A', ip: '192.0.2.7' }] } : { rcode: NOERROR };
+  if (name === 'acme.test' && type === TYPE.MX)
+    return { rcode: NOERROR, answers: [{ type: 'MX', preference: 10, exchange: 'mx.acme.test' }] };
+  if (name === 'nullmx.test' && type === TYPE.MX)
+    return { rcode: NOERROR, answers: [{ type: 'MX', preference: 0, exchange: '' }] };
+  if (name === 'implicit.test')
+    return type === TYPE.A ? { rcode: NOERROR, answers: [{ type: 'A', ip: '192.0.2.7' }] } : { rcode: NOERROR };
   if (name === 'parked.test') return { rcode: NOERROR }; // exists, no MX, no address
   if (name === 'flaky.test') return { rcode: SERVFAIL };
   return { rcode: NXDOMAIN };
@@ -166,13 +175,35 @@ describe('normalising addresses', () => {
   });
 
   it('refuses what is not an address with a non-retryable InvalidInputError', () => {
-    for (const bad of ['', 'ada', '@example.com', 'ada@', 'ada@localhost', 'ada@exa mple.com', 'a b@example.com', 'ada@-bad-.com']) {
+    for (const bad of [
+      '',
+      'ada',
+      '@example.com',
+      'ada@',
+      'ada@localhost',
+      'ada@exa mple.com',
+      'a b@example.com',
+      'ada@-bad-.com',
+    ]) {
       expect(() => normaliseEmail(bad)).toThrow(InvalidInputError);
     }
   });
 
   it('knows the common free-mail providers', () => {
-    for (const d of ['gmail.com', 'GMAIL.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'icloud.com', 'proton.me', 'gmx.de', 'yandex.ru', 'mail.ru', 'aol.com', 'live.com']) {
+    for (const d of [
+      'gmail.com',
+      'GMAIL.com',
+      'yahoo.com',
+      'outlook.com',
+      'hotmail.com',
+      'icloud.com',
+      'proton.me',
+      'gmx.de',
+      'yandex.ru',
+      'mail.ru',
+      'aol.com',
+      'live.com',
+    ]) {
       expect(isFreeMailDomain(d)).toBe(true);
     }
     expect(isFreeMailDomain('acme.com')).toBe(false);
@@ -338,7 +369,12 @@ describe('enrichment activities with Redis and a local provider', () => {
 
   it('collects the lead data without throwing although DNS does not work here', async () => {
     const data = await activities.collectLeadData({ leadId: 'lead-1', email: ' Ada@Example.invalid ' });
-    expect(data).toMatchObject({ email: 'ada@example.invalid', domain: 'example.invalid', freeMail: false, duplicateOf: null });
+    expect(data).toMatchObject({
+      email: 'ada@example.invalid',
+      domain: 'example.invalid',
+      freeMail: false,
+      duplicateOf: null,
+    });
     expect(['unknown', 'none']).toContain(data.mx);
     const gmail = await activities.collectLeadData({ leadId: 'lead-g', email: 'someone@GMAIL.com' });
     expect(gmail).toMatchObject({ domain: 'gmail.com', freeMail: true });
@@ -348,7 +384,9 @@ describe('enrichment activities with Redis and a local provider', () => {
     const first = await activities.collectLeadData({ leadId: 'lead-a', email: 'grace@hopper.example' });
     expect(first.duplicateOf).toBeNull();
     // a retry by the same lead is not a duplicate
-    expect((await activities.collectLeadData({ leadId: 'lead-a', email: 'grace@hopper.example' })).duplicateOf).toBeNull();
+    expect(
+      (await activities.collectLeadData({ leadId: 'lead-a', email: 'grace@hopper.example' })).duplicateOf,
+    ).toBeNull();
     const second = await activities.collectLeadData({ leadId: 'lead-b', email: 'Grace@HOPPER.example' });
     expect(second.duplicateOf).toBe('lead-a');
     expect(await redis.hget(`${prefix}lead-by-email`, 'grace@hopper.example')).toBe('lead-a');
@@ -356,7 +394,9 @@ describe('enrichment activities with Redis and a local provider', () => {
 
   it('agrees on one first lead when many claim the same email at once', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `race-${i}`);
-    const results = await Promise.all(ids.map((leadId) => activities.collectLeadData({ leadId, email: 'race@example.test' })));
+    const results = await Promise.all(
+      ids.map((leadId) => activities.collectLeadData({ leadId, email: 'race@example.test' })),
+    );
     const winners = results.filter((r) => r.duplicateOf === null);
     expect(winners).toHaveLength(1);
     const winner = ids[results.indexOf(winners[0])];

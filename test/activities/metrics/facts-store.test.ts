@@ -20,11 +20,28 @@ beforeAll(() => {
 afterAll(() => redis.disconnect());
 
 const facts = (o: Partial<LeadFacts> & Pick<LeadFacts, 'id' | 'seq'>): LeadFacts => ({
-  team: 'alpha', owner: 'alice', source: null, industry: 'unknown', size: 'unknown', campaign: null, value: 100.1, currency: 'USD',
-  stage: 'prospecting', status: 'open', escalationLevel: 0, createdAt: '2026-02-01T10:00:00.000Z', closedAt: null, completedAt: null,
-  wonAmount: null, firstEmailAt: null, emailsSent: 0, visits: [], ...o,
+  team: 'alpha',
+  owner: 'alice',
+  source: null,
+  industry: 'unknown',
+  size: 'unknown',
+  campaign: null,
+  value: 100.1,
+  currency: 'USD',
+  stage: 'prospecting',
+  status: 'open',
+  escalationLevel: 0,
+  createdAt: '2026-02-01T10:00:00.000Z',
+  closedAt: null,
+  completedAt: null,
+  wonAmount: null,
+  firstEmailAt: null,
+  emailsSent: 0,
+  visits: [],
+  ...o,
 });
-const cell = async (team: string, stage: string, currency = 'USD') => (await store.board()).find((c) => c.team === team && c.stage === stage && c.currency === currency);
+const cell = async (team: string, stage: string, currency = 'USD') =>
+  (await store.board()).find((c) => c.team === team && c.stage === stage && c.currency === currency);
 
 test('a write with an older or equal seq is ignored; the board follows the latest snapshot', async () => {
   const { recordLeadFacts } = createFactsActivities({ redis, prefix });
@@ -35,13 +52,33 @@ test('a write with an older or equal seq is ignored; the board follows the lates
   expect(await recordLeadFacts(facts({ id: 'a', seq: 3, stage: 'closing' }))).toBe(false);
   expect((await store.get('a'))?.stage).toBe('approach');
   expect(await cell('alpha', 'prospecting')).toBeUndefined(); // an empty cell is left out
-  expect(await cell('alpha', 'approach')).toEqual({ team: 'alpha', stage: 'approach', currency: 'USD', count: 1, value: 100.1, atRisk: 1, stalled: 0 });
+  expect(await cell('alpha', 'approach')).toEqual({
+    team: 'alpha',
+    stage: 'approach',
+    currency: 'USD',
+    count: 1,
+    value: 100.1,
+    atRisk: 1,
+    stalled: 0,
+  });
 
   await store.write(facts({ id: 'b', seq: 1, stage: 'approach', escalationLevel: 3, value: 50 }));
   expect(await cell('alpha', 'approach')).toMatchObject({ count: 2, value: 150.1, atRisk: 1, stalled: 1 });
   // b is won: it leaves approach for follow_up and is indexed as closed; a is lost and leaves the board
-  await store.write(facts({ id: 'b', seq: 2, stage: 'follow_up', status: 'won', value: 60, wonAmount: 60, closedAt: '2026-02-03T00:00:00.000Z' }));
-  await store.write(facts({ id: 'a', seq: 4, stage: 'approach', status: 'lost', closedAt: '2026-02-04T00:00:00.000Z' }));
+  await store.write(
+    facts({
+      id: 'b',
+      seq: 2,
+      stage: 'follow_up',
+      status: 'won',
+      value: 60,
+      wonAmount: 60,
+      closedAt: '2026-02-03T00:00:00.000Z',
+    }),
+  );
+  await store.write(
+    facts({ id: 'a', seq: 4, stage: 'approach', status: 'lost', closedAt: '2026-02-04T00:00:00.000Z' }),
+  );
   expect(await cell('alpha', 'approach')).toBeUndefined();
   expect(await cell('alpha', 'follow_up')).toMatchObject({ count: 1, value: 60 });
   expect((await store.active()).map((f) => f.id)).toEqual(['b']);
@@ -52,7 +89,9 @@ test('a write with an older or equal seq is ignored; the board follows the lates
 
 test('many() reads in pipelined chunks and leaves out unknown ids', async () => {
   const ids = Array.from({ length: 1203 }, (_, i) => `m${i}`);
-  await Promise.all(ids.map((id) => store.write(facts({ id, seq: 1, team: 'bulk', createdAt: '2025-01-01T00:00:00.000Z' }))));
+  await Promise.all(
+    ids.map((id) => store.write(facts({ id, seq: 1, team: 'bulk', createdAt: '2025-01-01T00:00:00.000Z' }))),
+  );
   const got = await store.many([...ids, 'nobody']);
   expect(got).toHaveLength(1203);
   expect(await cell('bulk', 'prospecting')).toMatchObject({ count: 1203, value: 120420.3 });
@@ -72,14 +111,20 @@ test('issue 11 input: a lead with value 0 moves without the board going negative
   expect(await store.write(facts({ ...base, seq: 3, stage: 'objections', value: undefined }))).toBe(true);
   expect(await cell('zero', 'presentation')).toBeUndefined();
   expect(await cell('zero', 'objections')).toMatchObject({ count: 1, value: 0 });
-  await store.write(facts({ ...base, seq: 4, stage: 'objections', status: 'lost', closedAt: '2026-02-05T00:00:00.000Z' }));
+  await store.write(
+    facts({ ...base, seq: 4, stage: 'objections', status: 'lost', closedAt: '2026-02-05T00:00:00.000Z' }),
+  );
   expect(Object.values(await raw()).filter((v) => v.startsWith('-'))).toEqual([]);
   expect(await cell('zero', 'objections')).toBeUndefined();
 });
 
 test('money is kept per currency in ISO 4217 minor units (JPY 0 digits, EUR 2, BHD 3)', async () => {
-  await store.write(facts({ id: 'jpy', seq: 1, team: 'money', stage: 'presentation', currency: 'JPY', value: 10000000 }));
-  await store.write(facts({ id: 'eur', seq: 1, team: 'money', stage: 'presentation', currency: 'EUR', value: 60000.015 }));
+  await store.write(
+    facts({ id: 'jpy', seq: 1, team: 'money', stage: 'presentation', currency: 'JPY', value: 10000000 }),
+  );
+  await store.write(
+    facts({ id: 'eur', seq: 1, team: 'money', stage: 'presentation', currency: 'EUR', value: 60000.015 }),
+  );
   await store.write(facts({ id: 'bhd', seq: 1, team: 'money', stage: 'presentation', currency: 'BHD', value: 1.0005 }));
   await store.write(facts({ id: 'eur2', seq: 1, team: 'money', stage: 'presentation', currency: 'EUR', value: 0.1 }));
   await store.write(facts({ id: 'eur3', seq: 1, team: 'money', stage: 'presentation', currency: 'EUR', value: 0.2 }));
@@ -96,7 +141,15 @@ test('money is kept per currency in ISO 4217 minor units (JPY 0 digits, EUR 2, B
 test('a team name with | and % is encoded in the field and read back whole', async () => {
   await store.write(facts({ id: 'pipe', seq: 1, team: 'a|b%7C', stage: 'closing', escalationLevel: 3, value: 5 }));
   expect(Object.keys(await raw())).toContain('a%7Cb%257C|closing|USD|stalled');
-  expect(await cell('a|b%7C', 'closing')).toEqual({ team: 'a|b%7C', stage: 'closing', currency: 'USD', count: 1, value: 5, atRisk: 0, stalled: 1 });
+  expect(await cell('a|b%7C', 'closing')).toEqual({
+    team: 'a|b%7C',
+    stage: 'closing',
+    currency: 'USD',
+    count: 1,
+    value: 5,
+    atRisk: 0,
+    stalled: 1,
+  });
 });
 
 test('a lead whose id is an index name does not overwrite the index', async () => {
@@ -120,7 +173,14 @@ describe('bad input is refused with nothing written', () => {
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const t = await redis.type(k);
-      out[k] = t === 'hash' ? await redis.hgetall(k) : t === 'zset' ? await redis.zrange(k, '0', '-1', 'WITHSCORES') : t === 'set' ? (await redis.smembers(k)).sort() : await redis.get(k);
+      out[k] =
+        t === 'hash'
+          ? await redis.hgetall(k)
+          : t === 'zset'
+            ? await redis.zrange(k, '0', '-1', 'WITHSCORES')
+            : t === 'set'
+              ? (await redis.smembers(k)).sort()
+              : await redis.get(k);
     }
     return out;
   };
@@ -145,7 +205,10 @@ describe('bad input is refused with nothing written', () => {
     await store.write(facts({ id: 'victim', seq: 5, team: 'bad', stage: 'approach', value: 7 }));
     const before = await snapshot();
     const { recordLeadFacts } = createFactsActivities({ redis, prefix });
-    await expect(recordLeadFacts(facts({ id: 'victim', seq: 6, team: 'bad', ...o }))).rejects.toMatchObject({ type: 'FactsRefused', nonRetryable: true });
+    await expect(recordLeadFacts(facts({ id: 'victim', seq: 6, team: 'bad', ...o }))).rejects.toMatchObject({
+      type: 'FactsRefused',
+      nonRetryable: true,
+    });
     expect(await snapshot()).toEqual(before);
   });
 
@@ -171,7 +234,7 @@ describe('bad input is refused with nothing written', () => {
     const original = commands[name].bind(redis);
     const spy = jest.spyOn(commands, name);
     for (const args of badArgs) {
-      spy.mockImplementationOnce(((...keysAndArgs: string[]) => original(...keysAndArgs.slice(0, 6), ...args)));
+      spy.mockImplementationOnce((...keysAndArgs: string[]) => original(...keysAndArgs.slice(0, 6), ...args));
       await expect(store.write(facts({ id: 'victim2', seq: 2, team: 'bad' }))).rejects.toThrow(/^INVALID lead facts/);
     }
     expect(spy).toHaveBeenCalledTimes(badArgs.length);

@@ -39,14 +39,27 @@ afterAll(() => redis.disconnect());
 let n = 0;
 async function task(over: Partial<NewTask> = {}): Promise<string> {
   const id = `lead-${++n}.2.closing`;
-  await store.create({ id, leadId: `lead-${n}`, assignee: 'alice', team: 'alpha', kind: 'closing', title: 'Close the deal', details: '', dueAt: new Date(Date.now() + 86_400_000).toISOString(), priority: 'high', ...over });
+  await store.create({
+    id,
+    leadId: `lead-${n}`,
+    assignee: 'alice',
+    team: 'alpha',
+    kind: 'closing',
+    title: 'Close the deal',
+    details: '',
+    dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+    priority: 'high',
+    ...over,
+  });
   return id;
 }
 /** the stream events of one task, as [type, reason] */
 async function events(id: string): Promise<[string, string | undefined][]> {
   const all = (await redis.xrange(`${prefix}tasks`, '-', '+')) as [string, string[]][];
   return all
-    .map(([, f]) => Object.fromEntries(f.flatMap((_, i) => (i % 2 ? [] : [[f[i], f[i + 1]]]))) as Record<string, string>)
+    .map(
+      ([, f]) => Object.fromEntries(f.flatMap((_, i) => (i % 2 ? [] : [[f[i], f[i + 1]]]))) as Record<string, string>,
+    )
     .filter((f) => f.taskId === id && f.type !== 'task.created')
     .map((f) => [f.type, f.reason]);
 }
@@ -80,7 +93,10 @@ test('complete first: the task is done; a later cancel no-ops and emits nothing'
 test('a complete and a cancel sent at the same moment: exactly one takes effect, with exactly one event', async () => {
   for (let i = 0; i < 30; i++) {
     const id = await task();
-    const [done, cancelled] = await Promise.all([store.complete(id, 'alice'), store.cancel(id, 'system', new Date(), 'raced')]);
+    const [done, cancelled] = await Promise.all([
+      store.complete(id, 'alice'),
+      store.cancel(id, 'system', new Date(), 'raced'),
+    ]);
     expect(Number(done.changed) + Number(cancelled.changed)).toBe(1);
     const final = (await store.get(id))!.status;
     expect(final).toBe(done.changed ? 'done' : 'cancelled');
@@ -88,26 +104,45 @@ test('a complete and a cancel sent at the same moment: exactly one takes effect,
   }
 });
 
-test('the cancelTasks activity is idempotent: a retry answers the same and adds no second event; other leads\' tasks are not touched', async () => {
+test("the cancelTasks activity is idempotent: a retry answers the same and adds no second event; other leads' tasks are not touched", async () => {
   const a = await task();
   const leadId = a.split('.')[0];
   const b = await task({ leadId });
   const other = await task();
   await store.complete(b, 'alice');
-  const ask = { leadId, actor: 'system', tasks: [{ id: a, reason: 'the lead moved on to closing' }, { id: b, reason: 'x' }, { id: other, reason: 'x' }, { id: 'nope', reason: 'x' }] };
+  const ask = {
+    leadId,
+    actor: 'system',
+    tasks: [
+      { id: a, reason: 'the lead moved on to closing' },
+      { id: b, reason: 'x' },
+      { id: other, reason: 'x' },
+      { id: 'nope', reason: 'x' },
+    ],
+  };
   const first = await acts.cancelTasks(ask);
   const retry = await acts.cancelTasks(ask);
-  const want = [{ id: a, status: 'cancelled' }, { id: b, status: 'done' }, { id: other, status: 'missing' }, { id: 'nope', status: 'missing' }];
+  const want = [
+    { id: a, status: 'cancelled' },
+    { id: b, status: 'done' },
+    { id: other, status: 'missing' },
+    { id: 'nope', status: 'missing' },
+  ];
   expect(first).toEqual(want);
   expect(retry).toEqual(want);
   expect(await events(a)).toEqual([['task.cancelled', 'the lead moved on to closing']]);
   expect((await store.get(other))!.status).toBe('open');
-  await expect(acts.cancelTasks({ leadId, actor: 'system', tasks: [{ id: '', reason: 'x' }] })).rejects.toThrow(/needs an id/);
+  await expect(acts.cancelTasks({ leadId, actor: 'system', tasks: [{ id: '', reason: 'x' }] })).rejects.toThrow(
+    /needs an id/,
+  );
 });
 
-test('a claim takes a task only while it is in the queue: of two racing claims one wins; a later cancel clears the claimer\'s open list', async () => {
+test("a claim takes a task only while it is in the queue: of two racing claims one wins; a later cancel clears the claimer's open list", async () => {
   const id = await task({ assignee: 'queue:alpha' });
-  const [bob, carol] = await Promise.all([store.reassign(id, 'bob', 'bob', new Date(), 'queue:alpha'), store.reassign(id, 'carol', 'carol', new Date(), 'queue:alpha')]);
+  const [bob, carol] = await Promise.all([
+    store.reassign(id, 'bob', 'bob', new Date(), 'queue:alpha'),
+    store.reassign(id, 'carol', 'carol', new Date(), 'queue:alpha'),
+  ]);
   expect([bob, carol].filter(Boolean)).toHaveLength(1);
   const winner = bob ? 'bob' : 'carol';
   expect((await store.get(id))!.assignee).toBe(winner);
@@ -121,7 +156,9 @@ test('a claim takes a task only while it is in the queue: of two racing claims o
 test('the scripts refuse bad input before any write', async () => {
   const id = await task();
   const finish = (store as unknown as { finish: (...a: unknown[]) => Promise<unknown> }).finish.bind(store);
-  await expect(finish(id, 'exploded', 'system', new Date())).rejects.toThrow(/^INVALID task change: status done\|cancelled/);
+  await expect(finish(id, 'exploded', 'system', new Date())).rejects.toThrow(
+    /^INVALID task change: status done\|cancelled/,
+  );
   await expect(finish(id, 'cancelled', '', new Date())).rejects.toThrow(/actor, id, maxlen and prefix are required/);
   await expect(store.reassign(id, '', 'x')).rejects.toThrow(/^INVALID task reassignment: to, at/);
   expect((await store.get(id))!).toMatchObject({ status: 'open', assignee: 'alice' });

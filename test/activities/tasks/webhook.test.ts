@@ -39,7 +39,11 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: req.headers, raw, verified: verifySignature(SECRET, raw, req.headers['x-dealflow-signature']) });
+      received.push({
+        headers: req.headers,
+        raw,
+        verified: verifySignature(SECRET, raw, req.headers['x-dealflow-signature']),
+      });
       res.writeHead(answer).end();
     });
   });
@@ -120,7 +124,11 @@ test('a created task is POSTed once, signed, with the event and delivery headers
   expect(got.headers['x-dealflow-event']).toBe('task.created');
   expect(got.headers['x-dealflow-delivery']).toBe('wh-1:task.created');
   const payload = JSON.parse(got.raw) as WebhookPayload;
-  expect(payload).toMatchObject({ id: 'wh-1:task.created', type: 'task.created', task: { id: 'wh-1', team: 'alpha', assignee: 'alice', status: 'open' } });
+  expect(payload).toMatchObject({
+    id: 'wh-1:task.created',
+    type: 'task.created',
+    task: { id: 'wh-1', team: 'alpha', assignee: 'alice', status: 'open' },
+  });
   expect(Number.isNaN(Date.parse(payload.sentAt))).toBe(false);
 
   const again = await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' });
@@ -129,7 +137,9 @@ test('a created task is POSTed once, signed, with the event and delivery headers
 
   // another event of the same task is another delivery
   await deps.tasks.complete(task.id, 'alice');
-  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.completed' })).toMatchObject({ status: 'delivered' });
+  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.completed' })).toMatchObject({
+    status: 'delivered',
+  });
   expect(received).toHaveLength(2);
   expect(received[1].headers['x-dealflow-delivery']).toBe('wh-1:task.completed');
   expect(JSON.parse(received[1].raw).task.status).toBe('done');
@@ -154,7 +164,10 @@ test('a receiver 500 is a retryable failure, and the retry that succeeds deliver
   expect(received).toHaveLength(1);
 
   answer = 200;
-  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' })).toEqual({ status: 'delivered', httpStatus: 200 });
+  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' })).toEqual({
+    status: 'delivered',
+    httpStatus: 200,
+  });
   expect(received).toHaveLength(2);
   expect(received[1].headers['x-dealflow-delivery']).toBe(received[0].headers['x-dealflow-delivery']);
 });
@@ -177,7 +190,9 @@ test('a connection error is retryable', async () => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  await webhooksStore(redis, prefix).update('admin', (cur) => ({ teams: { ...cur.teams, beta: { url: `http://127.0.0.1:${port}/`, secret: SECRET } } }));
+  await webhooksStore(redis, prefix).update('admin', (cur) => ({
+    teams: { ...cur.teams, beta: { url: `http://127.0.0.1:${port}/`, secret: SECRET } },
+  }));
   const task = await makeTask('wh-refused', 'beta', 'carol');
   const f = await failureOf(acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' }));
   expect(f.nonRetryable).toBe(false);
@@ -187,12 +202,20 @@ test('a connection error is retryable', async () => {
 
 test('a team without a webhook, or one not subscribed to the event, is not_configured and nothing is POSTed', async () => {
   const task = await makeTask('wh-none', 'beta', 'carol');
-  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' })).toEqual({ status: 'not_configured' });
-  await webhooksStore(redis, prefix).update('admin', (cur) => ({ teams: { ...cur.teams, beta: { url, secret: SECRET, events: ['task.completed'] } } }));
-  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' })).toEqual({ status: 'not_configured' });
+  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' })).toEqual({
+    status: 'not_configured',
+  });
+  await webhooksStore(redis, prefix).update('admin', (cur) => ({
+    teams: { ...cur.teams, beta: { url, secret: SECRET, events: ['task.completed'] } },
+  }));
+  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.created' })).toEqual({
+    status: 'not_configured',
+  });
   expect(received).toHaveLength(0);
   await deps.tasks.complete(task.id, 'carol');
-  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.completed' })).toMatchObject({ status: 'delivered' });
+  expect(await acts.deliverTaskWebhook({ taskId: task.id, event: 'task.completed' })).toMatchObject({
+    status: 'delivered',
+  });
   expect(received).toHaveLength(1);
 });
 

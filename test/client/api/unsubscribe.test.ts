@@ -28,7 +28,8 @@ describe('the unsubscribe routes', () => {
   const told: Array<[string, string]> = [];
   let failCallback = false;
 
-  const token = (payload: Partial<TokenPayload> = {}) => signToken(SECRET, { p: 'u', l: 'lead-7', e: 'ada@example.test', ...payload });
+  const token = (payload: Partial<TokenPayload> = {}) =>
+    signToken(SECRET, { p: 'u', l: 'lead-7', e: 'ada@example.test', ...payload });
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
   beforeAll(async () => {
@@ -54,8 +55,18 @@ describe('the unsubscribe routes', () => {
   });
 
   /** app.inject's shape, over HTTP. */
-  async function inject(opts: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }) {
-    const res = await fetch(baseUrl + opts.url, { method: opts.method, headers: opts.headers, body: opts.payload, redirect: 'manual' });
+  async function inject(opts: {
+    method: 'GET' | 'POST';
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string;
+  }) {
+    const res = await fetch(baseUrl + opts.url, {
+      method: opts.method,
+      headers: opts.headers,
+      body: opts.payload,
+      redirect: 'manual',
+    });
     const body = await res.text();
     return {
       statusCode: res.status,
@@ -103,7 +114,12 @@ describe('the unsubscribe routes', () => {
   });
 
   it('unsubscribes on an RFC 8058 one-click POST and tells the lead', async () => {
-    const res = await inject({ method: 'POST', url: `/u/${token()}`, headers: form, payload: 'List-Unsubscribe=One-Click' });
+    const res = await inject({
+      method: 'POST',
+      url: `/u/${token()}`,
+      headers: form,
+      payload: 'List-Unsubscribe=One-Click',
+    });
 
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -130,7 +146,12 @@ describe('the unsubscribe routes', () => {
   it('is idempotent: a second POST keeps the first unsubscribe', async () => {
     await inject({ method: 'POST', url: `/u/${token()}`, headers: form, payload: 'List-Unsubscribe=One-Click' });
     const first = await suppression.get('ada@example.test');
-    const again = await inject({ method: 'POST', url: `/u/${token()}`, headers: form, payload: 'List-Unsubscribe=One-Click' });
+    const again = await inject({
+      method: 'POST',
+      url: `/u/${token()}`,
+      headers: form,
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(again.statusCode).toBe(200);
     expect(await suppression.get('ada@example.test')).toEqual(first);
 
@@ -141,7 +162,12 @@ describe('the unsubscribe routes', () => {
 
   it('still unsubscribes when telling the lead fails', async () => {
     failCallback = true;
-    const res = await inject({ method: 'POST', url: `/u/${token()}`, headers: form, payload: 'List-Unsubscribe=One-Click' });
+    const res = await inject({
+      method: 'POST',
+      url: `/u/${token()}`,
+      headers: form,
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(res.statusCode).toBe(200);
     expect(await suppression.isSuppressed('ada@example.test')).toBe(true);
   });
@@ -149,7 +175,12 @@ describe('the unsubscribe routes', () => {
   it('refuses a forged token with 403 and suppresses nothing', async () => {
     const forged = signToken('some-other-secret-0123456789', { p: 'u', l: 'lead-7', e: 'victim@example.test' });
     for (const method of ['GET', 'POST'] as const) {
-      const res = await inject({ method, url: `/u/${forged}`, headers: form, payload: method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined });
+      const res = await inject({
+        method,
+        url: `/u/${forged}`,
+        headers: form,
+        payload: method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined,
+      });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ error: { code: 'forbidden', message: 'this unsubscribe link is not valid' } });
     }
@@ -167,7 +198,12 @@ describe('the unsubscribe routes', () => {
       signToken(SECRET, { p: 'u', l: 'lead-7' }),
     ];
     for (const t of cases) {
-      const res = await inject({ method: 'POST', url: `/u/${t}`, headers: form, payload: 'List-Unsubscribe=One-Click' });
+      const res = await inject({
+        method: 'POST',
+        url: `/u/${t}`,
+        headers: form,
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('forbidden');
     }
@@ -179,7 +215,12 @@ describe('the unsubscribe routes', () => {
   it('takes tokens longer than a fastify path parameter allows', async () => {
     const long = token({ l: `lead-${'x'.repeat(120)}`, e: `${'a'.repeat(60)}@${'b'.repeat(60)}.example.test` });
     expect(long.length).toBeGreaterThan(200);
-    const res = await inject({ method: 'POST', url: `/u/${long}`, headers: form, payload: 'List-Unsubscribe=One-Click' });
+    const res = await inject({
+      method: 'POST',
+      url: `/u/${long}`,
+      headers: form,
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(res.statusCode).toBe(200);
   });
 

@@ -1,5 +1,19 @@
 /** The money module (client/metrics/money.ts): ISO 4217 minor units, per-currency sums, formatting, conversion. */
-import { amountProblem, convert, currencyInfo, formatConverted, formatMoney, formatTotals, isCurrency, minorUnits, roundMoney, scale, toMinor, totals, validateRates } from '../../../client/metrics/money';
+import {
+  amountProblem,
+  convert,
+  currencyInfo,
+  formatConverted,
+  formatMoney,
+  formatTotals,
+  isCurrency,
+  minorUnits,
+  roundMoney,
+  scale,
+  toMinor,
+  totals,
+  validateRates,
+} from '../../../client/metrics/money';
 
 test('minor units come from the ISO 4217 list: JPY none, EUR two, BHD three', () => {
   expect(minorUnits('JPY')).toBe(0);
@@ -27,27 +41,52 @@ test('an amount keeps its currency minor unit', () => {
 });
 
 test('sums are per currency, in minor units, sorted, zero totals left out, no currency = the default', () => {
-  expect(totals([
+  expect(
+    totals([
+      { currency: 'JPY', amount: 10_000_000 },
+      { currency: 'EUR', amount: 60_000 },
+      { currency: 'EUR', amount: 0.1 },
+      { currency: 'EUR', amount: 0.2 },
+      { currency: 'BHD', amount: 0 },
+      { currency: null, amount: 5 },
+    ]),
+  ).toEqual([
+    { currency: 'EUR', amount: 60_000.3 },
     { currency: 'JPY', amount: 10_000_000 },
-    { currency: 'EUR', amount: 60_000 },
-    { currency: 'EUR', amount: 0.1 },
-    { currency: 'EUR', amount: 0.2 },
-    { currency: 'BHD', amount: 0 },
-    { currency: null, amount: 5 },
-  ])).toEqual([{ currency: 'EUR', amount: 60_000.3 }, { currency: 'JPY', amount: 10_000_000 }, { currency: 'USD', amount: 5 }]);
-  expect(scale([{ currency: 'JPY', amount: 1001 }, { currency: 'BHD', amount: 1.001 }], 0.5)).toEqual([{ currency: 'JPY', amount: 501 }, { currency: 'BHD', amount: 0.501 }]);
+    { currency: 'USD', amount: 5 },
+  ]);
+  expect(
+    scale(
+      [
+        { currency: 'JPY', amount: 1001 },
+        { currency: 'BHD', amount: 1.001 },
+      ],
+      0.5,
+    ),
+  ).toEqual([
+    { currency: 'JPY', amount: 501 },
+    { currency: 'BHD', amount: 0.501 },
+  ]);
 });
 
 test('formatting uses the currency symbol and its minor unit', () => {
   expect(formatMoney(10_000_000, 'JPY')).toBe('¥10,000,000');
   expect(formatMoney(60_000, 'EUR')).toBe('€60,000.00');
   expect(formatMoney(1.5, 'BHD')).toBe('BHD\u00a01.500');
-  expect(formatTotals([{ currency: 'EUR', amount: 60_000 }, { currency: 'JPY', amount: 10_000_000 }])).toBe('€60,000.00 · ¥10,000,000');
+  expect(
+    formatTotals([
+      { currency: 'EUR', amount: 60_000 },
+      { currency: 'JPY', amount: 10_000_000 },
+    ]),
+  ).toBe('€60,000.00 · ¥10,000,000');
   expect(formatTotals([])).toBe('–');
 });
 
 describe('conversion with versioned rates', () => {
-  const values = [{ currency: 'EUR', amount: 60_000 }, { currency: 'JPY', amount: 10_000_000 }];
+  const values = [
+    { currency: 'EUR', amount: 60_000 },
+    { currency: 'JPY', amount: 10_000_000 },
+  ];
 
   test('into the base currency, labelled with the rates version', () => {
     const c = convert(values, { base: 'USD', rates: { EUR: 1.08, JPY: 0.0067 }, version: 2 });
@@ -57,7 +96,15 @@ describe('conversion with versioned rates', () => {
   });
 
   test('the base currency needs no rate; the result keeps the base minor unit', () => {
-    expect(convert([{ currency: 'JPY', amount: 100 }, { currency: 'EUR', amount: 1 }], { base: 'JPY', rates: { EUR: 161.237 }, version: 1 }).amount).toBe(261);
+    expect(
+      convert(
+        [
+          { currency: 'JPY', amount: 100 },
+          { currency: 'EUR', amount: 1 },
+        ],
+        { base: 'JPY', rates: { EUR: 161.237 }, version: 1 },
+      ).amount,
+    ).toBe(261);
   });
 
   test('a missing rate is named, and no total is given', () => {
@@ -68,7 +115,10 @@ describe('conversion with versioned rates', () => {
 });
 
 test('rates documents are validated field by field', () => {
-  expect(validateRates({ base: 'USD', rates: { JPY: 0.0067, EUR: 1.08 } })).toEqual({ rates: { base: 'USD', rates: { EUR: 1.08, JPY: 0.0067 } }, problems: [] });
+  expect(validateRates({ base: 'USD', rates: { JPY: 0.0067, EUR: 1.08 } })).toEqual({
+    rates: { base: 'USD', rates: { EUR: 1.08, JPY: 0.0067 } },
+    problems: [],
+  });
   expect(validateRates({ base: 'usd', rates: { ZZZ: 1, EUR: -1, GBP: 'x' }, extra: 1 }).problems).toEqual([
     { path: 'extra', message: 'unknown field' },
     { path: 'base', message: 'an ISO 4217 currency code such as EUR' },
@@ -76,6 +126,10 @@ test('rates documents are validated field by field', () => {
     { path: 'rates.EUR', message: 'a number greater than 0' },
     { path: 'rates.GBP', message: 'a number greater than 0' },
   ]);
-  expect(validateRates({ base: 'USD', rates: { USD: 1 } }).problems).toEqual([{ path: 'rates.USD', message: 'the base currency has no rate (it is 1)' }]);
-  expect(validateRates({ base: 'USD' }).problems).toEqual([{ path: 'rates', message: 'an object of currency → price of one unit in the base currency' }]);
+  expect(validateRates({ base: 'USD', rates: { USD: 1 } }).problems).toEqual([
+    { path: 'rates.USD', message: 'the base currency has no rate (it is 1)' },
+  ]);
+  expect(validateRates({ base: 'USD' }).problems).toEqual([
+    { path: 'rates', message: 'an object of currency → price of one unit in the base currency' },
+  ]);
 });

@@ -3,7 +3,11 @@ import { CountProgress, ProgressBar } from '../../../client/progress';
 
 function stream() {
   const chunks: string[] = [];
-  const out = { isTTY: false, columns: 120, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WriteStream;
+  const out = {
+    isTTY: false,
+    columns: 120,
+    write: (s: string) => (chunks.push(s), true),
+  } as unknown as NodeJS.WriteStream;
   return { out, text: () => chunks.join('') };
 }
 
@@ -43,6 +47,8 @@ describe('CountProgress', () => {
   it('shows a full bar at once for nothing to do', () => {
     const s = stream();
     new CountProgress('idle leads enrolled', 0, s.out);
-    expect(s.text().split('\n').filter(Boolean).at(-1)).toMatch(/^\[#{30}\] idle leads enrolled\s+0\/0 {2}0\.0\/s {2}0s$/);
+    expect(s.text().split('\n').filter(Boolean).at(-1)).toMatch(
+      /^\[#{30}\] idle leads enrolled\s+0\/0 {2}0\.0\/s {2}0s$/,
+    );
   });
 });

@@ -8,16 +8,28 @@ import type { TimelineEntry, TimelineStore } from '../../../store/timeline/timel
 import { InvalidPageTokenError } from '../../../store/paging';
 import type { HistoryEntry, LeadState } from '../../../workflows/types';
 
-const entry = (i: number): HistoryEntry => ({ at: new Date(1_700_000_000_000 + i).toISOString(), type: 'activity_logged', actor: 'alice', cause: `call ${i}` });
+const entry = (i: number): HistoryEntry => ({
+  at: new Date(1_700_000_000_000 + i).toISOString(),
+  type: 'activity_logged',
+  actor: 'alice',
+  cause: `call ${i}`,
+});
 
 /** a store holding seq [from, to) */
 function storeOf(from: number, to: number): TimelineStore {
   const all: TimelineEntry[] = [];
   for (let i = from; i < to; i++) all.push({ ...entry(i), seq: i });
-  return { after: async (_id: string, after: number, limit: number) => all.filter((e) => e.seq > after).slice(0, limit) } as unknown as TimelineStore;
+  return {
+    after: async (_id: string, after: number, limit: number) => all.filter((e) => e.seq > after).slice(0, limit),
+  } as unknown as TimelineStore;
 }
 /** a state that trimmed `trimmed` entries and keeps `kept` after them */
-const stateOf = (trimmed: number, kept: number): LeadState => ({ id: 'l', historyTrimmed: trimmed, history: Array.from({ length: kept }, (_, i) => entry(trimmed + i)) }) as unknown as LeadState;
+const stateOf = (trimmed: number, kept: number): LeadState =>
+  ({
+    id: 'l',
+    historyTrimmed: trimmed,
+    history: Array.from({ length: kept }, (_, i) => entry(trimmed + i)),
+  }) as unknown as LeadState;
 
 async function walk(store: TimelineStore, state: LeadState, size: number) {
   const seqs: number[] = [];

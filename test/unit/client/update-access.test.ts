@@ -13,7 +13,13 @@ import { RosterIndex } from '../../../config/roster';
 import { accessOf } from '../../../workflows/policy/access';
 
 const sent: { update: string; args: unknown[] }[] = [];
-const summary = { id: 'l1', stage: 'prospecting', status: 'open', owner: 'alice', lastActivityAt: '2026-01-01T00:00:00.000Z' };
+const summary = {
+  id: 'l1',
+  stage: 'prospecting',
+  status: 'open',
+  owner: 'alice',
+  lastActivityAt: '2026-01-01T00:00:00.000Z',
+};
 const fakeClient = {
   workflow: {
     getHandle: () => ({
@@ -48,7 +54,10 @@ describe('an update carries only the caller role and scope', () => {
     ['markLost', () => leads.lost('l1', principal.actor, 'budget', principal)],
     ['disqualify', () => leads.disqualify('l1', principal.actor, 'spam', principal)],
     ['qualify', () => leads.qualify('l1', principal.actor, { budget: true }, principal)],
-    ['claimTask', () => leads.claimLead('l1', { taskId: 'l1.1.call', rep: 'alice', actor: principal.actor }, principal)],
+    [
+      'claimTask',
+      () => leads.claimLead('l1', { taskId: 'l1.1.call', rep: 'alice', actor: principal.actor }, principal),
+    ],
   ])('%s', async (update, call) => {
     await call();
     expect(sent).toHaveLength(1);

@@ -13,7 +13,11 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('duration variables', () => {
   it('accepts every spelling the workflows accept ("5min", "2 hrs", "1 week", "0s")', () => {
-    const config = loadConfig({ ENRICHMENT_RETRY: '5min', PROPOSAL_VALIDITY: '1 week', PROPOSAL_REMINDER_BEFORE: '2 hrs' });
+    const config = loadConfig({
+      ENRICHMENT_RETRY: '5min',
+      PROPOSAL_VALIDITY: '1 week',
+      PROPOSAL_REMINDER_BEFORE: '2 hrs',
+    });
     expect(config.ENRICHMENT_RETRY).toBe('5min');
     expect(config.PROPOSAL_VALIDITY).toBe('1 week');
     expect(problemsOf({ PROPOSAL_REMINDER_BEFORE: '0s' })).toEqual([]);
@@ -28,6 +32,10 @@ describe('duration variables', () => {
 
   it('keeps the defaults when unset', () => {
     const config = loadConfig({});
-    expect([config.ENRICHMENT_RETRY, config.PROPOSAL_VALIDITY, config.PROPOSAL_REMINDER_BEFORE]).toEqual(['5m', '14d', '2d']);
+    expect([config.ENRICHMENT_RETRY, config.PROPOSAL_VALIDITY, config.PROPOSAL_REMINDER_BEFORE]).toEqual([
+      '5m',
+      '14d',
+      '2d',
+    ]);
   });
 });

@@ -9,7 +9,16 @@
 import { api, ApiError, optional } from '../api';
 import { h, replace } from '../dom';
 import { fmtAmounts, fmtConverted, fmtMoney, t, tr } from '../i18n';
-import { can, OPEN_STAGES, STAGES, type LeadListItem, type Money, type Page, type Pipeline, type Stage } from '../types';
+import {
+  can,
+  OPEN_STAGES,
+  STAGES,
+  type LeadListItem,
+  type Money,
+  type Page,
+  type Pipeline,
+  type Stage,
+} from '../types';
 import { errorBox, errorText, heading, loading, type Ctx } from '../ui';
 
 interface Column {
@@ -36,14 +45,25 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
   const { root, me } = ctx;
   const board = h('div', { class: 'board', attrs: { role: 'list' } });
   const refresh = h('button', { attrs: { type: 'button' }, on: { click: () => void renderBoard(ctx) } }, t('refresh'));
-  replace(root, h('div', { class: 'view-head' }, heading(t('board_title')), refresh), h('p', { class: 'muted' }, t('board_help')), loading());
+  replace(
+    root,
+    h('div', { class: 'view-head' }, heading(t('board_title')), refresh),
+    h('p', { class: 'muted' }, t('board_help')),
+    loading(),
+  );
 
   const lists = await Promise.all(
     STAGES.map((stage) =>
-      api<Page<LeadListItem>>('GET', `/v1/leads?stage=${stage}&status=${stage === 'follow_up' ? 'won' : 'open'}&pageSize=200`).catch((e: unknown) => e),
+      api<Page<LeadListItem>>(
+        'GET',
+        `/v1/leads?stage=${stage}&status=${stage === 'follow_up' ? 'won' : 'open'}&pageSize=200`,
+      ).catch((e: unknown) => e),
     ),
   );
-  const pipeline = await optional<Pipeline>('/v1/pipeline').catch(() => ({ ok: false as const, reason: 'missing' as const }));
+  const pipeline = await optional<Pipeline>('/v1/pipeline').catch(() => ({
+    ok: false as const,
+    reason: 'missing' as const,
+  }));
   const totals = new Map(pipeline.ok ? pipeline.value.stages.map((s) => [s.stage, s]) : []);
 
   const leads = new Map<string, LeadListItem>();
@@ -58,7 +78,13 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
     const atRisk = p?.atRisk ?? cards.filter((l) => l.escalationLevel === 2).length;
     const stalled = p?.stalled ?? cards.filter((l) => l.escalationLevel >= 3).length;
     const converted = fmtConverted(p?.converted);
-    replace(col.summary, t('column_summary', { count, value: fmtAmounts(values) }), ...(converted ? [h('br'), converted] : []), h('br'), t('column_flags', { atRisk, stalled }));
+    replace(
+      col.summary,
+      t('column_summary', { count, value: fmtAmounts(values) }),
+      ...(converted ? [h('br'), converted] : []),
+      h('br'),
+      t('column_flags', { atRisk, stalled }),
+    );
   };
 
   const move = async (lead: LeadListItem, to: Stage, card: HTMLElement) => {
@@ -95,18 +121,32 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
     const name = lead.name || lead.id;
     const level = lead.escalationLevel ?? 0;
     const movable = lead.status === 'open' && can.moveLead(me, lead);
-    const classes = ['card', level >= 3 ? 'is-stalled' : level === 2 ? 'is-at-risk' : level === 1 ? 'is-overdue' : ''].filter(Boolean).join(' ');
+    const classes = ['card', level >= 3 ? 'is-stalled' : level === 2 ? 'is-at-risk' : level === 1 ? 'is-overdue' : '']
+      .filter(Boolean)
+      .join(' ');
     const card = h('article', {
       class: classes,
-      attrs: { 'data-lead-id': lead.id, 'data-stage': lead.stage ?? '', role: 'listitem', draggable: movable ? 'true' : null, 'aria-label': name },
+      attrs: {
+        'data-lead-id': lead.id,
+        'data-stage': lead.stage ?? '',
+        role: 'listitem',
+        draggable: movable ? 'true' : null,
+        'aria-label': name,
+      },
     });
     card.append(
-      h('h3', { class: 'card-title' }, h('a', { attrs: { href: `#/lead/${encodeURIComponent(lead.id)}`, dir: 'auto' } }, name)),
+      h(
+        'h3',
+        { class: 'card-title' },
+        h('a', { attrs: { href: `#/lead/${encodeURIComponent(lead.id)}`, dir: 'auto' } }, name),
+      ),
       badge(level) ?? '',
       h(
         'dl',
         { class: 'card-facts' },
-        lead.company ? h('div', null, h('dt', null, t('company')), h('dd', { attrs: { dir: 'auto' } }, lead.company)) : '',
+        lead.company
+          ? h('div', null, h('dt', null, t('company')), h('dd', { attrs: { dir: 'auto' } }, lead.company))
+          : '',
         h('div', null, h('dt', null, t('value')), h('dd', null, fmtMoney(lead.value, lead.currency))),
         h('div', null, h('dt', null, t('owner')), h('dd', null, lead.owner ?? '—')),
       ),
@@ -132,8 +172,13 @@ export async function renderBoard(ctx: Ctx): Promise<void> {
     const titleId = `col-${stage}`;
     const list = h('div', { class: 'cards', attrs: { role: 'list', 'aria-labelledby': titleId } });
     const summary = h('p', { class: 'col-summary' });
-    const el = h('section', { class: 'column', attrs: { 'data-stage': stage, role: 'listitem', 'aria-labelledby': titleId } },
-      h('h2', { attrs: { id: titleId } }, tr('stage', stage)), summary, list);
+    const el = h(
+      'section',
+      { class: 'column', attrs: { 'data-stage': stage, role: 'listitem', 'aria-labelledby': titleId } },
+      h('h2', { attrs: { id: titleId } }, tr('stage', stage)),
+      summary,
+      list,
+    );
     columns.set(stage, { el, list, summary });
     if (stage !== 'follow_up') {
       el.addEventListener('dragover', (ev) => {

@@ -28,7 +28,14 @@ function barChart(title: string, bars: Bar[]): SVGSVGElement {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const rtl = currentLang() === 'fa';
   const x = (pos: number, width = 0) => (rtl ? W - pos - width : pos);
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': title, class: 'chart', preserveAspectRatio: 'xMinYMin meet' });
+  const svg = s('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    width: '100%',
+    role: 'img',
+    'aria-label': title,
+    class: 'chart',
+    preserveAspectRatio: 'xMinYMin meet',
+  });
   svg.append(s('title', {}, title));
   bars.forEach((b, i) => {
     const y = 5 + i * ROW;
@@ -45,7 +52,12 @@ function barChart(title: string, bars: Bar[]): SVGSVGElement {
 }
 
 async function section<T>(id: string, title: string, path: string, body: (v: T) => Node[]): Promise<HTMLElement> {
-  const el = h('section', { class: 'chart-section', attrs: { id, 'aria-labelledby': `${id}-h` } }, heading(title, 'h2', `${id}-h`), loading());
+  const el = h(
+    'section',
+    { class: 'chart-section', attrs: { id, 'aria-labelledby': `${id}-h` } },
+    heading(title, 'h2', `${id}-h`),
+    loading(),
+  );
   try {
     const r = await optional<T>(path);
     replace(el, heading(title, 'h2', `${id}-h`), ...(r.ok ? body(r.value) : [unavailable(r.reason)]));
@@ -62,43 +74,121 @@ export async function renderCharts(ctx: Ctx): Promise<void> {
   const from = new Date(to.getTime() - 90 * 86_400_000);
   const sections = await Promise.all([
     section('pipeline', t('pipeline_title'), '/v1/pipeline', (p: Pipeline) => [
-      barChart(t('pipeline_title'), p.stages.map((x) => ({ label: tr('stage', x.stage), value: x.count, text: `${fmtNum(x.count)} · ${fmtAmounts(x.values)}` }))),
-      table(t('pipeline_title'), [t('col_stage'), t('col_count'), t('col_value'), t('col_at_risk'), t('col_stalled')],
-        p.stages.map((x) => [tr('stage', x.stage), fmtNum(x.count), [fmtAmounts(x.values), fmtConverted(x.converted)].filter(Boolean).join(' '), fmtNum(x.atRisk), fmtNum(x.stalled)])),
+      barChart(
+        t('pipeline_title'),
+        p.stages.map((x) => ({
+          label: tr('stage', x.stage),
+          value: x.count,
+          text: `${fmtNum(x.count)} · ${fmtAmounts(x.values)}`,
+        })),
+      ),
+      table(
+        t('pipeline_title'),
+        [t('col_stage'), t('col_count'), t('col_value'), t('col_at_risk'), t('col_stalled')],
+        p.stages.map((x) => [
+          tr('stage', x.stage),
+          fmtNum(x.count),
+          [fmtAmounts(x.values), fmtConverted(x.converted)].filter(Boolean).join(' '),
+          fmtNum(x.atRisk),
+          fmtNum(x.stalled),
+        ]),
+      ),
     ]),
-    section('funnel', t('funnel_title'), `/v1/metrics/funnel?from=${from.toISOString()}&to=${to.toISOString()}`, (f: Funnel) => [
-      h('p', { class: 'muted' }, t('funnel_period', { from: fmtDate(f.from, false), to: fmtDate(f.to, false) })),
-      barChart(t('funnel_title'), f.stages.map((x) => ({ label: tr('stage', x.stage), value: x.entered, text: t('funnel_bar', { entered: x.entered, conversion: fmtPercent(x.conversion) }) }))),
-      h('p', null, t('funnel_summary', { won: f.won, lost: f.lost, rate: fmtPercent(f.winRate), days: f.medianCycleDays === null ? '—' : fmtNum(f.medianCycleDays, { maximumFractionDigits: 1 }) })),
-    ]),
+    section(
+      'funnel',
+      t('funnel_title'),
+      `/v1/metrics/funnel?from=${from.toISOString()}&to=${to.toISOString()}`,
+      (f: Funnel) => [
+        h('p', { class: 'muted' }, t('funnel_period', { from: fmtDate(f.from, false), to: fmtDate(f.to, false) })),
+        barChart(
+          t('funnel_title'),
+          f.stages.map((x) => ({
+            label: tr('stage', x.stage),
+            value: x.entered,
+            text: t('funnel_bar', { entered: x.entered, conversion: fmtPercent(x.conversion) }),
+          })),
+        ),
+        h(
+          'p',
+          null,
+          t('funnel_summary', {
+            won: f.won,
+            lost: f.lost,
+            rate: fmtPercent(f.winRate),
+            days: f.medianCycleDays === null ? '—' : fmtNum(f.medianCycleDays, { maximumFractionDigits: 1 }),
+          }),
+        ),
+      ],
+    ),
     section('forecast', t('forecast_title'), '/v1/forecast', (f: Forecast) => {
-      const amount = (list: { currency: string; amount: number }[], currency: string) => list.find((m) => m.currency === currency)?.amount ?? 0;
+      const amount = (list: { currency: string; amount: number }[], currency: string) =>
+        list.find((m) => m.currency === currency)?.amount ?? 0;
       const converted = [fmtConverted(f.converted), fmtConverted(f.weightedConverted)].filter(Boolean);
       return [
         h('p', null, t('forecast_summary', { total: fmtAmounts(f.totals), weighted: fmtAmounts(f.weightedTotals) })),
         ...(converted.length ? [h('p', { class: 'muted' }, converted.join(' · '))] : []),
         // one chart per currency: amounts in different currencies do not share an axis
         ...f.totals.map(({ currency }) =>
-          barChart(t('forecast_currency', { currency }), f.byStage.map((x) => ({
-            label: tr('stage', x.stage),
-            value: amount(x.weightedValues, currency),
-            text: t('forecast_bar', { weighted: fmtMoney(amount(x.weightedValues, currency), currency), probability: fmtPercent(x.probability), value: fmtMoney(amount(x.values, currency), currency) }),
-          })))),
+          barChart(
+            t('forecast_currency', { currency }),
+            f.byStage.map((x) => ({
+              label: tr('stage', x.stage),
+              value: amount(x.weightedValues, currency),
+              text: t('forecast_bar', {
+                weighted: fmtMoney(amount(x.weightedValues, currency), currency),
+                probability: fmtPercent(x.probability),
+                value: fmtMoney(amount(x.values, currency), currency),
+              }),
+            })),
+          ),
+        ),
       ];
     }),
     section('goals', t('goals_title'), '/v1/goals', (g: Goals) =>
       g.goals.length
-        ? [h('ul', { class: 'goals' }, ...g.goals.map((goal, i) => {
-            const id = `goal-${i}`;
-            const p = Math.max(0, goal.progress);
-            return h('li', null,
-              h('label', { attrs: { for: id } }, `${tr('metric', goal.metric)} — ${t('goal_line', { team: goal.team, period: goal.period })}`),
-              h('progress', { attrs: { id, max: 1, value: Math.min(1, p) } }, fmtPercent(p)),
-              h('span', { class: 'goal-text' }, t('goal_progress', goal.currency
-                ? { actual: fmtMoney(goal.actual, goal.currency), target: fmtMoney(goal.target, goal.currency), percent: fmtPercent(p) }
-                : { actual: fmtNum(goal.actual), target: fmtNum(goal.target), percent: fmtPercent(p) })),
-              ...(goal.wonInOtherCurrencies?.length ? [h('span', { class: 'muted goal-other' }, t('goal_other_currencies', { amounts: fmtAmounts(goal.wonInOtherCurrencies) }))] : []));
-          }))]
+        ? [
+            h(
+              'ul',
+              { class: 'goals' },
+              ...g.goals.map((goal, i) => {
+                const id = `goal-${i}`;
+                const p = Math.max(0, goal.progress);
+                return h(
+                  'li',
+                  null,
+                  h(
+                    'label',
+                    { attrs: { for: id } },
+                    `${tr('metric', goal.metric)} — ${t('goal_line', { team: goal.team, period: goal.period })}`,
+                  ),
+                  h('progress', { attrs: { id, max: 1, value: Math.min(1, p) } }, fmtPercent(p)),
+                  h(
+                    'span',
+                    { class: 'goal-text' },
+                    t(
+                      'goal_progress',
+                      goal.currency
+                        ? {
+                            actual: fmtMoney(goal.actual, goal.currency),
+                            target: fmtMoney(goal.target, goal.currency),
+                            percent: fmtPercent(p),
+                          }
+                        : { actual: fmtNum(goal.actual), target: fmtNum(goal.target), percent: fmtPercent(p) },
+                    ),
+                  ),
+                  ...(goal.wonInOtherCurrencies?.length
+                    ? [
+                        h(
+                          'span',
+                          { class: 'muted goal-other' },
+                          t('goal_other_currencies', { amounts: fmtAmounts(goal.wonInOtherCurrencies) }),
+                        ),
+                      ]
+                    : []),
+                );
+              }),
+            ),
+          ]
         : [h('p', { class: 'muted' }, t('no_goals'))],
     ),
   ]);

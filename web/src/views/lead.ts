@@ -30,7 +30,10 @@ export async function renderLead(ctx: Ctx, id: string): Promise<void> {
     fact(t('team'), lead.team),
     fact(t('value'), fmtMoney(lead.value, lead.currency)),
     fact(t('score'), lead.score === undefined ? '—' : fmtNum(lead.score)),
-    fact(t('escalation_level'), fmtNum(level) + (level >= 3 ? ` · ${t('stalled')}` : level === 2 ? ` · ${t('at_risk')}` : '')),
+    fact(
+      t('escalation_level'),
+      fmtNum(level) + (level >= 3 ? ` · ${t('stalled')}` : level === 2 ? ` · ${t('at_risk')}` : ''),
+    ),
     fact(t('last_activity'), fmtDate(lead.lastActivityAt)),
     lead.next ? fact(t('next_action'), `${lead.next.kind} · ${fmtDate(lead.next.at)}`) : '',
   );
@@ -52,7 +55,8 @@ export async function renderLead(ctx: Ctx, id: string): Promise<void> {
 
   const tasksBox = h('div');
   const tasks = lead.tasks.filter((x) => x && typeof x.title === 'string');
-  if (tasks.length) tasksBox.append(taskRows(ctx, tasks, { showLead: false, canComplete: (x) => can.completeTask(ctx.me, x) }));
+  if (tasks.length)
+    tasksBox.append(taskRows(ctx, tasks, { showLead: false, canComplete: (x) => can.completeTask(ctx.me, x) }));
   else tasksBox.append(h('p', { class: 'muted' }, t('no_tasks')));
 
   const emails = lead.emails.length

@@ -6,9 +6,21 @@ import { can, type Page, type Task } from '../types';
 import { errorBox, errorText, heading, loading, table, type Ctx } from '../ui';
 
 /** A table of tasks with a Complete button on the ones the caller may complete. */
-export function taskRows(ctx: Ctx, tasks: Task[], opts: { showLead: boolean; canComplete: (t: Task) => boolean }): HTMLElement {
+export function taskRows(
+  ctx: Ctx,
+  tasks: Task[],
+  opts: { showLead: boolean; canComplete: (t: Task) => boolean },
+): HTMLElement {
   const now = Date.now();
-  const cols = [t('task_title'), ...(opts.showLead ? [t('task_lead')] : []), t('task_assignee'), t('task_due'), t('task_priority'), t('task_status'), ''];
+  const cols = [
+    t('task_title'),
+    ...(opts.showLead ? [t('task_lead')] : []),
+    t('task_assignee'),
+    t('task_due'),
+    t('task_priority'),
+    t('task_status'),
+    '',
+  ];
   const tbl = table(
     t('tasks'),
     cols,
@@ -47,10 +59,21 @@ export function taskRows(ctx: Ctx, tasks: Task[], opts: { showLead: boolean; can
       }
       return [
         h('span', { class: 'task-title', attrs: { title: task.details ?? '', dir: 'auto' } }, task.title),
-        ...(opts.showLead ? [h('a', { attrs: { href: `#/lead/${encodeURIComponent(task.leadId)}` } }, task.leadId)] : []),
+        ...(opts.showLead
+          ? [h('a', { attrs: { href: `#/lead/${encodeURIComponent(task.leadId)}` } }, task.leadId)]
+          : []),
         task.assignee,
-        h('span', { class: overdue ? 'overdue-text' : '' }, fmtDate(task.dueAt), overdue ? ` (${t('task_overdue')})` : ''),
-        h('span', { class: `priority priority-${task.priority ?? 'normal'}` }, tr('priority', task.priority ?? 'normal')),
+        h(
+          'span',
+          { class: overdue ? 'overdue-text' : '' },
+          fmtDate(task.dueAt),
+          overdue ? ` (${t('task_overdue')})` : '',
+        ),
+        h(
+          'span',
+          { class: `priority priority-${task.priority ?? 'normal'}` },
+          tr('priority', task.priority ?? 'normal'),
+        ),
         statusCell,
         action,
       ];
@@ -70,13 +93,23 @@ export async function renderTasks(ctx: Ctx, assigneeParam?: string): Promise<voi
     query = `assignee=${encodeURIComponent(me.scope ?? '')}&status=open`;
   } else {
     title = me.role === 'manager' && !assigneeParam ? t('team_tasks_title', { team: me.scope ?? '' }) : t('nav_tasks');
-    const input = h('input', { attrs: { id: 'task-assignee', name: 'assignee', value: assigneeParam ?? '', autocomplete: 'off' } });
-    form.append(h('label', { attrs: { for: 'task-assignee' } }, t('tasks_for')), input, h('button', { attrs: { type: 'submit' } }, t('show')));
+    const input = h('input', {
+      attrs: { id: 'task-assignee', name: 'assignee', value: assigneeParam ?? '', autocomplete: 'off' },
+    });
+    form.append(
+      h('label', { attrs: { for: 'task-assignee' } }, t('tasks_for')),
+      input,
+      h('button', { attrs: { type: 'submit' } }, t('show')),
+    );
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       ctx.go(`#/tasks/${encodeURIComponent(input.value.trim())}`);
     });
-    query = assigneeParam ? `assignee=${encodeURIComponent(assigneeParam)}&status=open` : me.role === 'manager' ? 'status=open' : '';
+    query = assigneeParam
+      ? `assignee=${encodeURIComponent(assigneeParam)}&status=open`
+      : me.role === 'manager'
+        ? 'status=open'
+        : '';
   }
   replace(root, heading(title), form, loading());
   if (!query) {

@@ -21,29 +21,54 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
     if (me.role === 'manager') teams = [me.scope ?? ''];
     else {
       const roster = await optional<Roster>('/v1/config/roster');
-      teams = [...new Set([...(roster.ok ? Object.keys(roster.value.teams) : []), ...Object.keys(doc.teams ?? {})])].sort();
+      teams = [
+        ...new Set([...(roster.ok ? Object.keys(roster.value.teams) : []), ...Object.keys(doc.teams ?? {})]),
+      ].sort();
     }
   } catch (e) {
     replace(root, heading(t('thresholds_title')), errorBox(e));
     return;
   }
 
-  const inputs = new Map<string, { input: HTMLInputElement; before: string; kind: 'duration' | 'multiplier' | 'bool' }>();
+  const inputs = new Map<
+    string,
+    { input: HTMLInputElement; before: string; kind: 'duration' | 'multiplier' | 'bool' }
+  >();
   const problems = h('div', { class: 'problems', attrs: { role: 'alert' } });
 
   const durationField = (path: string, label: string, value: string | undefined, placeholder?: string) => {
     const id = fieldId(path);
     const input = h('input', {
-      attrs: { id, name: path, value: value ?? '', placeholder: placeholder ?? '', 'aria-describedby': `${id}-err`, autocomplete: 'off', dir: 'ltr', size: 10 },
+      attrs: {
+        id,
+        name: path,
+        value: value ?? '',
+        placeholder: placeholder ?? '',
+        'aria-describedby': `${id}-err`,
+        autocomplete: 'off',
+        dir: 'ltr',
+        size: 10,
+      },
     });
     inputs.set(path, { input, before: value ?? '', kind: 'duration' });
-    return h('div', { class: 'field' }, h('label', { attrs: { for: id } }, label), input, h('span', { class: 'field-error error', attrs: { id: `${id}-err` } }));
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { attrs: { for: id } }, label),
+      input,
+      h('span', { class: 'field-error error', attrs: { id: `${id}-err` } }),
+    );
   };
 
   const fieldsets: HTMLElement[] = [];
   if (me.role === 'admin') {
     fieldsets.push(
-      h('fieldset', null, h('legend', null, t('thresholds_global')), ...OPEN_STAGES.map((s) => durationField(`global.${s}`, tr('stage', s), doc.global[s]))),
+      h(
+        'fieldset',
+        null,
+        h('legend', null, t('thresholds_global')),
+        ...OPEN_STAGES.map((s) => durationField(`global.${s}`, tr('stage', s), doc.global[s])),
+      ),
     );
   }
   for (const team of teams) {
@@ -53,7 +78,9 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
         'fieldset',
         { attrs: { 'data-team': team } },
         h('legend', null, t('thresholds_team', { team })),
-        ...OPEN_STAGES.map((s: OpenStage) => durationField(`teams.${team}.${s}`, tr('stage', s), own[s], t('inherit_hint', { value: doc.global[s] }))),
+        ...OPEN_STAGES.map((s: OpenStage) =>
+          durationField(`teams.${team}.${s}`, tr('stage', s), own[s], t('inherit_hint', { value: doc.global[s] })),
+        ),
       ),
     );
   }
@@ -61,19 +88,56 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
     const mult = doc.escalation.multipliers.map((m, i) => {
       const path = `escalation.multipliers.${i}`;
       const id = fieldId(path);
-      const input = h('input', { attrs: { id, name: path, type: 'number', step: 'any', min: '0', value: String(m), 'aria-describedby': `${id}-err`, dir: 'ltr' } });
+      const input = h('input', {
+        attrs: {
+          id,
+          name: path,
+          type: 'number',
+          step: 'any',
+          min: '0',
+          value: String(m),
+          'aria-describedby': `${id}-err`,
+          dir: 'ltr',
+        },
+      });
       inputs.set(path, { input, before: String(m), kind: 'multiplier' });
-      return h('div', { class: 'field' }, h('label', { attrs: { for: id } }, t('multiplier_level', { level: i + 1 })), input, h('span', { class: 'field-error error', attrs: { id: `${id}-err` } }));
+      return h(
+        'div',
+        { class: 'field' },
+        h('label', { attrs: { for: id } }, t('multiplier_level', { level: i + 1 })),
+        input,
+        h('span', { class: 'field-error error', attrs: { id: `${id}-err` } }),
+      );
     });
-    const auto = h('input', { attrs: { id: fieldId('escalation.autoReassign'), name: 'escalation.autoReassign', type: 'checkbox', checked: doc.escalation.autoReassign } });
+    const auto = h('input', {
+      attrs: {
+        id: fieldId('escalation.autoReassign'),
+        name: 'escalation.autoReassign',
+        type: 'checkbox',
+        checked: doc.escalation.autoReassign,
+      },
+    });
     inputs.set('escalation.autoReassign', { input: auto, before: String(doc.escalation.autoReassign), kind: 'bool' });
-    fieldsets.push(h('fieldset', null, h('legend', null, t('escalation_policy')), ...mult, h('div', { class: 'field checkbox' }, auto, h('label', { attrs: { for: auto.id } }, t('auto_reassign')))));
+    fieldsets.push(
+      h(
+        'fieldset',
+        null,
+        h('legend', null, t('escalation_policy')),
+        ...mult,
+        h('div', { class: 'field checkbox' }, auto, h('label', { attrs: { for: auto.id } }, t('auto_reassign'))),
+      ),
+    );
   }
 
   const meta = h('p', { class: 'meta', attrs: { 'data-version': doc.version } });
   const showMeta = (d: ThresholdsDoc) => {
     meta.setAttribute('data-version', String(d.version));
-    replace(meta, d.version ? t('thresholds_meta', { version: d.version, at: fmtDate(d.updatedAt), by: d.updatedBy ?? '—' }) : t('thresholds_defaults'));
+    replace(
+      meta,
+      d.version
+        ? t('thresholds_meta', { version: d.version, at: fmtDate(d.updatedAt), by: d.updatedBy ?? '—' })
+        : t('thresholds_defaults'),
+    );
   };
   showMeta(doc);
 
@@ -94,7 +158,11 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
 
   const submit = async () => {
     clearProblems();
-    const patch: { global?: Record<string, string>; teams?: Record<string, Record<string, string | null>>; escalation?: { multipliers?: number[]; autoReassign?: boolean } } = {};
+    const patch: {
+      global?: Record<string, string>;
+      teams?: Record<string, Record<string, string | null>>;
+      escalation?: { multipliers?: number[]; autoReassign?: boolean };
+    } = {};
     let multChanged = false;
     for (const [path, f] of inputs) {
       const now = f.kind === 'bool' ? String(f.input.checked) : f.input.value.trim();
@@ -106,7 +174,9 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
       else multChanged = true;
     }
     if (multChanged) {
-      (patch.escalation ??= {}).multipliers = doc.escalation.multipliers.map((_, i) => Number(inputs.get(`escalation.multipliers.${i}`)!.input.value));
+      (patch.escalation ??= {}).multipliers = doc.escalation.multipliers.map((_, i) =>
+        Number(inputs.get(`escalation.multipliers.${i}`)!.input.value),
+      );
     }
     if (!Object.keys(patch).length) {
       ctx.announce(t('nothing_changed'));
@@ -119,10 +189,13 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
       for (const [path, f] of inputs) {
         const parts = path.split('.');
         const v =
-          parts[0] === 'global' ? next.global[parts[1] as OpenStage]
-          : parts[0] === 'teams' ? next.teams?.[parts[1]]?.[parts[2] as OpenStage] ?? ''
-          : path === 'escalation.autoReassign' ? String(next.escalation.autoReassign)
-          : String(next.escalation.multipliers[Number(parts[2])]);
+          parts[0] === 'global'
+            ? next.global[parts[1] as OpenStage]
+            : parts[0] === 'teams'
+              ? (next.teams?.[parts[1]]?.[parts[2] as OpenStage] ?? '')
+              : path === 'escalation.autoReassign'
+                ? String(next.escalation.autoReassign)
+                : String(next.escalation.multipliers[Number(parts[2])]);
         f.before = v;
         if (f.kind === 'bool') f.input.checked = v === 'true';
         else f.input.value = v;
@@ -151,5 +224,4 @@ export async function renderThresholds(ctx: Ctx): Promise<void> {
   };
 
   replace(root, heading(t('thresholds_title')), meta, h('p', { class: 'muted' }, t('thresholds_help')), form);
-
 }

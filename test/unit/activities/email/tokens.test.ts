@@ -16,7 +16,14 @@ function refusal(fn: () => unknown): InvalidTokenReason {
 
 describe('signed tokens', () => {
   it('round-trips a payload and is URL-safe', () => {
-    const payload = { p: 'u' as const, l: 'lead-42', e: 'ada@example.test', x: NOW + 60_000, n: 'abc', lc: 'fa' as const };
+    const payload = {
+      p: 'u' as const,
+      l: 'lead-42',
+      e: 'ada@example.test',
+      x: NOW + 60_000,
+      n: 'abc',
+      lc: 'fa' as const,
+    };
     const token = signToken(SECRET, payload);
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(verifyToken(SECRET, token, 'u', NOW)).toEqual(payload);
@@ -33,7 +40,9 @@ describe('signed tokens', () => {
     const flipped = `${payload}.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
     expect(refusal(() => verifyToken(SECRET, flipped, 'u', NOW))).toBe('forged');
 
-    const otherPayload = Buffer.from(JSON.stringify({ p: 'u', l: 'lead-42', e: 'victim@example.test' })).toString('base64url');
+    const otherPayload = Buffer.from(JSON.stringify({ p: 'u', l: 'lead-42', e: 'victim@example.test' })).toString(
+      'base64url',
+    );
     expect(refusal(() => verifyToken(SECRET, `${otherPayload}.${sig}`, 'u', NOW))).toBe('forged');
 
     expect(refusal(() => verifyToken('another-secret-0123456789', token, 'u', NOW))).toBe('forged');
@@ -52,7 +61,16 @@ describe('signed tokens', () => {
   });
 
   it('refuses malformed tokens', () => {
-    for (const bad of ['', 'abc', 'a.b', '.', `${'x'.repeat(10)}.`, 'a b.c', `${'a'.repeat(3000)}.${'b'.repeat(43)}`, 'a/b.c']) {
+    for (const bad of [
+      '',
+      'abc',
+      'a.b',
+      '.',
+      `${'x'.repeat(10)}.`,
+      'a b.c',
+      `${'a'.repeat(3000)}.${'b'.repeat(43)}`,
+      'a/b.c',
+    ]) {
       expect(refusal(() => verifyToken(SECRET, bad, 'u', NOW))).toBe('malformed');
     }
     expect(refusal(() => verifyToken(SECRET, undefined as unknown as string, 'u', NOW))).toBe('malformed');

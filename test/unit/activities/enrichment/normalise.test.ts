@@ -8,12 +8,15 @@ describe('normaliseEmail', () => {
     expect(normaliseEmail('a@Bücher.example')).toBe('a@xn--bcher-kva.example');
   });
 
-  it.each(['a\u0000b@example.org', 'a\u007fb@example.org', 'a\u0085b@example.org', 'a\u2028b@example.org', 'a\nb@example.org'])(
-    'refuses a local part with a control character: %j',
-    (email) => {
-      expect(() => normaliseEmail(email)).toThrow(InvalidInputError);
-    },
-  );
+  it.each([
+    'a\u0000b@example.org',
+    'a\u007fb@example.org',
+    'a\u0085b@example.org',
+    'a\u2028b@example.org',
+    'a\nb@example.org',
+  ])('refuses a local part with a control character: %j', (email) => {
+    expect(() => normaliseEmail(email)).toThrow(InvalidInputError);
+  });
 
   it.each(['', 'no-at-sign', '@example.org', 'a@localhost', `${'a'.repeat(65)}@example.org`])('refuses %j', (email) => {
     expect(() => normaliseEmail(email)).toThrow(InvalidInputError);

@@ -69,7 +69,12 @@ describe('authenticate', () => {
   });
 });
 
-const principal = (role: Role, scope?: string): Principal => ({ role, scope, actor: scope ?? role, key: '0'.repeat(16) });
+const principal = (role: Role, scope?: string): Principal => ({
+  role,
+  scope,
+  actor: scope ?? role,
+  key: '0'.repeat(16),
+});
 
 describe('requireRole', () => {
   it('passes a listed role and refuses any other with a 403 that names both', () => {

@@ -2,7 +2,9 @@ import { activityBody, lostBody, repliedBody, wonBody } from '../../../../client
 
 describe('free text (notes, lost reasons): kept as written, never garbled', () => {
   test('line breaks and tabs are kept', () => {
-    expect(activityBody.parse({ type: 'note', note: 'Called twice.\r\nLeft a voicemail\tat 10:00' }).note).toBe('Called twice.\r\nLeft a voicemail\tat 10:00');
+    expect(activityBody.parse({ type: 'note', note: 'Called twice.\r\nLeft a voicemail\tat 10:00' }).note).toBe(
+      'Called twice.\r\nLeft a voicemail\tat 10:00',
+    );
   });
 
   test.each([

@@ -33,10 +33,13 @@ test('an unsubscribe or survey token is accepted only in the spelling we signed'
     const token = signToken(SECRET, { p, l: 'lead-1', e: 'a@b.test' });
     expect(verifyToken(SECRET, token, p).l).toBe('lead-1');
     const [payload, sig] = token.split('.');
-    for (const t of twins(sig)) expect(() => verifyToken(SECRET, `${payload}.${t}`, p)).toThrow(expect.objectContaining({ reason: 'forged' }));
+    for (const t of twins(sig))
+      expect(() => verifyToken(SECRET, `${payload}.${t}`, p)).toThrow(expect.objectContaining({ reason: 'forged' }));
     const b64 = Buffer.from(sig, 'base64url').toString('base64'); // standard base64 with its padding
     expect(() => verifyToken(SECRET, `${payload}.${b64}`, p)).toThrow(expect.objectContaining({ reason: 'malformed' }));
-    expect(() => verifyToken(SECRET, `${payload}.${sig}=`, p)).toThrow(expect.objectContaining({ reason: 'malformed' }));
+    expect(() => verifyToken(SECRET, `${payload}.${sig}=`, p)).toThrow(
+      expect.objectContaining({ reason: 'malformed' }),
+    );
   }
 });
 
@@ -45,7 +48,9 @@ test('a page token is accepted only in the spelling we sealed', () => {
   expect(openPageToken(SECRET, 'tasks|carol', token)).toBe('cursor-1');
   const [part, sig] = token.split('.');
   for (const t of twins(sig)) {
-    expect(() => openPageToken(SECRET, 'tasks|carol', `${part}.${t}`)).toThrow(/invalid pageToken: not a token of this list/);
+    expect(() => openPageToken(SECRET, 'tasks|carol', `${part}.${t}`)).toThrow(
+      /invalid pageToken: not a token of this list/,
+    );
   }
   expect(() => openPageToken(SECRET, 'tasks|carol', `${part}.${sig}=`)).toThrow(/invalid pageToken: not a page token/);
 });
@@ -55,7 +60,14 @@ test('a task webhook signature is accepted only as lowercase hex, with nothing a
   const sig = signBody(SECRET, body);
   expect(verifySignature(SECRET, body, sig)).toBe(true);
   const hex = sig.slice('sha256='.length);
-  for (const bad of [`sha256=${hex.toUpperCase()}`, `SHA256=${hex}`, ` ${sig}`, `${sig} `, `sha256=${Buffer.from(hex, 'hex').toString('base64')}`, `sha256=${hex}00`]) {
+  for (const bad of [
+    `sha256=${hex.toUpperCase()}`,
+    `SHA256=${hex}`,
+    ` ${sig}`,
+    `${sig} `,
+    `sha256=${Buffer.from(hex, 'hex').toString('base64')}`,
+    `sha256=${hex}00`,
+  ]) {
     expect(verifySignature(SECRET, body, bad)).toBe(false);
   }
 });

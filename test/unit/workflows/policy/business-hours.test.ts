@@ -20,7 +20,13 @@ const OFFICE: BusinessHours = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:
 describe('zonedParts', () => {
   it('reads the wall clock and ISO weekday of an instant in a time zone', () => {
     expect(zonedParts(at('2026-03-29T00:59:59Z'), 'Europe/Berlin')).toEqual({
-      year: 2026, month: 3, day: 29, hour: 1, minute: 59, second: 59, weekday: 7,
+      year: 2026,
+      month: 3,
+      day: 29,
+      hour: 1,
+      minute: 59,
+      second: 59,
+      weekday: 7,
     });
     expect(zonedParts(at('2026-03-29T01:00:00Z'), 'Europe/Berlin')).toMatchObject({ hour: 3, minute: 0, weekday: 7 });
     expect(zonedParts(at('2026-11-02T04:59:00Z'), 'America/New_York')).toMatchObject({ day: 1, hour: 23, weekday: 7 });
@@ -146,15 +152,23 @@ describe('nextBusinessTime', () => {
 
   it('opens a window whose start lies in a DST gap at the first valid instant', () => {
     const sundayEarly: BusinessHours = { days: [7], start: '02:30', end: '04:00' };
-    expect(iso(nextBusinessTime(at('2026-03-28T12:00:00Z'), sundayEarly, 'Europe/Berlin'))).toBe('2026-03-29T01:00:00.000Z');
-    expect(iso(nextBusinessTime(at('2026-03-07T12:00:00Z'), sundayEarly, 'America/New_York'))).toBe('2026-03-08T07:00:00.000Z');
+    expect(iso(nextBusinessTime(at('2026-03-28T12:00:00Z'), sundayEarly, 'Europe/Berlin'))).toBe(
+      '2026-03-29T01:00:00.000Z',
+    );
+    expect(iso(nextBusinessTime(at('2026-03-07T12:00:00Z'), sundayEarly, 'America/New_York'))).toBe(
+      '2026-03-08T07:00:00.000Z',
+    );
   });
 
   it('skips a day whose whole window falls into a DST gap', () => {
     const tiny: BusinessHours = { days: [1, 2, 3, 4, 5, 6, 7], start: '02:00', end: '02:45' };
     // Sunday 01:30 EST: that day's 02:00–02:45 does not exist, so Monday 02:00 EDT
-    expect(iso(nextBusinessTime(at('2026-03-08T06:30:00Z'), tiny, 'America/New_York'))).toBe('2026-03-09T06:00:00.000Z');
-    expect(iso(nextBusinessTime(at('2026-03-07T07:10:00Z'), tiny, 'America/New_York'))).toBe('2026-03-07T07:10:00.000Z'); // Saturday 02:10 EST
+    expect(iso(nextBusinessTime(at('2026-03-08T06:30:00Z'), tiny, 'America/New_York'))).toBe(
+      '2026-03-09T06:00:00.000Z',
+    );
+    expect(iso(nextBusinessTime(at('2026-03-07T07:10:00Z'), tiny, 'America/New_York'))).toBe(
+      '2026-03-07T07:10:00.000Z',
+    ); // Saturday 02:10 EST
   });
 
   it('follows a Saturday-to-Wednesday week in Asia/Tehran', () => {
@@ -171,7 +185,9 @@ describe('nextBusinessTime', () => {
 
   it('refuses malformed hours and unknown zones with a RangeError', () => {
     expect(() => nextBusinessTime(0, { days: [], start: '09:00', end: '17:00' }, 'UTC')).toThrow(RangeError);
-    expect(() => nextBusinessTime(0, { days: [1], start: '17:00', end: '09:00' }, 'UTC')).toThrow(/end: must be after start/);
+    expect(() => nextBusinessTime(0, { days: [1], start: '17:00', end: '09:00' }, 'UTC')).toThrow(
+      /end: must be after start/,
+    );
     expect(() => nextBusinessTime(0, OFFICE, 'Nowhere/Else')).toThrow(RangeError);
     expect(() => nextBusinessTime(Number.NaN, OFFICE, 'UTC')).toThrow(RangeError);
   });
@@ -197,7 +213,9 @@ describe('edge cases: the southern hemisphere, the date line, a repeated hour, t
   it('opens a window at the Australia/Sydney spring-forward (first Sunday of October) at the transition', () => {
     const sundayEarly: BusinessHours = { days: [7], start: '02:30', end: '04:00' };
     // 2026-10-04 02:00 AEST becomes 03:00 AEDT: 02:30 does not exist, so the window opens at 16:00Z
-    expect(iso(nextBusinessTime(at('2026-10-03T00:00:00Z'), sundayEarly, 'Australia/Sydney'))).toBe('2026-10-03T16:00:00.000Z');
+    expect(iso(nextBusinessTime(at('2026-10-03T00:00:00Z'), sundayEarly, 'Australia/Sydney'))).toBe(
+      '2026-10-03T16:00:00.000Z',
+    );
     expect(wall('Australia/Sydney', 2026, 10, 3, 9, 0)).toBe('2026-10-02T23:00:00.000Z'); // +10
     expect(wall('Australia/Sydney', 2026, 10, 4, 9, 0)).toBe('2026-10-03T22:00:00.000Z'); // +11
   });
@@ -205,7 +223,9 @@ describe('edge cases: the southern hemisphere, the date line, a repeated hour, t
   it('keeps a window on the repeated hour of a fall-back open for both passes of it', () => {
     const repeated: BusinessHours = { days: [7], start: '02:00', end: '03:00' };
     // Berlin 2026-10-25: 02:00 CEST (00:00Z) … 03:00 CET (02:00Z) is two real hours
-    expect(iso(nextBusinessTime(at('2026-10-24T12:00:00Z'), repeated, 'Europe/Berlin'))).toBe('2026-10-25T00:00:00.000Z');
+    expect(iso(nextBusinessTime(at('2026-10-24T12:00:00Z'), repeated, 'Europe/Berlin'))).toBe(
+      '2026-10-25T00:00:00.000Z',
+    );
     expect(isWithinBusinessHours(at('2026-10-25T00:30:00Z'), repeated, 'Europe/Berlin')).toBe(true); // 02:30 CEST
     expect(isWithinBusinessHours(at('2026-10-25T01:30:00Z'), repeated, 'Europe/Berlin')).toBe(true); // 02:30 CET
     expect(isWithinBusinessHours(at('2026-10-25T02:00:00Z'), repeated, 'Europe/Berlin')).toBe(false); // 03:00 CET, the end
@@ -222,11 +242,21 @@ describe('edge cases: the southern hemisphere, the date line, a repeated hour, t
   it('treats a one-minute window like any other: its end is exclusive, so the next one is a week later', () => {
     const oneMinute: BusinessHours = { days: [3], start: '12:00', end: '12:01' };
     expect(isWithinBusinessHours(at('2026-06-10T10:00:59Z'), oneMinute, 'Europe/Berlin')).toBe(true);
-    expect(iso(nextBusinessTime(at('2026-06-10T10:01:00Z'), oneMinute, 'Europe/Berlin'))).toBe('2026-06-17T10:00:00.000Z');
+    expect(iso(nextBusinessTime(at('2026-06-10T10:01:00Z'), oneMinute, 'Europe/Berlin'))).toBe(
+      '2026-06-17T10:00:00.000Z',
+    );
   });
 
   it('reads instants before 1970 and wall times in years below 100', () => {
-    expect(zonedParts(-86_400_000, 'America/New_York')).toEqual({ year: 1969, month: 12, day: 30, hour: 19, minute: 0, second: 0, weekday: 2 });
+    expect(zonedParts(-86_400_000, 'America/New_York')).toEqual({
+      year: 1969,
+      month: 12,
+      day: 30,
+      hour: 19,
+      minute: 0,
+      second: 0,
+      weekday: 2,
+    });
     expect(zonedParts(0, 'UTC')).toMatchObject({ year: 1970, month: 1, day: 1, weekday: 4 });
     expect(wall('UTC', 50, 1, 1, 0, 0)).toBe('0050-01-01T00:00:00.000Z'); // not 1950
   });
@@ -236,7 +266,8 @@ describe('edge cases: the southern hemisphere, the date line, a repeated hour, t
     expect(parseClock('23:59')).toBe(1439);
     expect(parseClock('24:00')).toBeUndefined();
     expect(parseClock('24:00', true)).toBe(1440);
-    for (const bad of ['7:00', '12:60', '24:01', '12h', '', ' 09:00', 900, null]) expect(parseClock(bad, true)).toBeUndefined();
+    for (const bad of ['7:00', '12:60', '24:01', '12h', '', ' 09:00', 900, null])
+      expect(parseClock(bad, true)).toBeUndefined();
   });
 
   it('refuses time zones that are not strings or are empty', () => {

@@ -1,5 +1,11 @@
 import { DEFAULT_CADENCE } from '../../../../config/defaults';
-import { MAX_CADENCE_STEPS, nextStepTime, planCadence, validateCadence, type Cadence } from '../../../../workflows/policy/cadence';
+import {
+  MAX_CADENCE_STEPS,
+  nextStepTime,
+  planCadence,
+  validateCadence,
+  type Cadence,
+} from '../../../../workflows/policy/cadence';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -49,7 +55,10 @@ describe('planCadence', () => {
 
   it('counts `after` as elapsed time, so across the DST change the due wall time moves by the hour', () => {
     const twoSteps: Cadence = {
-      steps: [{ after: '0s', template: 'approach_intro' }, { after: '3d', template: 'approach_followup_1' }],
+      steps: [
+        { after: '0s', template: 'approach_intro' },
+        { after: '3d', template: 'approach_followup_1' },
+      ],
       businessHours: DEFAULT_CADENCE.businessHours,
     };
     // Friday 2026-10-30 09:30 EDT + 72 h = Monday 08:30 EST (not 09:30), before the window → 09:00 EST.
@@ -109,18 +118,28 @@ describe('validateCadence', () => {
   });
 
   it('wants 1..20 steps, business hours or null, and an end after the start', () => {
-    expect(validateCadence({ steps: [], businessHours: null }, TEMPLATES)).toEqual([`steps: must have 1..${MAX_CADENCE_STEPS} steps, got 0`]);
+    expect(validateCadence({ steps: [], businessHours: null }, TEMPLATES)).toEqual([
+      `steps: must have 1..${MAX_CADENCE_STEPS} steps, got 0`,
+    ]);
     const many = Array.from({ length: 21 }, () => ({ after: '1d', template: 'approach_intro' }));
-    expect(validateCadence({ steps: many, businessHours: null }, TEMPLATES)).toEqual(['steps: must have 1..20 steps, got 21']);
+    expect(validateCadence({ steps: many, businessHours: null }, TEMPLATES)).toEqual([
+      'steps: must have 1..20 steps, got 21',
+    ]);
     expect(validateCadence({ steps: [{ after: '0s', template: 'approach_intro' }] }, TEMPLATES)).toEqual([
       'businessHours: required (an object, or null for any time)',
     ]);
     expect(
-      validateCadence({ steps: [{ after: '0s', template: 'approach_intro' }], businessHours: { days: [1], start: '17:00', end: '09:00' } }, TEMPLATES),
+      validateCadence(
+        {
+          steps: [{ after: '0s', template: 'approach_intro' }],
+          businessHours: { days: [1], start: '17:00', end: '09:00' },
+        },
+        TEMPLATES,
+      ),
     ).toEqual(['businessHours.end: must be after start (17:00); windows across midnight are not supported']);
-    expect(validateCadence({ steps: [{ after: '0s', template: 'approach_intro' }], businessHours: 'weekdays' }, TEMPLATES)).toEqual([
-      'businessHours: must be {days, start, end} or null for any time',
-    ]);
+    expect(
+      validateCadence({ steps: [{ after: '0s', template: 'approach_intro' }], businessHours: 'weekdays' }, TEMPLATES),
+    ).toEqual(['businessHours: must be {days, start, end} or null for any time']);
     expect(validateCadence('default', TEMPLATES)).toEqual(['(cadence): must be an object {steps, businessHours}']);
   });
 });
@@ -129,9 +148,18 @@ describe('edge cases: zero and the longest delays, empty plans', () => {
   const OFFICE = DEFAULT_CADENCE.businessHours;
 
   it('sends zero-delay steps together, at the first business instant', () => {
-    const burst: Cadence = { steps: [{ after: '0s', template: 'approach_intro' }, { after: '0s', template: 'approach_followup_1' }], businessHours: OFFICE };
+    const burst: Cadence = {
+      steps: [
+        { after: '0s', template: 'approach_intro' },
+        { after: '0s', template: 'approach_followup_1' },
+      ],
+      businessHours: OFFICE,
+    };
     // Saturday 12:00 in Berlin → Monday 09:00 CEST for both
-    expect(schedule('2026-06-13T10:00:00Z', burst, 'Europe/Berlin').map((s) => s.send)).toEqual(['2026-06-15T07:00:00.000Z', '2026-06-15T07:00:00.000Z']);
+    expect(schedule('2026-06-13T10:00:00Z', burst, 'Europe/Berlin').map((s) => s.send)).toEqual([
+      '2026-06-15T07:00:00.000Z',
+      '2026-06-15T07:00:00.000Z',
+    ]);
   });
 
   it('plans the longest step (365d) to the same wall time a year later', () => {
@@ -148,9 +176,11 @@ describe('edge cases: zero and the longest delays, empty plans', () => {
   it('accepts exactly 20 steps and exactly 365d, and refuses a longer step or a delay that is not text', () => {
     const twenty = Array.from({ length: MAX_CADENCE_STEPS }, () => ({ after: '365d', template: 'approach_intro' }));
     expect(validateCadence({ steps: twenty, businessHours: null }, TEMPLATES)).toEqual([]);
-    expect(validateCadence({ steps: [{ after: '8761h', template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual(['steps.0.after: must be at most 365d']);
-    expect(validateCadence({ steps: [{ after: 1000, template: 'approach_intro' }], businessHours: null }, TEMPLATES)).toEqual([
-      'steps.0.after: must be a duration such as "90s", "15m" or "3d"',
-    ]);
+    expect(
+      validateCadence({ steps: [{ after: '8761h', template: 'approach_intro' }], businessHours: null }, TEMPLATES),
+    ).toEqual(['steps.0.after: must be at most 365d']);
+    expect(
+      validateCadence({ steps: [{ after: 1000, template: 'approach_intro' }], businessHours: null }, TEMPLATES),
+    ).toEqual(['steps.0.after: must be a duration such as "90s", "15m" or "3d"']);
   });
 });

@@ -1,6 +1,13 @@
 /** The one duration format (workflows/policy/duration.ts): units, bare numbers, zero, huge values, bad text. */
 import { DEFAULT_FOLLOW_UP, DEFAULT_TASK_DUE, DEFAULT_THRESHOLDS } from '../../../../config/defaults';
-import { durationMs, durationProblem, formatDuration, MAX_DURATION_MS, parseDuration, splitDuration } from '../../../../workflows/policy/duration';
+import {
+  durationMs,
+  durationProblem,
+  formatDuration,
+  MAX_DURATION_MS,
+  parseDuration,
+  splitDuration,
+} from '../../../../workflows/policy/duration';
 
 const S = 1000;
 const M = 60 * S;
@@ -54,7 +61,15 @@ describe('parseDuration', () => {
   );
 
   it('parses every default in config/defaults.ts (the fresh install must be valid)', () => {
-    const texts = [...Object.values(DEFAULT_THRESHOLDS), ...Object.values(DEFAULT_TASK_DUE), DEFAULT_FOLLOW_UP.thankYou, DEFAULT_FOLLOW_UP.surveyAfter, DEFAULT_FOLLOW_UP.surveyReminderAfter, DEFAULT_FOLLOW_UP.detractorSla, ...DEFAULT_FOLLOW_UP.checkIns];
+    const texts = [
+      ...Object.values(DEFAULT_THRESHOLDS),
+      ...Object.values(DEFAULT_TASK_DUE),
+      DEFAULT_FOLLOW_UP.thankYou,
+      DEFAULT_FOLLOW_UP.surveyAfter,
+      DEFAULT_FOLLOW_UP.surveyReminderAfter,
+      DEFAULT_FOLLOW_UP.detractorSla,
+      ...DEFAULT_FOLLOW_UP.checkIns,
+    ];
     for (const t of texts) expect(parseDuration(t)).toEqual(expect.any(Number));
     expect(parseDuration(DEFAULT_THRESHOLDS.approach)).toBe(7 * D);
     expect(parseDuration(DEFAULT_FOLLOW_UP.surveyAfter)).toBe(14 * D);
@@ -117,7 +132,8 @@ describe('splitDuration', () => {
 
 describe('durationProblem (input validation: grammar, zero, maximum)', () => {
   it('accepts every unit spelling of the grammar, "5min" included', () => {
-    for (const t of ['5min', '5 mins', '5m', '5 minutes', '300s', '300000', '2hrs', '1 week']) expect(durationProblem(t)).toBeUndefined();
+    for (const t of ['5min', '5 mins', '5m', '5 minutes', '300s', '300000', '2hrs', '1 week'])
+      expect(durationProblem(t)).toBeUndefined();
   });
 
   it('refuses zero unless the field allows it', () => {

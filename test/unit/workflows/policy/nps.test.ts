@@ -15,22 +15,44 @@ describe('npsClass', () => {
   it('0–6 are detractors, 7–8 passives, 9–10 promoters', () => {
     const classes = Array.from({ length: 11 }, (_, s) => npsClass(s));
     expect(classes).toEqual([
-      'detractor', 'detractor', 'detractor', 'detractor', 'detractor', 'detractor', 'detractor',
-      'passive', 'passive',
-      'promoter', 'promoter',
+      'detractor',
+      'detractor',
+      'detractor',
+      'detractor',
+      'detractor',
+      'detractor',
+      'detractor',
+      'passive',
+      'passive',
+      'promoter',
+      'promoter',
     ]);
   });
 });
 
 describe('computeNps', () => {
   it('is null without answers, and so is the response rate without surveys sent', () => {
-    expect(computeNps([])).toEqual({ nps: null, responses: 0, promoters: 0, passives: 0, detractors: 0, responseRate: null });
+    expect(computeNps([])).toEqual({
+      nps: null,
+      responses: 0,
+      promoters: 0,
+      passives: 0,
+      detractors: 0,
+      responseRate: null,
+    });
     expect(computeNps([], 0)).toMatchObject({ responseRate: null });
     expect(computeNps([], 4)).toMatchObject({ nps: null, responseRate: 0 });
   });
 
   it('is % promoters − % detractors; passives count only in the total', () => {
-    expect(computeNps([10, 9, 8, 7, 6, 0])).toEqual({ nps: 0, responses: 6, promoters: 2, passives: 2, detractors: 2, responseRate: null });
+    expect(computeNps([10, 9, 8, 7, 6, 0])).toEqual({
+      nps: 0,
+      responses: 6,
+      promoters: 2,
+      passives: 2,
+      detractors: 2,
+      responseRate: null,
+    });
     expect(computeNps([10, 10, 10, 6])).toMatchObject({ nps: 50 });
     expect(computeNps([9, 8, 8, 8])).toMatchObject({ nps: 25 });
   });

@@ -38,9 +38,22 @@ describe('scoreLead', () => {
   });
 
   it('marks a free-mail junior lead down with minus signs', () => {
-    expect(scoreLead({ email: 'kid@gmail.com', domain: 'gmail.com', freeMailDomain: true, mx: 'valid', title: 'Marketing Intern' })).toEqual({
+    expect(
+      scoreLead({
+        email: 'kid@gmail.com',
+        domain: 'gmail.com',
+        freeMailDomain: true,
+        mx: 'valid',
+        title: 'Marketing Intern',
+      }),
+    ).toEqual({
       score: 15,
-      reasons: ['base 40', '\u221220 free-mail address (gmail.com)', '+5 mail domain accepts email (gmail.com)', '\u221210 junior title (Marketing Intern)'],
+      reasons: [
+        'base 40',
+        '\u221220 free-mail address (gmail.com)',
+        '+5 mail domain accepts email (gmail.com)',
+        '\u221210 junior title (Marketing Intern)',
+      ],
     });
   });
 
@@ -82,7 +95,10 @@ describe('scoreLead', () => {
   });
 
   it('keeps lead-provided text in reasons to one short line', () => {
-    const [reason] = scoreLead({ ...business, title: `CEO\r\nBcc: evil@example.com ${'x'.repeat(100)}` }).reasons.filter((r) => r.includes('title'));
+    const [reason] = scoreLead({
+      ...business,
+      title: `CEO\r\nBcc: evil@example.com ${'x'.repeat(100)}`,
+    }).reasons.filter((r) => r.includes('title'));
     expect(reason).not.toMatch(/[\r\n]/);
     expect(reason.length).toBeLessThan(100);
     expect(reason).toMatch(/^\+15 decision-maker title \(CEO Bcc: evil@example\.com x+\u2026\)$/);
@@ -91,7 +107,9 @@ describe('scoreLead', () => {
   it('ignores company data it cannot use and sizes small companies down', () => {
     expect(scoreLead({ ...business, company: null }).score).toBe(50);
     expect(scoreLead({ ...business, company: { employees: Number.NaN } }).score).toBe(50);
-    expect(scoreLead({ ...business, company: { employees: 4 } }).reasons).toContain('\u22125 very small company (4 employees)');
+    expect(scoreLead({ ...business, company: { employees: 4 } }).reasons).toContain(
+      '\u22125 very small company (4 employees)',
+    );
     expect(scoreLead({ ...business, company: { employees: 60, industry: 'Agriculture' } }).reasons).toEqual([
       'base 40',
       '+5 business email domain (acme.com)',
@@ -109,12 +127,22 @@ describe('scoreLead', () => {
     const result = scoreLead({ ...business, company: { country: 'de' } }, weights);
     expect(result).toEqual({
       score: 60,
-      reasons: ['base 30', '+5 business email domain (acme.com)', '+5 mail domain accepts email (acme.com)', '+20 target country (de)'],
+      reasons: [
+        'base 30',
+        '+5 business email domain (acme.com)',
+        '+5 mail domain accepts email (acme.com)',
+        '+20 target country (de)',
+      ],
     });
   });
 
   it('is deterministic: the same input gives the same score and reasons', () => {
-    const input: ScoreInput = { ...business, title: 'Head of Growth', source: 'webinar', company: { name: 'Acme', employees: 300 } };
+    const input: ScoreInput = {
+      ...business,
+      title: 'Head of Growth',
+      source: 'webinar',
+      company: { name: 'Acme', employees: 300 },
+    };
     expect(scoreLead(input)).toEqual(scoreLead(structuredClone(input)));
   });
 });

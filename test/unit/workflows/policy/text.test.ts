@@ -11,7 +11,8 @@ describe('hasControlChars', () => {
   });
 
   it('passes printable text in any script, a non-breaking space and emoji', () => {
-    for (const t of ['Ada Lovelace', 'Björn Ø', 'مینا رضایی', 'a\u00a0b', '\u{1F600}', '']) expect(hasControlChars(t)).toBe(false);
+    for (const t of ['Ada Lovelace', 'Björn Ø', 'مینا رضایی', 'a\u00a0b', '\u{1F600}', ''])
+      expect(hasControlChars(t)).toBe(false);
   });
 
   it('is the class other patterns are built from', () => {
@@ -32,7 +33,20 @@ describe('toOneLine', () => {
 });
 
 describe('bidirectional controls (#17 item 12)', () => {
-  const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+  const BIDI = [
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u202e',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\u200e',
+    '\u200f',
+    '\u061c',
+  ];
 
   it.each(BIDI.map((c) => [c.codePointAt(0)!.toString(16), c]))('finds U+%s', (_label, c) => {
     expect(hasBidiControls(`Ada${c}Lovelace`)).toBe(true);
@@ -54,9 +68,16 @@ describe('bidirectional controls (#17 item 12)', () => {
   });
 
   it('lead names and companies that carry one are refused at input (400 naming the field)', () => {
-    const r = leadInputSchema.safeParse({ id: 'bidi-1', email: 'a@b.test', name: 'Ada \u202eecalevoL', company: 'Acme\u2066' });
+    const r = leadInputSchema.safeParse({
+      id: 'bidi-1',
+      email: 'a@b.test',
+      name: 'Ada \u202eecalevoL',
+      company: 'Acme\u2066',
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['company', 'name']);
-    expect(leadInputSchema.safeParse({ id: 'bidi-2', email: 'a@b.test', name: 'مینا رضایی', company: 'Acme' }).success).toBe(true);
+    expect(
+      leadInputSchema.safeParse({ id: 'bidi-2', email: 'a@b.test', name: 'مینا رضایی', company: 'Acme' }).success,
+    ).toBe(true);
   });
 });

@@ -71,7 +71,9 @@ describe('validateThresholdsPatch', () => {
     expect(validateThresholdsPatch(doc())).toEqual([]);
     expect(validateThresholdsPatch({ teams: { alpha: { presentation: '2m' } } })).toEqual([]);
     expect(validateThresholdsPatch({ escalation: { autoReassign: true } })).toEqual([]);
-    expect(validateThresholdsPatch({ ...doc(), version: 3, updatedAt: '2026-04-01T00:00:00Z', updatedBy: 'mia' })).toEqual([]);
+    expect(
+      validateThresholdsPatch({ ...doc(), version: 3, updatedAt: '2026-04-01T00:00:00Z', updatedBy: 'mia' }),
+    ).toEqual([]);
     expect(validateThresholdsPatch({})).toEqual([]);
   });
 
@@ -100,14 +102,24 @@ describe('validateThresholdsPatch', () => {
       { path: 'global.approach', message: '"soon" is not a duration such as "90s", "15m" or "3d"' },
       { path: 'global.closing', message: 'must be longer than zero' },
       { path: 'global.presentation', message: 'must be a duration such as "90s", "15m" or "3d"' },
-      { path: 'global.follow_up', message: 'unknown stage; stages with thresholds are prospecting, preparation, approach, presentation, objections, closing' },
-      { path: 'global.warp', message: 'unknown stage; stages with thresholds are prospecting, preparation, approach, presentation, objections, closing' },
+      {
+        path: 'global.follow_up',
+        message:
+          'unknown stage; stages with thresholds are prospecting, preparation, approach, presentation, objections, closing',
+      },
+      {
+        path: 'global.warp',
+        message:
+          'unknown stage; stages with thresholds are prospecting, preparation, approach, presentation, objections, closing',
+      },
       { path: 'teams.alpha.preparation', message: '"-1d" is not a duration such as "90s", "15m" or "3d"' },
     ]);
   });
 
   it('refuses a threshold longer than 3650 days under its path, and accepts "5min"', () => {
-    expect(validateThresholdsPatch({ global: { approach: '100000000d' }, teams: { alpha: { closing: '3651d' } } })).toEqual([
+    expect(
+      validateThresholdsPatch({ global: { approach: '100000000d' }, teams: { alpha: { closing: '3651d' } } }),
+    ).toEqual([
       { path: 'global.approach', message: 'must be at most 3650d' },
       { path: 'teams.alpha.closing', message: 'must be at most 3650d' },
     ]);
@@ -120,8 +132,12 @@ describe('validateThresholdsPatch', () => {
       { path: 'teams.a b', message: 'not a team id' },
       { path: 'teams.beta', message: 'must be an object of stage → duration' },
     ]);
-    expect(validateThresholdsPatch({ teams: null })).toEqual([{ path: 'teams', message: 'must be an object of team → stages' }]);
-    expect(validateThresholdsPatch({ teams: [] })).toEqual([{ path: 'teams', message: 'must be an object of team → stages' }]);
+    expect(validateThresholdsPatch({ teams: null })).toEqual([
+      { path: 'teams', message: 'must be an object of team → stages' },
+    ]);
+    expect(validateThresholdsPatch({ teams: [] })).toEqual([
+      { path: 'teams', message: 'must be an object of team → stages' },
+    ]);
   });
 
   it('wants three increasing multipliers greater than zero', () => {
@@ -129,13 +145,21 @@ describe('validateThresholdsPatch', () => {
     expect(m([1, 2, 3])).toEqual([]);
     expect(m([0.5, 1, 10])).toEqual([]);
     expect(m([1, 2])).toEqual([{ path: 'escalation.multipliers', message: 'must be three numbers, one per level' }]);
-    expect(m([1, 2, 3, 4])).toEqual([{ path: 'escalation.multipliers', message: 'must be three numbers, one per level' }]);
+    expect(m([1, 2, 3, 4])).toEqual([
+      { path: 'escalation.multipliers', message: 'must be three numbers, one per level' },
+    ]);
     expect(m('1,2,3')).toEqual([{ path: 'escalation.multipliers', message: 'must be three numbers, one per level' }]);
     expect(m([0, 1, 2])).toEqual([{ path: 'escalation.multipliers.0', message: 'must be a number > 0' }]);
     expect(m([1, '2', 3])).toEqual([{ path: 'escalation.multipliers.1', message: 'must be a number > 0' }]);
-    expect(m([2, 2, 3])).toEqual([{ path: 'escalation.multipliers.1', message: 'must be greater than the level before' }]);
-    expect(m([1, 3, 2])).toEqual([{ path: 'escalation.multipliers.2', message: 'must be greater than the level before' }]);
-    expect(m([1, 2, Number.POSITIVE_INFINITY])).toEqual([{ path: 'escalation.multipliers.2', message: 'must be a number > 0' }]);
+    expect(m([2, 2, 3])).toEqual([
+      { path: 'escalation.multipliers.1', message: 'must be greater than the level before' },
+    ]);
+    expect(m([1, 3, 2])).toEqual([
+      { path: 'escalation.multipliers.2', message: 'must be greater than the level before' },
+    ]);
+    expect(m([1, 2, Number.POSITIVE_INFINITY])).toEqual([
+      { path: 'escalation.multipliers.2', message: 'must be a number > 0' },
+    ]);
   });
 
   it('checks autoReassign and refuses unknown fields at every level', () => {
@@ -144,7 +168,9 @@ describe('validateThresholdsPatch', () => {
       { path: 'escalation.levels', message: 'unknown field' },
       { path: 'colour', message: 'unknown field' },
     ]);
-    expect(validateThresholdsPatch({ escalation: null })).toEqual([{ path: 'escalation', message: 'must be an object' }]);
+    expect(validateThresholdsPatch({ escalation: null })).toEqual([
+      { path: 'escalation', message: 'must be an object' },
+    ]);
   });
 });
 
@@ -176,7 +202,11 @@ describe('applyThresholdsPatch', () => {
   it('leaves the current document as it was', () => {
     const cur = doc({ teams: { alpha: { presentation: '2d' } } });
     const before = JSON.parse(JSON.stringify(cur));
-    applyThresholdsPatch(cur, { global: { approach: '1d' }, teams: { alpha: { presentation: '1h' } }, escalation: { multipliers: [1, 3, 5], autoReassign: true } });
+    applyThresholdsPatch(cur, {
+      global: { approach: '1d' },
+      teams: { alpha: { presentation: '1h' } },
+      escalation: { multipliers: [1, 3, 5], autoReassign: true },
+    });
     expect(cur).toEqual(before);
   });
 });
@@ -187,7 +217,13 @@ describe('shortenedScopes', () => {
   it('is empty when nothing got shorter (a longer threshold needs no push)', () => {
     expect(shortenedScopes(doc(), doc(), TEAMS)).toEqual([]);
     expect(shortenedScopes(doc(), applyThresholdsPatch(doc(), { global: { approach: '10d' } }), TEAMS)).toEqual([]);
-    expect(shortenedScopes(doc(), applyThresholdsPatch(doc(), { escalation: { multipliers: [1, 3, 4], autoReassign: false } }), TEAMS)).toEqual([]);
+    expect(
+      shortenedScopes(
+        doc(),
+        applyThresholdsPatch(doc(), { escalation: { multipliers: [1, 3, 4], autoReassign: false } }),
+        TEAMS,
+      ),
+    ).toEqual([]);
   });
 
   it('names every team of a shorter global stage, except a team whose own override still applies', () => {
@@ -196,12 +232,12 @@ describe('shortenedScopes', () => {
     expect(shortenedScopes(before, after, TEAMS)).toEqual([{ team: 'alpha', stage: 'approach' }]);
   });
 
-  it("names only the team whose override got shorter", () => {
+  it('names only the team whose override got shorter', () => {
     const after = applyThresholdsPatch(doc(), { teams: { alpha: { presentation: '2m' } } });
     expect(shortenedScopes(doc(), after, TEAMS)).toEqual([{ team: 'alpha', stage: 'presentation' }]);
   });
 
-  it("names a team whose removed override was longer than the global one", () => {
+  it('names a team whose removed override was longer than the global one', () => {
     const before = doc({ teams: { beta: { closing: '30d' } } });
     const after = applyThresholdsPatch(before, { teams: { beta: null } } as unknown as Partial<ThresholdsBody>);
     expect(shortenedScopes(before, after, TEAMS)).toEqual([{ team: 'beta', stage: 'closing' }]);

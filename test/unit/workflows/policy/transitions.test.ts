@@ -6,7 +6,9 @@ const CLOSED: Status[] = ['won', 'lost', 'disqualified', 'completed'];
 
 describe('isStage', () => {
   it.each(STAGES)('knows %s', (s) => expect(isStage(s)).toBe(true));
-  it.each(['warp', '', 'Prospecting', 'follow-up', ' approach', 'open'])('refuses %j', (s) => expect(isStage(s)).toBe(false));
+  it.each(['warp', '', 'Prospecting', 'follow-up', ' approach', 'open'])('refuses %j', (s) =>
+    expect(isStage(s)).toBe(false),
+  );
 });
 
 describe('checkMove on an open deal', () => {
@@ -18,7 +20,11 @@ describe('checkMove on an open deal', () => {
   });
 
   it.each(OPEN_STAGES)('%s → itself is refused as same_stage', (s) => {
-    expect(checkMove({ stage: s, status: 'open' }, s)).toEqual({ ok: false, code: 'same_stage', reason: `the deal is already in ${s}` });
+    expect(checkMove({ stage: s, status: 'open' }, s)).toEqual({
+      ok: false,
+      code: 'same_stage',
+      reason: `the deal is already in ${s}`,
+    });
   });
 
   it.each(OPEN_STAGES)('%s → follow_up is refused: only a win enters follow_up', (s) => {
@@ -33,7 +39,8 @@ describe('checkMove on an open deal', () => {
     expect(checkMove({ stage: 'approach', status: 'open' }, 'warp')).toEqual({
       ok: false,
       code: 'unknown_stage',
-      reason: 'unknown stage "warp"; stages are prospecting, preparation, approach, presentation, objections, closing, follow_up',
+      reason:
+        'unknown stage "warp"; stages are prospecting, preparation, approach, presentation, objections, closing, follow_up',
     });
   });
 });
@@ -50,8 +57,11 @@ describe('checkMove on a closed deal', () => {
     });
   });
 
-  it('names an unknown stage before the deal being closed (the caller\'s typo is the first thing to fix)', () => {
-    expect(checkMove({ stage: 'follow_up', status: 'won' }, 'warp')).toMatchObject({ ok: false, code: 'unknown_stage' });
+  it("names an unknown stage before the deal being closed (the caller's typo is the first thing to fix)", () => {
+    expect(checkMove({ stage: 'follow_up', status: 'won' }, 'warp')).toMatchObject({
+      ok: false,
+      code: 'unknown_stage',
+    });
   });
 });
 
