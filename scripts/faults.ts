@@ -56,7 +56,7 @@ async function persist<T>(what: string, fn: () => Promise<T>, done?: () => Promi
       return await fn();
     } catch (err) {
       if (done && (await done().catch(() => false))) return undefined; // it went through before the error
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
       await sleep(Math.min(500 * 2 ** attempt, 5000));
     }
   }
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     say(`faults done; waiting for the leads (${finished}/${N} through)`);
     const results = await Promise.allSettled(drive);
     const failed = results.filter((r) => r.status === 'rejected');
-    for (const f of failed.slice(0, 5)) say(`a lead's drive failed: ${(f as PromiseRejectedResult).reason}`);
+    for (const f of failed.slice(0, 5)) say(`a lead's drive failed: ${f.reason}`);
 
     // ---- settle: every lead's closing task made, the mail queue drained ----
     const settleBy = Date.now() + 300_000;

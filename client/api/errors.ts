@@ -92,7 +92,7 @@ const NETWORK_CODES = new Set([
 function* chain(err: unknown): Generator<Error & { code?: unknown; cause?: unknown; name: string }> {
   let e = err;
   for (let i = 0; i < 8 && e instanceof Error; i++) {
-    yield e as Error & { code?: unknown; cause?: unknown };
+    yield e;
     e = (e as { cause?: unknown }).cause;
   }
 }

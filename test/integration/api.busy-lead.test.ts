@@ -49,7 +49,7 @@ it('50 concurrent writers on one lead: no 5xx, every accepted write on the timel
         i,
         status: res.status,
         retryAfter: res.headers.get('retry-after'),
-        code: body?.error?.code as string | undefined,
+        code: body?.error?.code,
         ms: performance.now() - t0,
       };
     }),

@@ -45,7 +45,7 @@ async function wholeTimeline(
   const items: Entry[] = [];
   let token: string | undefined;
   let pages = 0;
-  let total = 0;
+  let total: number;
   do {
     const res = await stack.call(
       'GET',

@@ -19,7 +19,11 @@ export function activityMocks() {
       const t = timelines.get(leadId) ?? new Map<number, unknown>();
       timelines.set(leadId, t);
       let added = 0;
-      for (const e of entries) if (!t.has(e.seq)) (t.set(e.seq, e), added++);
+      for (const e of entries) {
+        if (t.has(e.seq)) continue;
+        t.set(e.seq, e);
+        added++;
+      }
       return added;
     }),
     createTask: jest.fn(async (t: NewTask): Promise<Task> => ({

@@ -42,7 +42,7 @@ async function walk(store: TimelineStore, state: LeadState, size: number) {
     seqs.push(...page.items.map((e) => e.seq));
     cursor = page.nextPageToken;
   } while (cursor);
-  return { seqs, first: first! };
+  return { seqs, first: first };
 }
 
 test('stored entries and the state overlap: every entry once, oldest first, across pages', async () => {
