@@ -1,4 +1,6 @@
 /**
+ * Longer than our ~400-line guide on purpose: a tool's runner (stack set-up, scenarios, report), not product code.
+ *
  * `dealflow bench` (issue #7): dealflow's throughput, latency and memory against raw Temporal on the
  * same server, in one run.
  *

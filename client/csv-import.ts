@@ -1,4 +1,6 @@
 /**
+ * Longer than our ~400-line guide on purpose: one streaming pipeline (decode, split, map, validate), in order.
+ *
  * Reading a CSV file for bulk enrolment (README "Nurture flows: campaigns and bulk enrolment",
  * "Importing a CSV file"): bytes → text → rows, streamed, never held whole.
  *

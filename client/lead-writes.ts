@@ -11,8 +11,8 @@ import pLimit from 'p-limit';
 import { CodedError } from '../store/request-errors';
 
 /** below Temporal's 10 per workflow, leaving room for the CLI and another API replica */
-export const LEAD_WRITES_IN_FLIGHT = 6;
-export const LEAD_WRITES_MAX_WAITING = 200;
+const LEAD_WRITES_IN_FLIGHT = 6;
+const LEAD_WRITES_MAX_WAITING = 200;
 
 export class LeadWriteLanes {
   private readonly lanes = new Map<string, { limit: pLimit.Limit; users: number }>();

@@ -1,4 +1,6 @@
 /**
+ * Longer than our ~400-line guide on purpose: one method per lead operation, each short, on one client class.
+ *
  * LeadsClient: everything that talks to the lead workflows as a client. The API, the CLI and the
  * tests all use this one class, so they behave the same.
  */

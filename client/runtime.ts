@@ -18,7 +18,7 @@ import { leadSettingsFrom } from '../store/start-lead';
  * attempts at most 500 ms apart); a command sent to a Redis that stops answering fails after 2.5 s
  * (commandTimeout). Reconnecting never stops, so the API recovers by itself when Redis is back.
  */
-export const API_REDIS_OPTIONS: RedisOptions = {
+const API_REDIS_OPTIONS: RedisOptions = {
   maxRetriesPerRequest: 1,
   commandTimeout: 2_500,
   connectTimeout: 2_000,

@@ -25,9 +25,9 @@ export function tlsFromConfig(config: Config) {
  * API): past it the call fails with DEADLINE_EXCEEDED and the API answers 503 (docs/ERRORS.md).
  * A call that sets its own deadline (Connection.withDeadline) keeps it.
  */
-export const BOUNDED_CALL_DEADLINE_MS = 5_000;
+const BOUNDED_CALL_DEADLINE_MS = 5_000;
 /** An update waits for a worker to run it: a busy worker gets longer before the API gives up. */
-export const BOUNDED_UPDATE_DEADLINE_MS = 15_000;
+const BOUNDED_UPDATE_DEADLINE_MS = 15_000;
 
 /** gRPC methods that wait for something to happen by design (long polls): no deadline is added. */
 const LONG_POLLS = new Set(['GetWorkflowExecutionHistory', 'PollWorkflowExecutionUpdate']);
@@ -38,7 +38,7 @@ const LONG_POLLS = new Set(['GetWorkflowExecutionHistory', 'PollWorkflowExecutio
  * instead of ten within ~19 s, and RESOURCE_EXHAUSTED (a workflow's in-flight update limit) not at
  * all, so a busy lead is answered at once (429 `lead_busy`) instead of after the SDK's backoff.
  */
-export function boundedInterceptors(): Interceptor[] {
+function boundedInterceptors(): Interceptor[] {
   const defaults = defaultGrpcRetryOptions();
   const deadline: Interceptor = (options, nextCall) => {
     const method = options.method_definition.path.split('/').pop() ?? '';

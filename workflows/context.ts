@@ -107,7 +107,7 @@ function deliverTask(taskId: string, record: StageContext['record']): void {
  * owner lookup included — even if the stage changes or the deal closes meanwhile; the runner waits
  * for it before the lead ends. A run from before it could lose the step to a cancelled lookup.
  */
-export const EMAIL_DECIDED_PATCH = 'email-decided-completes';
+const EMAIL_DECIDED_PATCH = 'email-decided-completes';
 let emailDecidedCompletes = false;
 /**
  * Asks the patch once, at the start of the run (workflows/lead.workflow.ts), never in the middle of
@@ -120,7 +120,7 @@ export function startEmailDecidedPatch(): void {
  * Patch: a stage automation that fails after its stage was left or the deal closed is recorded on
  * the timeline (a run from before it let such a failure pass without a word).
  */
-export const FAILURE_AFTER_CANCEL_PATCH = 'automation-failure-after-cancel';
+const FAILURE_AFTER_CANCEL_PATCH = 'automation-failure-after-cancel';
 
 /** Thrown by the context to end a superseded entry's automation after its task (never recorded). */
 class EntrySuperseded extends Error {

@@ -30,9 +30,9 @@ import { inBackground } from './background';
 import { createLeadTask } from './context';
 
 /** Patch: an escalation decides what it sends from the lead as it was when the level fired. */
-export const STALL_SNAPSHOT_PATCH = 'stall-fire-snapshot';
+const STALL_SNAPSHOT_PATCH = 'stall-fire-snapshot';
 /** Patch: a watcher error is recorded and the watcher carries on (it used to end silently). */
-export const STALL_RECOVERS_PATCH = 'stall-watcher-recovers';
+const STALL_RECOVERS_PATCH = 'stall-watcher-recovers';
 /** How long a watcher waits after an error when nothing changes, before it tries again. */
 const RETRY_AFTER_ERROR_MS = 3_600_000;
 

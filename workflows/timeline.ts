@@ -13,12 +13,12 @@ import { CancellationScope, condition, patched } from '@temporalio/workflow';
 import { acts } from './proxies';
 import type { LeadState } from './types';
 
-export const TIMELINE_PATCH = 'timeline-store';
+const TIMELINE_PATCH = 'timeline-store';
 /** The most entries one append carries (the activity takes at most 500). */
 const BATCH = 200;
 
 /** How many entries the lead has recorded in its life (stored, trimmed or in the state). */
-export const timelineLength = (state: LeadState): number => state.historyTrimmed + state.history.length;
+const timelineLength = (state: LeadState): number => state.historyTrimmed + state.history.length;
 
 export interface TimelineSync {
   /** stores what is still unstored, then stops the sync */

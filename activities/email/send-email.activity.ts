@@ -1,4 +1,6 @@
 /**
+ * Longer than our ~400-line guide on purpose: the exactly-once reasoning (claim, send, record) reads in one place.
+ *
  * The send-email activity (docs/ARCHITECTURE.md §9): renders a template, checks suppression, waits for a send slot,
  * and sends over SMTP exactly once per (lead, email step) — under Temporal retries, concurrent
  * attempts, worker crashes and workflow replays.

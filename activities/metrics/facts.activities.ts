@@ -179,9 +179,7 @@ export function createFactsActivities(
     },
 
     /** The scheduled reconcile: repairs the drift and returns a short summary (no lead data in history). */
-    async reconcileMetrics(input: {
-      repair: boolean;
-    }): Promise<{
+    async reconcileMetrics(input: { repair: boolean }): Promise<{
       driftCount: number;
       totals: ReconcileReport['totals'];
       withoutFacts: number;

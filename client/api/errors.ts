@@ -51,8 +51,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 /** Seconds a caller waits before trying again after a 503 (a dependency is down) or a busy lead. */
-export const DEPENDENCY_RETRY_AFTER_S = 2;
-export const BUSY_RETRY_AFTER_S = 1;
+const DEPENDENCY_RETRY_AFTER_S = 2;
+const BUSY_RETRY_AFTER_S = 1;
 
 /** Fastify's own errors (content type, body, URL) by their `code`. */
 const FRAMEWORK: Record<string, ErrorCode> = {
@@ -190,7 +190,7 @@ export function classify(err: unknown): Classified {
   return { code: 'internal', message: 'internal error' };
 }
 
-export function unavailable(dep: Dependency | 'network'): Classified {
+function unavailable(dep: Dependency | 'network'): Classified {
   const what =
     dep === 'redis'
       ? 'Redis'

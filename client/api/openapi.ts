@@ -69,7 +69,7 @@ export const PAGING_WORDS =
 // ---- the route schema --------------------------------------------------------------------------
 
 /** The API's error shape (README "HTTP API"): `{ error: { code, message, details? } }`. */
-export const errorSchema = z.object({
+const errorSchema = z.object({
   // the error vocabulary (docs/ERRORS.md): every code the API answers
   error: z.object({
     code: z.enum(Object.keys(HTTP_STATUS) as [ErrorCode, ...ErrorCode[]]),
@@ -106,7 +106,7 @@ const LABEL: Record<string, string> = {
  * a failure is the API's 400 naming each field (`details[].path`), as `parseOrThrow` words it. An
  * absent query string or body is read as `{}` (so a strict empty body accepts none).
  */
-export const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
   const what = LABEL[httpPart ?? ''] ?? String(httpPart);
   const inHandler = VALIDATED_IN_HANDLER.get(schema);
   if (inHandler) {
@@ -133,7 +133,7 @@ export const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
 };
 
 /** Answers are serialised as they are (the response schemas document them; they filter nothing). */
-export const apiSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+const apiSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
 export interface RouteSpec<
   P extends z.ZodType | undefined = z.ZodType | undefined,
@@ -224,7 +224,7 @@ export function auditOp<P extends z.ZodType | undefined = undefined>(
 }
 
 /** The roles a rule lets in at all (`none` is a 403 before the request is read). */
-export function rolesOf(a: Access): Role[] {
+function rolesOf(a: Access): Role[] {
   return Object.entries(a.roles ?? {})
     .filter(([, reach]) => reach !== 'none')
     .map(([role]) => role as Role);
@@ -239,7 +239,7 @@ export async function checkRouteRole(req: FastifyRequest): Promise<void> {
 // ---- the document ------------------------------------------------------------------------------
 
 /** A strict CSP for the docs UI only: Swagger UI sets inline styles, the web page's policy stays as it is (security-headers.ts). */
-export const DOCS_CSP =
+const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export type OpenApiDocument = {

@@ -1,4 +1,6 @@
 /**
+ * Longer than our ~400-line guide on purpose: each Lua script sits beside the TypeScript that validates its input.
+ *
  * The lead facts in Redis (workflows/policy/facts.ts): one hash per lead and a few indexes, all
  * written by one Lua script that stores a snapshot only if its `seq` is higher than the stored one
  * (a retried, replayed or late write never makes a lead go back), and moves the lead's share of

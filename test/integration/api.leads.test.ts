@@ -278,7 +278,7 @@ describe('system routes', () => {
     expect(ready.body.checks).toMatchObject({ temporal: { ok: true }, redis: { ok: true } });
     // this stack's SMTP_URL points at a closed port: reported, not gating (the API sends no email)
     expect(ready.body).toMatchObject({ status: 'degraded', checks: { smtp: { ok: false, gating: false } } });
-    const docs = await stack.call('GET', '/docs');
+    const docs = await stack.call('GET', '/openapi.json');
     expect(docs.body.openapi).toBe('3.1.0');
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/v1/leads', '/v1/leads/{id}/stage', '/v1/tasks']),

@@ -1,4 +1,6 @@
 /**
+ * Longer than our ~400-line guide on purpose: it is data (the two catalogues side by side), not logic.
+ *
  * Every string the page shows, in English and Persian. `fa` is typed against `en`, so a missing
  * translation is a type error. Persian sets dir="rtl" and lang="fa" on <html> and uses Persian
  * digits and the Persian calendar (Intl with fa-IR).

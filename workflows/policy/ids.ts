@@ -10,7 +10,7 @@
 export const ID_MAX_LENGTH = 128;
 export const TASK_ID_MAX_LENGTH = 300;
 /** The characters of an id, as a regular-expression character class body. */
-export const ID_CHAR_CLASS = 'A-Za-z0-9._:-';
+const ID_CHAR_CLASS = 'A-Za-z0-9._:-';
 /** The rule in words, for error messages. */
 export const ID_RULE = `letters, digits and . _ : - (1–${ID_MAX_LENGTH} characters, not only dots)`;
 /** The rule's characters as one regular expression (no length): some character other than a dot. */

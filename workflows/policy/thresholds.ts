@@ -47,7 +47,7 @@ const STAGE_SET = new Set<string>(OPEN_STAGES);
  * The largest escalation multiplier: with the longest threshold (MAX_DURATION_MS) every level's
  * time stays a date a timer can wait for (docs/CONFIG.md, "Durations").
  */
-export const MAX_MULTIPLIER = 100;
+const MAX_MULTIPLIER = 100;
 
 /** `removable`: a team's override may be removed with null; a global threshold may not (every open stage keeps one). */
 function checkStages(

@@ -146,80 +146,76 @@ export function registerEmailRoutes(fastify: FastifyInstance, deps: ApiDeps): vo
       ok: { 202: '{ matched: { leadId, by: "in-reply-to" | "sender", reason } } or { matched: null, reason }' },
       errors: [401, 403],
     });
-    scope
-      .withTypeProvider<ZodTypeProvider>()
-      .post(
-        '/v1/inbound/email',
-        {
-          schema: {
-            ...inbound,
-            headers: validatedInHandler(
-              z.object({
-                'x-dealflow-signature': z
-                  .string()
-                  .describe('t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">'),
-              }),
-            ),
-          },
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/v1/inbound/email',
+      {
+        schema: {
+          ...inbound,
+          headers: validatedInHandler(
+            z.object({
+              'x-dealflow-signature': z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">'),
+            }),
+          ),
         },
-        async (req, reply) => {
-          const raw = typeof req.body === 'string' ? req.body : '';
-          const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
-          const header = req.headers['x-dealflow-signature'];
-          // signed time and body, refused outside the window: a captured request cannot be replayed later
-          const refused = verifyInbound(
-            secret,
-            typeof header === 'string' ? header : undefined,
-            raw,
-            Date.now() / 1000,
-            deps.config.INBOUND_SIGNATURE_TOLERANCE_SECONDS,
-          );
-          if (refused?.problem === 'signature_mismatch') throw new ForbiddenError(refused.message);
-          if (refused) throw new UnauthorizedError(refused.message, refused.problem);
-          let parsed: unknown;
+      },
+      async (req, reply) => {
+        const raw = typeof req.body === 'string' ? req.body : '';
+        const secret = deps.config.INBOUND_SECRET ?? deps.config.SIGNING_SECRET;
+        const header = req.headers['x-dealflow-signature'];
+        // signed time and body, refused outside the window: a captured request cannot be replayed later
+        const refused = verifyInbound(
+          secret,
+          typeof header === 'string' ? header : undefined,
+          raw,
+          Date.now() / 1000,
+          deps.config.INBOUND_SIGNATURE_TOLERANCE_SECONDS,
+        );
+        if (refused?.problem === 'signature_mismatch') throw new ForbiddenError(refused.message);
+        if (refused) throw new UnauthorizedError(refused.message, refused.problem);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          throw new ValidationError('body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
+        }
+        const msg = parseOrThrow(inboundBody, parsed, 'inbound email');
+        // README "Replies and matching": the message our email answers (In-Reply-To) first; else the
+        // sender's address — its newest open lead, else its newest closed one
+        const byReply = msg.inReplyTo ? parseMessageId(msg.inReplyTo, mailDomain(deps.config.MAIL_FROM)) : null;
+        let matched: { leadId: string; by: 'in-reply-to' | 'sender'; reason: string } | null = null;
+        if (byReply) {
+          matched = {
+            leadId: byReply.leadId,
+            by: 'in-reply-to',
+            reason: 'the message it answers was sent for this lead',
+          };
+        } else {
+          let sender: string;
           try {
-            parsed = JSON.parse(raw);
+            sender = addressFromHeader(msg.from);
           } catch {
-            throw new ValidationError('body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
+            // a bounce from MAILER-DAEMON and the like: accepted (a provider would only retry a 4xx)
+            return reply.status(202).send({ matched: null, reason: 'the From header holds no email address' });
           }
-          const msg = parseOrThrow(inboundBody, parsed, 'inbound email');
-          // README "Replies and matching": the message our email answers (In-Reply-To) first; else the
-          // sender's address — its newest open lead, else its newest closed one
-          const byReply = msg.inReplyTo ? parseMessageId(msg.inReplyTo, mailDomain(deps.config.MAIL_FROM)) : null;
-          let matched: { leadId: string; by: 'in-reply-to' | 'sender'; reason: string } | null = null;
-          if (byReply) {
-            matched = {
-              leadId: byReply.leadId,
-              by: 'in-reply-to',
-              reason: 'the message it answers was sent for this lead',
-            };
-          } else {
-            let sender: string;
-            try {
-              sender = addressFromHeader(msg.from);
-            } catch {
-              // a bounce from MAILER-DAEMON and the like: accepted (a provider would only retry a 4xx)
-              return reply.status(202).send({ matched: null, reason: 'the From header holds no email address' });
-            }
-            const hit = await deps.leads.addresses.matchSender(sender);
-            if (hit) matched = { ...hit, by: 'sender' };
-          }
-          if (!matched)
-            return reply
-              .status(202)
-              .send({ matched: null, reason: 'no lead has this sender address and the message answers none of ours' });
-          await deps.leads
-            .replied(matched.leadId, {
-              actor: 'customer',
-              via: 'inbound_email',
-              note: msg.subject ? `re: ${msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 200)}` : undefined,
-            })
-            .catch((e) => {
-              if (e?.name !== 'NotFoundError') throw e;
-            });
-          return reply.status(202).send({ matched });
-        },
-      );
+          const hit = await deps.leads.addresses.matchSender(sender);
+          if (hit) matched = { ...hit, by: 'sender' };
+        }
+        if (!matched)
+          return reply
+            .status(202)
+            .send({ matched: null, reason: 'no lead has this sender address and the message answers none of ours' });
+        await deps.leads
+          .replied(matched.leadId, {
+            actor: 'customer',
+            via: 'inbound_email',
+            note: msg.subject ? `re: ${msg.subject.replace(/[\r\n]+/g, ' ').slice(0, 200)}` : undefined,
+          })
+          .catch((e) => {
+            if (e?.name !== 'NotFoundError') throw e;
+          });
+        return reply.status(202).send({ matched });
+      },
+    );
   });
 
   registerUnsubscribeRoutes(app, {
