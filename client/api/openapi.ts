@@ -5,7 +5,8 @@
  * `apiValidatorCompiler`), with its summary and its access rule `x-dealflow-access` (the access
  * matrix of README "HTTP API"). test/integration/access-matrix.test.ts calls every route with every
  * role and fails on any access wider than the rule, and on any registered route that is not in the
- * document. Served at `GET /docs/openapi.json` (and `/openapi.json`); `/docs` is a Swagger UI on it.
+ * document. Served at `GET /docs/openapi.json`, `/openapi.json`, and `/docs` to a client that does not
+ * ask for HTML; `/docs` is a Swagger UI on it for a browser (Accept: text/html).
  */
 import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -283,6 +284,18 @@ export async function registerOpenApi(app: FastifyInstance, baseUrl: string): Pr
     routePrefix: '/docs',
     staticCSP: DOCS_CSP,
     uiConfig: { validatorUrl: null },
+    uiHooks: {
+      // `GET /docs` is the document itself for a client that does not ask for HTML (README "HTTP
+      // API": the OpenAPI document at /docs), and the UI for a browser (Accept: text/html)
+      onRequest: (req, reply, next) => {
+        const path = req.url.split('?')[0];
+        if ((path === '/docs' || path === '/docs/') && !String(req.headers.accept ?? '').includes('text/html')) {
+          void reply.type('application/json; charset=utf-8').send(app.swagger());
+          return;
+        }
+        next();
+      },
+    },
   });
 }
 

@@ -85,7 +85,11 @@ describe('the document', () => {
   });
 
   test('/docs is a Swagger UI under its own CSP; the web page keeps its strict one', async () => {
-    const docs = await fetch(`${stack.baseUrl}/docs`, { redirect: 'follow' });
+    // a client that does not ask for HTML gets the document itself at /docs
+    const asJson = await fetch(`${stack.baseUrl}/docs`);
+    expect(asJson.status).toBe(200);
+    expect(((await asJson.json()) as { openapi: string }).openapi).toBe('3.1.0');
+    const docs = await fetch(`${stack.baseUrl}/docs`, { redirect: 'follow', headers: { accept: 'text/html' } });
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger-ui');
     const docsCsp = docs.headers.get('content-security-policy')!;
