@@ -107,7 +107,7 @@ const LABEL: Record<string, string> = {
  * a failure is the API's 400 naming each field (`details[].path`), as `parseOrThrow` words it. An
  * absent query string or body is read as `{}` (so a strict empty body accepts none).
  */
-const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+export const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
   const what = LABEL[httpPart ?? ''] ?? String(httpPart);
   const inHandler = VALIDATED_IN_HANDLER.get(schema);
   if (inHandler) {
@@ -134,7 +134,7 @@ const apiValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPa
 };
 
 /** Answers are serialised as they are (the response schemas document them; they filter nothing). */
-const apiSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+export const apiSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
 
 export interface RouteSpec<
   P extends z.ZodType | undefined = z.ZodType | undefined,

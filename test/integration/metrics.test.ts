@@ -14,7 +14,7 @@
  * | b1   | beta  | carol | web     | 4000  | closing (created there)                          | won 5000 (follow_up)    |
  * | b2   | beta  | carol | fair    | 500   | prospecting                                      | open, stalled (level 3) |
  *
- * Thresholds: multipliers 1, 2, 200; alpha objections 10s (a3: level 2 at 20 s, level 3 only at
+ * Thresholds: multipliers 1, 2, 100; alpha objections 10s (a3: level 2 at 20 s, level 3 only at
  * 2000 s), beta prospecting 10ms (b2: level 3 at 2 s). Enrichment is not configured: industry and
  * size are `unknown`.
  */
@@ -82,7 +82,7 @@ beforeAll(async () => {
   mail = await startMailCatcher({});
   stack = await startStack({ config: { SMTP_URL: mail.smtpUrl } });
   const th = await stack.call('PUT', '/v1/config/thresholds', KEYS.admin, {
-    escalation: { multipliers: [1, 2, 200] },
+    escalation: { multipliers: [1, 2, 100] },
     teams: { alpha: { objections: '10s' }, beta: { prospecting: '10ms' } },
   });
   expect(th.status).toBe(200);

@@ -12,6 +12,7 @@ import Redis from 'ioredis';
 import { loadConfig, type Config } from '../../../config/env';
 import { startRedis, type ManagedService } from '../../../devstack/services';
 import { registerUnsubscribeRoutes } from '../../../client/api/routes/unsubscribe';
+import { apiSerializerCompiler, apiValidatorCompiler } from '../../../client/api/openapi';
 import { SuppressionList } from '../../../store/email/suppression';
 import { signToken, type TokenPayload } from '../../../store/email/tokens';
 
@@ -40,6 +41,9 @@ describe('the unsubscribe routes', () => {
     config = loadConfig({ NODE_ENV: 'test', SIGNING_SECRET: SECRET, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' });
 
     app = Fastify({ logger: false });
+    // the route schemas are zod, compiled as the API compiles them (client/api/openapi.ts)
+    app.setValidatorCompiler(apiValidatorCompiler);
+    app.setSerializerCompiler(apiSerializerCompiler);
     registerUnsubscribeRoutes(app, {
       config,
       suppression,
