@@ -15,10 +15,10 @@ export const BENCH_CADENCE = {
   businessHours: null,
 };
 
-/** Global stall thresholds: only `objections` is short, so each lead stalls there (level 1 after 2 s, level 2 after 4 s; level 3, which would do nothing here, never comes). */
+/** Global stall thresholds: only `objections` is short, so each lead stalls there (level 1 after 2 s, level 2 after 4 s; level 3, at 200 s (the largest multiplier allowed is 100), never comes: a lead leaves objections right after level 2). */
 export const BENCH_THRESHOLDS = {
   global: { objections: '2s' },
-  escalation: { multipliers: [1, 2, 1000], autoReassign: false },
+  escalation: { multipliers: [1, 2, 100], autoReassign: false },
 };
 
 /** Follow-up after the win: thank-you at once, survey after 1 s, a reminder 1 s later, no response 1 s after that; one check-in after 2 s. */
